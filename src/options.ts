@@ -1,0 +1,311 @@
+import { WarmpoolError, redactUrl } from './errors.js';
+
+export type PasswordSource = string | (() => string | Promise<string>);
+export type SslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+export type TransportName = 'tcp' | 'http' | 'websocket';
+
+/** Options of `createPool`. Every field is optional; the defaults suit one Lambda container. */
+export interface PoolOptions {
+  /** `postgres://user:password@host:port/database?sslmode=require`. Default: `DATABASE_URL`, then `PG*` variables. */
+  connectionString?: string;
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  /** A string, or a function returning one (e.g. an RDS IAM token provider); called for every new connection. */
+  password?: PasswordSource;
+  /** TLS: an sslmode, `true` (= 'require'), `false` (= 'disable'), or Node TLS options (`{ ca, rejectUnauthorized }`). Default 'prefer' semantics of libpq are not used: default 'disable' unless the URL says otherwise. */
+  ssl?: SslMode | boolean | Record<string, unknown>;
+  /** Hard cap on server connections from this pool. Default 1: a Lambda container runs one invocation at a time. */
+  max?: number;
+  /** How long a caller may wait for a free connection before ACQUIRE_TIMEOUT. Default 10 000. */
+  acquireTimeoutMs?: number;
+  /** Timeout of one connection attempt (TCP + TLS + auth). Default 5 000. */
+  connectTimeoutMs?: number;
+  /** Attempts per connect (capped exponential backoff, full jitter), bounded by the deadline. Default 4. */
+  maxConnectAttempts?: number;
+  /** A connection idle longer than this (wall clock) is closed instead of reused. Default 240 000, below the 350 s NAT idle timeout. */
+  idleTimeoutMs?: number;
+  /** A connection older than this (minus up to 10 % jitter) is replaced when released. Default 1 800 000. */
+  maxLifetimeMs?: number;
+  /** A connection idle longer than this (wall clock) is pinged before use. Default 1 000. */
+  validateAfterIdleMs?: number;
+  /** How long the validation ping may take before the connection counts as dead. Default 1 000. */
+  pingTimeoutMs?: number;
+  /** Client-side limit for one statement; the statement is cancelled on the server when it passes. 0 = none. Default 0. */
+  queryTimeoutMs?: number;
+  /** Sent as the session's `idle_session_timeout` so the server reaps connections of killed containers. 0 = not sent. Default 300 000. */
+  serverIdleSessionTimeoutMs?: number;
+  /** Prefix of each connection's `application_name` (the container id is appended). Default 'warmpool'. */
+  applicationName?: string;
+  /** Named prepared statements. Must be false behind a transaction pooler (PgBouncer transaction mode). Default true. */
+  prepare?: boolean;
+  /** Which transport carries queries. Default 'auto'. */
+  transport?: 'auto' | TransportName;
+  /** Called with pool events (connect, reconnect, retry, discard); never receives credentials. */
+  onEvent?: (event: PoolEvent) => void;
+}
+
+export interface PoolEvent {
+  type: 'connect' | 'connect-retry' | 'discard' | 'retry' | 'drain';
+  reason?: string;
+  attempt?: number;
+  delayMs?: number;
+}
+
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: PasswordSource | undefined;
+  ssl: SslMode | Record<string, unknown>;
+  max: number;
+  acquireTimeoutMs: number;
+  connectTimeoutMs: number;
+  maxConnectAttempts: number;
+  idleTimeoutMs: number;
+  maxLifetimeMs: number;
+  validateAfterIdleMs: number;
+  pingTimeoutMs: number;
+  queryTimeoutMs: number;
+  serverIdleSessionTimeoutMs: number;
+  applicationName: string;
+  prepare: boolean;
+  transport: 'auto' | TransportName;
+  onEvent: ((event: PoolEvent) => void) | undefined;
+}
+
+export const DEFAULTS = {
+  port: 5432,
+  ssl: 'disable' as SslMode,
+  max: 1,
+  acquireTimeoutMs: 10_000,
+  connectTimeoutMs: 5_000,
+  maxConnectAttempts: 4,
+  idleTimeoutMs: 240_000,
+  maxLifetimeMs: 1_800_000,
+  validateAfterIdleMs: 1_000,
+  pingTimeoutMs: 1_000,
+  queryTimeoutMs: 0,
+  serverIdleSessionTimeoutMs: 300_000,
+  applicationName: 'warmpool',
+  prepare: true,
+  transport: 'auto' as const,
+};
+
+const NUMBER_LIMITS: Record<string, [min: number, max: number]> = {
+  port: [1, 65_535],
+  max: [1, 10_000],
+  acquireTimeoutMs: [1, 3_600_000],
+  connectTimeoutMs: [1, 3_600_000],
+  maxConnectAttempts: [1, 100],
+  idleTimeoutMs: [0, 86_400_000],
+  maxLifetimeMs: [0, 86_400_000],
+  validateAfterIdleMs: [0, 86_400_000],
+  pingTimeoutMs: [1, 3_600_000],
+  queryTimeoutMs: [0, 86_400_000],
+  serverIdleSessionTimeoutMs: [0, 2_147_483_647],
+};
+
+const STRING_OPTIONS = ['connectionString', 'host', 'database', 'user', 'applicationName'];
+const SSL_MODES: SslMode[] = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'];
+const TRANSPORTS = ['auto', 'tcp', 'http', 'websocket'];
+const KNOWN_OPTIONS = new Set([
+  ...STRING_OPTIONS, ...Object.keys(NUMBER_LIMITS), 'password', 'ssl', 'prepare', 'transport', 'onEvent',
+]);
+/** URL query parameters understood; anything else is refused so a typo does not pass silently. */
+const URL_PARAMS = new Set(['sslmode', 'connect_timeout', 'application_name', 'channel_binding', 'pgbouncer']);
+
+function optionError(message: string): WarmpoolError {
+  return new WarmpoolError('INVALID_OPTION', message);
+}
+
+function env(): Record<string, string | undefined> {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+}
+
+function checkTypes(options: Record<string, unknown>): void {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw optionError(`Unknown option "${key}". Known options: ${[...KNOWN_OPTIONS].join(', ')}.`);
+    }
+  }
+  for (const key of STRING_OPTIONS) {
+    const value = options[key];
+    if (value !== undefined && typeof value !== 'string') {
+      throw optionError(`Option "${key}" must be a string, got ${describe(value)}.`);
+    }
+  }
+  for (const [key, [min, max]] of Object.entries(NUMBER_LIMITS)) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || !Number.isInteger(value)) {
+      throw optionError(`Option "${key}" must be a whole number, got ${describe(value)}. Pass a number such as ${key === 'max' ? 1 : 5000}.`);
+    }
+    if (value < min || value > max) {
+      throw optionError(`Option "${key}" must be between ${min} and ${max}, got ${value}.`);
+    }
+  }
+  const { password, ssl, prepare, transport, onEvent } = options;
+  if (password !== undefined && typeof password !== 'string' && typeof password !== 'function') {
+    throw optionError(`Option "password" must be a string or a function returning one, got ${typeof password}.`);
+  }
+  if (ssl !== undefined && typeof ssl !== 'boolean' && !(typeof ssl === 'object' && ssl !== null) && !SSL_MODES.includes(ssl as SslMode)) {
+    throw optionError(`Option "ssl" must be true, false, TLS options or one of ${SSL_MODES.join(', ')}; got ${describe(ssl)}.`);
+  }
+  if (prepare !== undefined && typeof prepare !== 'boolean') {
+    throw optionError(`Option "prepare" must be true or false, got ${describe(prepare)}.`);
+  }
+  if (transport !== undefined && !TRANSPORTS.includes(transport as string)) {
+    throw optionError(`Option "transport" must be one of ${TRANSPORTS.join(', ')}; got ${describe(transport)}.`);
+  }
+  if (onEvent !== undefined && typeof onEvent !== 'function') {
+    throw optionError(`Option "onEvent" must be a function, got ${typeof onEvent}.`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `the string "${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
+  if (value === null) return 'null';
+  if (typeof value === 'number') return String(value);
+  return typeof value;
+}
+
+interface UrlParts {
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  password?: string;
+  ssl?: SslMode;
+  connectTimeoutMs?: number;
+  applicationName?: string;
+  prepare?: boolean;
+}
+
+function urlError(url: string, problem: string): WarmpoolError {
+  return new WarmpoolError(
+    'INVALID_CONNECTION_STRING',
+    `Invalid connection string (${redactUrl(url)}): ${problem}. Expected postgres://user:password@host:5432/database.`,
+  );
+}
+
+export function parseConnectionString(url: string): UrlParts {
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+    throw urlError(url, scheme ? `scheme "${scheme}:" is not supported, use postgres://` : 'it does not start with postgres://');
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw urlError(url, 'it is not a valid URL (are special characters in the password percent-encoded?)');
+  }
+  const parts: UrlParts = {};
+  if (parsed.hostname) parts.host = decodeURIComponent(parsed.hostname).replace(/^\[(.*)\]$/, '$1');
+  if (parsed.port) parts.port = Number(parsed.port);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (database) parts.database = database;
+  try {
+    if (parsed.username) parts.user = decodeURIComponent(parsed.username);
+    if (parsed.password) parts.password = decodeURIComponent(parsed.password);
+  } catch {
+    throw urlError(url, 'the user or password has a malformed percent-encoding');
+  }
+  for (const [key, value] of parsed.searchParams) {
+    if (!URL_PARAMS.has(key)) {
+      throw urlError(url, `unknown parameter "${key}" (known: ${[...URL_PARAMS].join(', ')})`);
+    }
+    if (key === 'sslmode') {
+      if (!SSL_MODES.includes(value as SslMode)) throw urlError(url, `sslmode must be one of ${SSL_MODES.join(', ')}`);
+      parts.ssl = value as SslMode;
+    } else if (key === 'connect_timeout') {
+      const seconds = Number(value);
+      if (!/^\d+$/.test(value) || seconds < 1) throw urlError(url, `connect_timeout must be a whole number of seconds, got "${value}"`);
+      parts.connectTimeoutMs = seconds * 1000;
+    } else if (key === 'application_name') {
+      parts.applicationName = value;
+    } else if (key === 'pgbouncer') {
+      if (value !== 'true' && value !== 'false') throw urlError(url, 'pgbouncer must be true or false');
+      parts.prepare = value !== 'true';
+    }
+  }
+  return parts;
+}
+
+function envParts(vars: Record<string, string | undefined>): UrlParts {
+  const parts: UrlParts = {};
+  if (vars.PGHOST) parts.host = vars.PGHOST;
+  if (vars.PGPORT) {
+    const port = Number(vars.PGPORT);
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) throw optionError(`Environment variable PGPORT must be a port number, got "${vars.PGPORT}".`);
+    parts.port = port;
+  }
+  if (vars.PGDATABASE) parts.database = vars.PGDATABASE;
+  if (vars.PGUSER) parts.user = vars.PGUSER;
+  if (vars.PGPASSWORD) parts.password = vars.PGPASSWORD;
+  if (vars.PGSSLMODE) {
+    if (!SSL_MODES.includes(vars.PGSSLMODE as SslMode)) throw optionError(`Environment variable PGSSLMODE must be one of ${SSL_MODES.join(', ')}.`);
+    parts.ssl = vars.PGSSLMODE as SslMode;
+  }
+  if (vars.PGAPPNAME) parts.applicationName = vars.PGAPPNAME;
+  return parts;
+}
+
+function normalizeSsl(ssl: PoolOptions['ssl']): SslMode | Record<string, unknown> | undefined {
+  if (ssl === true) return 'require';
+  if (ssl === false) return 'disable';
+  return ssl;
+}
+
+/**
+ * Resolves options with one visible precedence: explicit option → connection-string parameter →
+ * environment (`DATABASE_URL`, then `PG*`) → DEFAULTS. Throws a coded WarmpoolError on bad input.
+ */
+export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw optionError(`createPool expects an options object, got ${describe(input)}.`);
+  }
+  checkTypes(input as Record<string, unknown>);
+  const vars = env();
+  const explicitUrl = input.connectionString;
+  const fromUrl = explicitUrl !== undefined
+    ? parseConnectionString(explicitUrl)
+    : input.host === undefined && vars.DATABASE_URL
+      ? parseConnectionString(vars.DATABASE_URL)
+      : {};
+  const fromEnv = envParts(vars);
+  const pick = <K extends keyof UrlParts>(key: K): UrlParts[K] => fromUrl[key] ?? fromEnv[key];
+
+  const host = input.host ?? pick('host');
+  const user = input.user ?? pick('user');
+  if (!host) {
+    throw optionError('No database host: pass connectionString (or host), or set DATABASE_URL.');
+  }
+  if (!user) {
+    throw optionError('No database user: put it in the connection string (postgres://user:password@host/db) or pass user.');
+  }
+  return {
+    host,
+    port: input.port ?? pick('port') ?? DEFAULTS.port,
+    database: input.database ?? pick('database') ?? user,
+    user,
+    password: input.password ?? pick('password'),
+    ssl: normalizeSsl(input.ssl) ?? pick('ssl') ?? DEFAULTS.ssl,
+    max: input.max ?? DEFAULTS.max,
+    acquireTimeoutMs: input.acquireTimeoutMs ?? DEFAULTS.acquireTimeoutMs,
+    connectTimeoutMs: input.connectTimeoutMs ?? fromUrl.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    maxConnectAttempts: input.maxConnectAttempts ?? DEFAULTS.maxConnectAttempts,
+    idleTimeoutMs: input.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
+    maxLifetimeMs: input.maxLifetimeMs ?? DEFAULTS.maxLifetimeMs,
+    validateAfterIdleMs: input.validateAfterIdleMs ?? DEFAULTS.validateAfterIdleMs,
+    pingTimeoutMs: input.pingTimeoutMs ?? DEFAULTS.pingTimeoutMs,
+    queryTimeoutMs: input.queryTimeoutMs ?? DEFAULTS.queryTimeoutMs,
+    serverIdleSessionTimeoutMs: input.serverIdleSessionTimeoutMs ?? DEFAULTS.serverIdleSessionTimeoutMs,
+    applicationName: input.applicationName ?? pick('applicationName') ?? DEFAULTS.applicationName,
+    prepare: input.prepare ?? fromUrl.prepare ?? DEFAULTS.prepare,
+    transport: input.transport ?? DEFAULTS.transport,
+    onEvent: input.onEvent,
+  };
+}

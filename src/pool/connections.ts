@@ -1,0 +1,229 @@
+import { WarmpoolError } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import { isPermanentConnectFailure } from '../transports/common.js';
+import type { Connection, Transport } from '../transports/types.js';
+import { fullJitterDelay, sleep } from './backoff.js';
+import { type Counters, newCounters } from './stats.js';
+
+/**
+ * The connection set: a hard cap of `max` open connections, a FIFO queue of waiters, wall-clock
+ * idle and lifetime limits (timers do not run while Lambda is frozen), validation after idle,
+ * and connects retried with full-jitter backoff inside the caller's deadline.
+ */
+
+export interface Lease {
+  readonly connection: Connection;
+  /** How many statements or transactions ran on it; 0 means it was opened for this use. */
+  uses: number;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+  generation: number;
+}
+
+interface Waiter {
+  resolve(handoff: Lease | 'slot'): void;
+  reject(err: WarmpoolError): void;
+}
+
+export class ConnectionSet {
+  readonly counters: Counters = newCounters();
+  #options: ResolvedOptions;
+  #transport: Transport;
+  #idle: Lease[] = [];
+  #busy = new Set<Lease>();
+  #connecting = 0;
+  #waiters: Waiter[] = [];
+  #generation = 0;
+  #ended = false;
+  #sweepTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: ResolvedOptions, transport: Transport) {
+    this.#options = options;
+    this.#transport = transport;
+  }
+
+  get size() {
+    return { open: this.#idle.length + this.#busy.size + this.#connecting, idle: this.#idle.length, busy: this.#busy.size, connecting: this.#connecting, waiting: this.#waiters.length };
+  }
+
+  /** Gives a live connection, opening or waiting for one; never more than `max` exist. */
+  async acquire(callerDeadline: number): Promise<Lease> {
+    const deadline = Math.min(callerDeadline, Date.now() + this.#options.acquireTimeoutMs);
+    if (this.#ended) throw new WarmpoolError('POOL_ENDED', 'The pool has been ended; create a new one with createPool.', { notApplied: true });
+    const lease = this.#takeIdle();
+    if (lease) return this.#validated(lease, deadline);
+    if (this.size.open < this.#options.max) {
+      this.#connecting++;
+      return this.#openInSlot(deadline);
+    }
+    const handoff = await this.#wait(deadline);
+    return handoff === 'slot' ? this.#openInSlot(deadline) : this.#validated(handoff, deadline);
+  }
+
+  /** Returns a connection; a dead, drained, expired or unwanted one is closed instead. */
+  release(lease: Lease, discard = false): void {
+    this.#busy.delete(lease);
+    const now = Date.now();
+    lease.lastUsedAt = now;
+    if (discard || this.#ended || lease.connection.dead || lease.generation !== this.#generation || now >= lease.expiresAt) {
+      this.#close(lease, discard ? 'discarded' : 'expired or dead');
+      this.#handOffSlot();
+      return;
+    }
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      this.#busy.add(lease);
+      this.counters.reused++;
+      waiter.resolve(lease);
+      return;
+    }
+    this.#idle.push(lease);
+    this.#scheduleSweep();
+  }
+
+  /** Closes every idle connection and marks busy ones to be closed on release (restart, failover). */
+  drain(reason: string): void {
+    this.#generation++;
+    this.counters.drains++;
+    this.#options.onEvent?.({ type: 'drain', reason });
+    for (const lease of this.#idle.splice(0)) this.#close(lease, reason);
+  }
+
+  async end(): Promise<void> {
+    this.#ended = true;
+    clearTimeout(this.#sweepTimer);
+    for (const waiter of this.#waiters.splice(0)) {
+      waiter.reject(new WarmpoolError('POOL_ENDED', 'The pool was ended while waiting for a connection.', { notApplied: true }));
+    }
+    const all = [...this.#idle.splice(0), ...this.#busy];
+    this.#busy.clear();
+    await Promise.all(all.map((lease) => lease.connection.close()));
+  }
+
+  #takeIdle(): Lease | undefined {
+    const now = Date.now();
+    // Most recently used first: it is the one most likely still alive.
+    while (this.#idle.length > 0) {
+      const lease = this.#idle.pop()!;
+      if (lease.connection.dead || this.#idleTooLong(lease, now) || now >= lease.expiresAt) {
+        this.#close(lease, lease.connection.dead ? 'dead' : 'idle or lifetime limit');
+        continue;
+      }
+      this.#busy.add(lease);
+      this.counters.reused++;
+      return lease;
+    }
+    return undefined;
+  }
+
+  /** Pings a connection idle longer than validateAfterIdleMs; replaces it when the ping fails. */
+  async #validated(lease: Lease, deadline: number): Promise<Lease> {
+    if (Date.now() - lease.lastUsedAt <= this.#options.validateAfterIdleMs) return lease;
+    this.counters.validations++;
+    const timeout = Math.max(1, Math.min(this.#options.pingTimeoutMs, deadline - Date.now()));
+    try {
+      await lease.connection.ping(timeout);
+      return lease;
+    } catch {
+      this.counters.validationFailures++;
+      this.#busy.delete(lease);
+      this.#close(lease, 'validation failed');
+      this.#connecting++;
+      this.counters.reconnects++;
+      return this.#openInSlot(deadline);
+    }
+  }
+
+  /** Opens a connection in a slot already counted in #connecting. */
+  async #openInSlot(deadline: number): Promise<Lease> {
+    try {
+      const connection = await this.#connectWithRetry(deadline);
+      const now = Date.now();
+      const lifetime = this.#options.maxLifetimeMs * (0.9 + 0.1 * Math.random());
+      const lease: Lease = { connection, uses: 0, createdAt: now, lastUsedAt: now, expiresAt: now + (lifetime || Infinity), generation: this.#generation };
+      this.#busy.add(lease);
+      this.counters.created++;
+      this.#options.onEvent?.({ type: 'connect' });
+      return lease;
+    } finally {
+      this.#connecting--;
+      if (this.#busy.size + this.#idle.length + this.#connecting < this.#options.max) this.#handOffSlot();
+    }
+  }
+
+  async #connectWithRetry(deadline: number): Promise<Connection> {
+    for (let attempt = 1; ; attempt++) {
+      const remaining = deadline - Date.now();
+      if (this.#ended) throw new WarmpoolError('POOL_ENDED', 'The pool was ended while connecting.', { notApplied: true });
+      try {
+        return await this.#transport.connect(AbortSignal.timeout(Math.max(1, remaining)));
+      } catch (err) {
+        const error = err instanceof WarmpoolError ? err : new WarmpoolError('CONNECT_FAILED', String(err), { cause: err, notApplied: true });
+        this.counters.connectFailures++;
+        const delayMs = fullJitterDelay(attempt);
+        const outOfTime = Date.now() + delayMs >= deadline;
+        if (isPermanentConnectFailure(error) || attempt >= this.#options.maxConnectAttempts || outOfTime) throw error;
+        this.counters.connectRetries++;
+        this.#options.onEvent?.({ type: 'connect-retry', attempt, delayMs, reason: error.sqlState ?? error.code });
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  #wait(deadline: number): Promise<Lease | 'slot'> {
+    return new Promise((resolve, reject) => {
+      const timeoutMs = Math.max(0, Math.min(this.#options.acquireTimeoutMs, deadline - Date.now()));
+      const waiter: Waiter = {
+        resolve: (handoff) => {
+          clearTimeout(timer);
+          resolve(handoff);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        this.counters.acquireTimeouts++;
+        reject(new WarmpoolError('ACQUIRE_TIMEOUT', `No connection became free within ${timeoutMs} ms (max ${this.#options.max} per pool, ${this.#waiters.length + 1} waiting). Raise max or acquireTimeoutMs, or make transactions shorter.`, { notApplied: true }));
+      }, timeoutMs);
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** A slot became free: the first waiter may open a connection in it. */
+  #handOffSlot(): void {
+    if (this.#waiters.length === 0 || this.size.open >= this.#options.max) return;
+    this.#connecting++;
+    this.#waiters.shift()!.resolve('slot');
+  }
+
+  #idleTooLong(lease: Lease, now: number): boolean {
+    return this.#options.idleTimeoutMs > 0 && now - lease.lastUsedAt >= this.#options.idleTimeoutMs;
+  }
+
+  #close(lease: Lease, reason: string): void {
+    this.counters.discarded++;
+    this.#options.onEvent?.({ type: 'discard', reason });
+    void lease.connection.close();
+  }
+
+  /** Closes idle connections past idleTimeoutMs while the process runs (Lambda freezes stop this timer; #takeIdle covers that). */
+  #scheduleSweep(): void {
+    if (this.#sweepTimer !== undefined || this.#options.idleTimeoutMs === 0) return;
+    this.#sweepTimer = setTimeout(() => {
+      this.#sweepTimer = undefined;
+      const now = Date.now();
+      const keep: Lease[] = [];
+      for (const lease of this.#idle) {
+        if (this.#idleTooLong(lease, now) || now >= lease.expiresAt) this.#close(lease, 'idle');
+        else keep.push(lease);
+      }
+      this.#idle = keep;
+      if (keep.length > 0) this.#scheduleSweep();
+    }, this.#options.idleTimeoutMs);
+    (this.#sweepTimer as { unref?: () => void }).unref?.();
+  }
+}

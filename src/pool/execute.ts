@@ -1,0 +1,135 @@
+import { DatabaseError, WarmpoolError } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import type { Connection } from '../transports/types.js';
+import type { ConnectionSet, Lease } from './connections.js';
+import type { InvocationScope } from './scope.js';
+
+/**
+ * Runs work on a pooled connection under the retry rules:
+ * - work that certainly had no effect (`notApplied`: never sent, or its COMMIT never sent) after a
+ *   lost connection is sent again on a fresh connection;
+ * - work that may have reached the server is sent again only when the caller marked it
+ *   idempotent; otherwise it fails with OUTCOME_UNKNOWN, so a write never runs twice;
+ * - a deadline or query timeout cancels the statement on the server.
+ */
+
+export type Work<T> = (connection: Connection, signal: AbortSignal | undefined) => Promise<T>;
+
+/** Server states after which every other connection of the pool is suspect too. */
+const DRAIN_STATES = new Set(['57P01', '57P02', '57P03', '08006', '25006']);
+const MAX_NOT_APPLIED_RETRIES = 2;
+
+export class Executor {
+  #set: ConnectionSet;
+  #options: ResolvedOptions;
+  #scope: () => InvocationScope | undefined;
+
+  constructor(set: ConnectionSet, options: ResolvedOptions, scope: () => InvocationScope | undefined) {
+    this.#set = set;
+    this.#options = options;
+    this.#scope = scope;
+  }
+
+  /** Acquires, runs `work` with a deadline signal, releases; retries by the rules above. */
+  async run<T>(work: Work<T>, idempotent: boolean): Promise<T> {
+    const scope = this.#scope();
+    if (scope) scope.metrics.queries++;
+    let maybeAppliedRetries = 0;
+    for (let attempt = 0; ; attempt++) {
+      const lease = await this.acquire(scope);
+      let discard = false;
+      try {
+        if (lease.connection.dead) {
+          // Found dead before anything was written: replacing it is always safe.
+          this.#set.counters.reconnects++;
+          throw new WarmpoolError('CONNECTION_LOST', 'The connection was found closed before use.', { notApplied: true });
+        }
+        const result = await this.withDeadline(scope, (signal) => work(lease.connection, signal));
+        lease.uses++;
+        return result;
+      } catch (err) {
+        discard = lease.connection.dead;
+        const error = this.#afterFailure(err);
+        const retry = isConnectionLoss(error) && (error.notApplied
+          ? attempt < MAX_NOT_APPLIED_RETRIES
+          : idempotent && maybeAppliedRetries++ < 1);
+        if (!retry) throw this.#outcome(error, idempotent);
+        this.#set.counters.retries++;
+        if (scope) scope.metrics.retries++;
+        this.#options.onEvent?.({ type: 'retry', reason: error.sqlState ?? error.code, attempt: attempt + 1 });
+      } finally {
+        this.release(scope, lease, discard);
+      }
+    }
+  }
+
+  async acquire(scope: InvocationScope | undefined): Promise<Lease> {
+    const started = Date.now();
+    const lease = await this.#set.acquire(scope?.deadline ?? Infinity);
+    if (scope) {
+      scope.leases.add(lease);
+      scope.metrics.acquireWaitMs += Date.now() - started;
+      if (lease.uses === 0) scope.metrics.newConnections++;
+      else scope.metrics.reusedConnections++;
+    }
+    return lease;
+  }
+
+  release(scope: InvocationScope | undefined, lease: Lease, discard: boolean): void {
+    scope?.leases.delete(lease);
+    this.#set.release(lease, discard);
+  }
+
+  /** Runs `work` with an AbortSignal that fires at the deadline or the query timeout, whichever is first. */
+  async withDeadline<T>(scope: InvocationScope | undefined, work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    const untilDeadline = (scope?.deadline ?? Infinity) - Date.now();
+    const queryTimeout = this.#options.queryTimeoutMs || Infinity;
+    const limit = Math.min(untilDeadline, queryTimeout);
+    if (limit === Infinity) return work(undefined);
+    const code = untilDeadline <= queryTimeout ? 'DEADLINE_EXCEEDED' : 'QUERY_TIMEOUT';
+    if (limit <= 0) throw new WarmpoolError(code, 'The invocation deadline passed before the statement was sent.', { notApplied: true });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), limit);
+    try {
+      return await work(controller.signal);
+    } catch (err) {
+      if (!controller.signal.aborted) throw err;
+      throw timeoutError(err, code, limit);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Pool-wide reactions to a failure: a restart or failover signal drains idle connections. */
+  #afterFailure(err: unknown): WarmpoolError {
+    const error = err instanceof WarmpoolError ? err : new WarmpoolError('CONNECTION_LOST', String(err), { cause: err });
+    if (error.sqlState && DRAIN_STATES.has(error.sqlState)) this.#set.drain(`server signalled ${error.sqlState}`);
+    return error;
+  }
+
+  #outcome(error: WarmpoolError, idempotent: boolean): WarmpoolError {
+    if (error.code === 'OUTCOME_UNKNOWN') this.#set.counters.outcomeUnknown++;
+    if (!isConnectionLoss(error) || error.notApplied || idempotent) return error;
+    this.#set.counters.outcomeUnknown++;
+    return new WarmpoolError(
+      'OUTCOME_UNKNOWN',
+      'The connection was lost after the statement was sent, so whether it took effect is unknown; it was not sent again. ' +
+        'Check before repeating it, or mark reads and idempotent writes with .idempotent() so warmpool may retry them.',
+      { cause: error, sqlState: error.sqlState },
+    );
+  }
+}
+
+export function isConnectionLoss(error: WarmpoolError): boolean {
+  return error.code === 'CONNECTION_LOST';
+}
+
+function timeoutError(err: unknown, code: 'DEADLINE_EXCEEDED' | 'QUERY_TIMEOUT', limitMs: number): WarmpoolError {
+  const cancelled = err instanceof DatabaseError && err.code === '57014';
+  const notApplied = cancelled || (err instanceof WarmpoolError && err.notApplied);
+  const what = code === 'DEADLINE_EXCEEDED' ? 'the invocation deadline' : `queryTimeoutMs (${limitMs} ms)`;
+  if (notApplied) {
+    return new WarmpoolError(code, `The statement was cancelled on the server at ${what}.`, { cause: err, notApplied: true });
+  }
+  return new WarmpoolError('OUTCOME_UNKNOWN', `The statement passed ${what}; the server did not confirm the cancel, so the connection was closed and whether it took effect is unknown.`, { cause: err });
+}

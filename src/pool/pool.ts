@@ -1,0 +1,136 @@
+import { WarmpoolError } from '../errors.js';
+import type { ResolvedOptions, TransportName } from '../options.js';
+import type { Row, Transport, TransactionOptions } from '../transports/types.js';
+import { ConnectionSet } from './connections.js';
+import { Executor } from './execute.js';
+import { SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate, type QueryFlags } from './query.js';
+import type { InvocationScope } from './scope.js';
+import type { Counters } from './stats.js';
+import { type InteractiveTransactionOptions, type Transaction, notTemplate, runTransaction } from './transaction.js';
+
+export interface PoolStats extends Counters {
+  transport: TransportName;
+  max: number;
+  /** Server connections open or being opened right now. */
+  open: number;
+  idle: number;
+  busy: number;
+  connecting: number;
+  /** Callers queued for a connection. */
+  waiting: number;
+}
+
+export interface QueryOptions {
+  /** Safe to send twice (a read, or an idempotent write): may be retried after a lost connection. */
+  idempotent?: boolean;
+}
+
+export interface BatchOptions extends TransactionOptions {
+  /** Safe to send twice; a read-only batch always is. */
+  idempotent?: boolean;
+}
+
+/** What adapters (Lambda, Worker) need from a pool; not part of the public API. */
+export interface PoolInternals {
+  set: ConnectionSet;
+  options: ResolvedOptions;
+  useScope(source: () => InvocationScope | undefined): void;
+  currentScope(): InvocationScope | undefined;
+}
+
+const internals = new WeakMap<Pool, PoolInternals>();
+
+export function poolInternals(pool: Pool): PoolInternals {
+  const found = internals.get(pool);
+  if (!found) throw new WarmpoolError('INVALID_OPTION', 'Expected a pool made by createPool().');
+  return found;
+}
+
+export class Pool {
+  #options: ResolvedOptions;
+  #transport: Transport;
+  #set: ConnectionSet;
+  #executor: Executor;
+  #scopeSource: () => InvocationScope | undefined = () => undefined;
+  #onEnd: () => void;
+
+  constructor(options: ResolvedOptions, transport: Transport, onEnd: () => void) {
+    this.#options = options;
+    this.#transport = transport;
+    this.#set = new ConnectionSet(options, transport);
+    this.#executor = new Executor(this.#set, options, () => this.#scopeSource());
+    this.#onEnd = onEnd;
+    internals.set(this, {
+      set: this.#set,
+      options,
+      useScope: (source) => {
+        this.#scopeSource = source;
+      },
+      currentScope: () => this.#scopeSource(),
+    });
+  }
+
+  /** Tagged template: values become bound parameters. Lazy: runs when awaited or batched. */
+  readonly sql = <T extends Row = Row>(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery<T> => {
+    if (!isTemplateCall(strings)) throw notTemplate();
+    return new SqlQuery<T>(this.#runQuery, statementFromTemplate(strings, values));
+  };
+
+  /** SQL text with $1, $2 … placeholders and their values. Lazy, like `sql`. */
+  query<T extends Row = Row>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}): SqlQuery<T> {
+    checkText(text);
+    checkParams(params);
+    return new SqlQuery<T>(this.#runQuery, { text, params }, { idempotent: options.idempotent === true });
+  }
+
+  /** Raw SQL to splice into a `sql` template (identifiers, keywords). Never pass user input. */
+  unsafe(text: string): UnsafeFragment {
+    checkText(text);
+    return new UnsafeFragment(text);
+  }
+
+  /** Runs `fn` in BEGIN … COMMIT on one connection; rolls back when it throws. */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options: InteractiveTransactionOptions = {}): Promise<T> {
+    if (typeof fn !== 'function') {
+      return Promise.reject(new WarmpoolError('INVALID_QUERY', 'transaction expects a function: db.transaction(async (tx) => { … }).', { notApplied: true }));
+    }
+    if (!this.#transport.interactiveTransactions) {
+      return Promise.reject(new WarmpoolError('NOT_SUPPORTED_ON_TRANSPORT', `Interactive transactions need a connection held across round trips, which the ${this.#transport.name} transport does not have. Use db.batch([...]) or transport 'websocket'.`, { notApplied: true }));
+    }
+    return runTransaction(this.#executor, this.#scopeSource(), fn, options);
+  }
+
+  /** Runs queries as one atomic, non-interactive transaction; resolves to each query's rows. */
+  async batch(queries: readonly SqlQuery[], options: BatchOptions = {}): Promise<Row[][]> {
+    if (!Array.isArray(queries) || queries.some((q) => !(q instanceof SqlQuery))) {
+      throw new WarmpoolError('INVALID_QUERY', 'batch expects an array of queries made with sql`…` or query(), not awaited.', { notApplied: true });
+    }
+    const statements = queries.map((q) => q.statement);
+    const idempotent = options.idempotent === true || options.readOnly === true;
+    const results = await this.#executor.run((connection, signal) => connection.batch(statements, options, { signal }), idempotent);
+    return results.map((r) => r.rows);
+  }
+
+  stats(): PoolStats {
+    return { transport: this.#transport.name, max: this.#options.max, ...this.#set.size, ...this.#set.counters };
+  }
+
+  /** Closes every connection and removes the pool from the registry. */
+  async end(): Promise<void> {
+    this.#onEnd();
+    await this.#set.end();
+  }
+
+  #runQuery = (statement: { text: string; params: readonly unknown[] }, flags: QueryFlags): Promise<Row[]> =>
+    this.#executor.run((connection, signal) => connection.run(statement, { signal }).then((r) => r.rows), flags.idempotent);
+
+  /** Shows settings and stats, never credentials. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Pool ${JSON.stringify(this.toJSON())}`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    const { host, port, database, user } = this.#options;
+    return { host, port, database, user, stats: this.stats() };
+  }
+}

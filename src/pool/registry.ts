@@ -1,0 +1,42 @@
+import type { ResolvedOptions } from '../options.js';
+
+/**
+ * Pools live on globalThis, keyed by their settings, so a module that is imported twice (two
+ * bundles, a re-required file) still shares one pool per container, and different settings get
+ * different pools. The key is a hash: it never holds the password in clear.
+ */
+
+interface Registry {
+  containerId: string;
+  pools: Map<string, unknown>;
+}
+
+const REGISTRY = Symbol.for('warmpool.registry');
+
+export function registry(): Registry {
+  const holder = globalThis as typeof globalThis & { [REGISTRY]?: Registry };
+  return (holder[REGISTRY] ??= { containerId: newContainerId(), pools: new Map() });
+}
+
+function newContainerId(): string {
+  return globalThis.crypto.randomUUID().slice(0, 8);
+}
+
+export function settingsKey(options: ResolvedOptions): string {
+  const stable = Object.entries(options)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, value]) => [key, typeof value === 'function' ? 'function' : value]);
+  return fnv1a(JSON.stringify(stable));
+}
+
+/** FNV-1a, 2 × 32 bit: a short, dependency-free hash (not a security boundary). */
+function fnv1a(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}

@@ -1,0 +1,31 @@
+import type { Lease } from './connections.js';
+
+/**
+ * What one invocation (a Lambda event, a Worker request) knows while its code runs. Adapters
+ * create it; the pool reads it to bound waits and statements by the invocation's deadline and to
+ * find connections a handler leaked.
+ */
+export interface InvocationScope {
+  /** Wall-clock time (epoch ms) by which every statement must have finished; Infinity for none. */
+  deadline: number;
+  /** Connections this invocation holds right now. */
+  leases: Set<Lease>;
+  metrics: InvocationMetrics;
+}
+
+export interface InvocationMetrics {
+  /** Statements, batches and transactions run. */
+  queries: number;
+  /** Connections opened during this invocation. */
+  newConnections: number;
+  /** Connections reused from earlier invocations. */
+  reusedConnections: number;
+  /** Sends repeated after a failure that left them unapplied. */
+  retries: number;
+  /** Time spent waiting for a connection, including connects and validation. */
+  acquireWaitMs: number;
+}
+
+export function newScope(deadline: number): InvocationScope {
+  return { deadline, leases: new Set(), metrics: { queries: 0, newConnections: 0, reusedConnections: 0, retries: 0, acquireWaitMs: 0 } };
+}

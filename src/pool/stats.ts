@@ -1,0 +1,34 @@
+/** Cumulative counters of one pool; `stats()` adds the live sizes. */
+export interface Counters {
+  /** Connections opened. */
+  created: number;
+  /** Times an existing connection was handed out again. */
+  reused: number;
+  /** Connections replaced because they were found dead (validation failed or lost before use). */
+  reconnects: number;
+  /** Statements or transactions sent again after a failure that left them unapplied. */
+  retries: number;
+  /** Connect attempts that failed. */
+  connectFailures: number;
+  /** Connect attempts repeated after a backoff. */
+  connectRetries: number;
+  /** Validation pings sent after idle. */
+  validations: number;
+  validationFailures: number;
+  /** Connections closed by the pool (dead, idle, expired, drained, unwanted). */
+  discarded: number;
+  /** Times every idle connection was closed at once (server restart, failover). */
+  drains: number;
+  acquireTimeouts: number;
+  /** Errors raised as OUTCOME_UNKNOWN. */
+  outcomeUnknown: number;
+  /** Connections still held by a handler when its invocation ended. */
+  leaked: number;
+}
+
+export function newCounters(): Counters {
+  return {
+    created: 0, reused: 0, reconnects: 0, retries: 0, connectFailures: 0, connectRetries: 0, validations: 0,
+    validationFailures: 0, discarded: 0, drains: 0, acquireTimeouts: 0, outcomeUnknown: 0, leaked: 0,
+  };
+}

@@ -1,0 +1,63 @@
+import { WarmpoolError, redactSecrets } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import type { TransactionOptions } from './types.js';
+
+/** Helpers shared by transports; none of them imports a driver. */
+
+/** application_name is limited to 63 bytes by the server; keep the container id visible. */
+export function applicationNameFor(options: ResolvedOptions, containerId: string): string {
+  const name = `${options.applicationName}:${containerId}`;
+  return name.length <= 63 ? name : name.slice(0, 63);
+}
+
+export async function passwordFor(options: ResolvedOptions): Promise<string | undefined> {
+  const source = options.password;
+  if (typeof source !== 'function') return source;
+  let value: unknown;
+  try {
+    value = await source();
+  } catch (err) {
+    throw new WarmpoolError('CONNECT_FAILED', 'The password function threw; no connection was attempted.', { cause: err, notApplied: true });
+  }
+  if (typeof value !== 'string') {
+    throw new WarmpoolError('INVALID_OPTION', `The password function must return a string, got ${typeof value}.`, { notApplied: true });
+  }
+  return value;
+}
+
+/** SQLSTATEs at connect that a retry cannot fix: wrong credentials, missing database, bad settings. */
+const PERMANENT_CONNECT_STATES = new Set(['28P01', '28000', '3D000', '42704', '22023', '0A000', '08P01']);
+
+export function isPermanentConnectFailure(err: WarmpoolError): boolean {
+  return err.sqlState !== undefined && PERMANENT_CONNECT_STATES.has(err.sqlState);
+}
+
+/** Wraps a driver's connect failure: nothing of the caller's was sent, so it is always notApplied. */
+export function connectError(err: unknown, options: ResolvedOptions, secrets: string[]): WarmpoolError {
+  if (err instanceof WarmpoolError) return err;
+  const where = `${options.host}:${options.port}/${options.database} as ${options.user}`;
+  const code = (err as { code?: unknown })?.code;
+  const severity = (err as { severity?: unknown })?.severity;
+  const message = redactSecrets(err instanceof Error ? err.message : String(err), secrets);
+  if (typeof severity === 'string' && typeof code === 'string') {
+    return new WarmpoolError('CONNECT_FAILED', `Could not connect to ${where}: ${message} (SQLSTATE ${code})`, { cause: err, notApplied: true, sqlState: code });
+  }
+  if (code === 'CONNECT_TIMEOUT') {
+    return new WarmpoolError('CONNECT_TIMEOUT', `Connecting to ${where} timed out after ${options.connectTimeoutMs} ms.`, { cause: err, notApplied: true });
+  }
+  return new WarmpoolError('CONNECT_FAILED', `Could not connect to ${where}: ${message}`, { cause: err, notApplied: true });
+}
+
+const ISOLATION_LEVELS = ['read committed', 'repeatable read', 'serializable'];
+
+/** BEGIN with the requested mode; the isolation level is checked because it becomes SQL text. */
+export function transactionStart(tx: TransactionOptions): string {
+  if (tx.isolation !== undefined && !ISOLATION_LEVELS.includes(tx.isolation)) {
+    throw new WarmpoolError('INVALID_OPTION', `isolation must be one of ${ISOLATION_LEVELS.join(', ')}; got "${String(tx.isolation)}".`, { notApplied: true });
+  }
+  let text = 'begin';
+  if (tx.isolation) text += ` isolation level ${tx.isolation}`;
+  if (tx.readOnly) text += ' read only';
+  if (tx.deferrable) text += ' deferrable';
+  return text;
+}

@@ -1,0 +1,192 @@
+import postgres from 'postgres';
+import { DatabaseError, WarmpoolError } from '../errors.js';
+import type { ResolvedOptions, SslMode } from '../options.js';
+import { applicationNameFor, connectError, passwordFor, transactionStart } from './common.js';
+import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
+
+/**
+ * TCP through postgres.js. Each warmpool connection is its own postgres.js instance with max 1,
+ * so the pool (not the driver) decides when a socket is opened, validated and closed. The
+ * driver's own idle and lifetime timers are off: they cannot fire while Lambda is frozen.
+ */
+
+type Sql = postgres.Sql<Record<string, never>>;
+type ReservedSql = postgres.ReservedSql<Record<string, never>>;
+type DriverResult = Record<string, unknown>[] & { command: string; count: number | null };
+type DriverQuery = Promise<DriverResult> & { cancel(): unknown };
+
+/** Driver error codes meaning the socket is gone. */
+const SOCKET_GONE = new Set([
+  'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT',
+  'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_STREAM_DESTROYED', 'ERR_SOCKET_CLOSED',
+]);
+
+function toDriverSsl(ssl: SslMode | Record<string, unknown>): postgres.Options<Record<string, never>>['ssl'] {
+  if (typeof ssl === 'object') return ssl as object;
+  switch (ssl) {
+    case 'disable': return false;
+    case 'prefer': return 'prefer';
+    case 'require': return 'require';
+    case 'verify-full': return 'verify-full';
+    // verify-ca: check the chain, not the host name.
+    case 'verify-ca': return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  }
+}
+
+class TcpConnection implements Connection {
+  #sql: Sql;
+  #reserved!: ReservedSql;
+  #prepare: boolean;
+  #secrets: string[];
+  #dead = false;
+
+  private constructor(sql: Sql, prepare: boolean, secrets: string[]) {
+    this.#sql = sql;
+    this.#prepare = prepare;
+    this.#secrets = secrets;
+  }
+
+  get dead(): boolean {
+    return this.#dead;
+  }
+
+  static async open(options: ResolvedOptions, containerId: string, signal?: AbortSignal): Promise<TcpConnection> {
+    const password = await passwordFor(options);
+    const connection: Record<string, string> = { application_name: applicationNameFor(options, containerId) };
+    if (options.serverIdleSessionTimeoutMs > 0) {
+      connection.idle_session_timeout = String(options.serverIdleSessionTimeoutMs);
+    }
+    let self: TcpConnection | undefined;
+    const sql = postgres({
+      host: options.host,
+      port: options.port,
+      database: options.database,
+      username: options.user,
+      password,
+      ssl: toDriverSsl(options.ssl),
+      max: 1,
+      idle_timeout: 0,
+      max_lifetime: 0,
+      connect_timeout: options.connectTimeoutMs / 1000,
+      prepare: options.prepare,
+      connection,
+      onnotice: () => {},
+      onclose: () => {
+        if (self) self.#dead = true;
+      },
+    }) as unknown as Sql;
+    self = new TcpConnection(sql, options.prepare, password ? [password] : []);
+    const abort = () => void sql.end({ timeout: 0 });
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      signal?.throwIfAborted();
+      self.#reserved = await sql.reserve();
+      return self;
+    } catch (err) {
+      void sql.end({ timeout: 0 });
+      throw connectError(err, options, self.#secrets);
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  async run(statement: Statement, options: RunOptions = {}): Promise<StatementResult> {
+    const query = this.#reserved.unsafe(statement.text, statement.params as never[], { prepare: this.#prepare });
+    const result = await this.#withCancel(query as unknown as DriverQuery, options.signal);
+    return { rows: Array.from(result), command: result.command, rowCount: result.count ?? result.length };
+  }
+
+  async batch(statements: readonly Statement[], tx: TransactionOptions, options: RunOptions = {}): Promise<StatementResult[]> {
+    await this.run({ text: transactionStart(tx), params: [] }, options).catch((err) => {
+      throw markNotApplied(err);
+    });
+    const results: StatementResult[] = [];
+    try {
+      for (const statement of statements) results.push(await this.run(statement, options));
+    } catch (err) {
+      // COMMIT was never sent, so nothing of this batch can have been applied.
+      await this.run({ text: 'rollback', params: [] }).catch(() => {});
+      throw markNotApplied(err);
+    }
+    await this.run({ text: 'commit', params: [] }, options);
+    return results;
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    await this.#withCancel(this.#reserved.unsafe('select 1') as unknown as DriverQuery, signal, 0);
+  }
+
+  async close(): Promise<void> {
+    this.#dead = true;
+    await this.#sql.end({ timeout: 1 }).catch(() => {});
+  }
+
+  /**
+   * Runs a driver query; when `signal` aborts, asks the server to cancel it and, if the answer
+   * does not come within `graceMs`, destroys the socket so nothing can hang.
+   */
+  async #withCancel(query: DriverQuery, signal: AbortSignal | undefined, graceMs = 1000): Promise<DriverResult> {
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      if (graceMs === 0) return this.#destroy();
+      Promise.resolve(query.cancel()).catch(() => {});
+      graceTimer = setTimeout(() => this.#destroy(), graceMs);
+    };
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await query;
+    } catch (err) {
+      throw this.#statementError(err);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      clearTimeout(graceTimer);
+    }
+  }
+
+  #destroy(): void {
+    this.#dead = true;
+    void this.#sql.end({ timeout: 0 });
+  }
+
+  #statementError(err: unknown): WarmpoolError {
+    if (err instanceof postgres.PostgresError) {
+      const fatal = err.severity === 'FATAL' || err.severity === 'PANIC';
+      if (fatal) {
+        this.#dead = true;
+        return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${err.message} (SQLSTATE ${err.code})`, { cause: err, sqlState: err.code });
+      }
+      return new DatabaseError(err.message, err as unknown as { code: string }, { cause: err });
+    }
+    const code = (err as { code?: unknown })?.code;
+    if (typeof code === 'string' && SOCKET_GONE.has(code)) {
+      this.#dead = true;
+      return new WarmpoolError('CONNECTION_LOST', `The connection was lost (${code}).`, { cause: err });
+    }
+    if (code === 'UNDEFINED_VALUE') {
+      return new WarmpoolError('INVALID_PARAMETER', 'A query parameter is undefined; pass null for SQL NULL.', { cause: err, notApplied: true });
+    }
+    if (err instanceof WarmpoolError) return err;
+    // Anything else from the driver leaves the socket state unknown: do not reuse it.
+    this.#dead = true;
+    const message = err instanceof Error ? err.message : String(err);
+    return new WarmpoolError('CONNECTION_LOST', `The driver failed: ${message}`, { cause: err });
+  }
+}
+
+function markNotApplied(err: unknown): unknown {
+  if (err instanceof DatabaseError) {
+    return new DatabaseError(err.message, err as unknown as { code: string }, { cause: err, notApplied: true });
+  }
+  if (err instanceof WarmpoolError) {
+    return new WarmpoolError(err.code, err.message, { cause: err.cause ?? err, notApplied: true, sqlState: err.sqlState });
+  }
+  return err;
+}
+
+export const createTcpTransport: TransportFactory = (options, containerId) => ({
+  name: 'tcp',
+  interactiveTransactions: true,
+  connect: (signal) => TcpConnection.open(options, containerId, signal),
+});

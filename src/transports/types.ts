@@ -1,0 +1,54 @@
+import type { ResolvedOptions, TransportName } from '../options.js';
+
+/**
+ * The interface every transport implements. The pool core only sees this file: it never imports a
+ * driver. Transports reject with WarmpoolError: a DatabaseError when the server answered with an
+ * error, otherwise a coded error whose `notApplied` says whether the work certainly had no effect.
+ */
+
+export type Row = Record<string, unknown>;
+
+export interface Statement {
+  text: string;
+  params: readonly unknown[];
+}
+
+export interface StatementResult {
+  rows: Row[];
+  /** 'SELECT', 'INSERT', … when the transport knows it. */
+  command?: string;
+  rowCount?: number;
+}
+
+export interface TransactionOptions {
+  isolation?: 'read committed' | 'repeatable read' | 'serializable';
+  readOnly?: boolean;
+  deferrable?: boolean;
+}
+
+export interface RunOptions {
+  /** Aborting cancels the statement on the server where the transport can. */
+  signal?: AbortSignal;
+}
+
+export interface Connection {
+  /** Set once the transport knows the connection is dead (closed socket, fatal error). */
+  readonly dead: boolean;
+  run(statement: Statement, options?: RunOptions): Promise<StatementResult>;
+  /** Runs statements as one atomic transaction; all or nothing. */
+  batch(statements: readonly Statement[], tx: TransactionOptions, options?: RunOptions): Promise<StatementResult[]>;
+  /** A cheap round trip proving the connection works; rejects (or times out) when it does not. */
+  ping(timeoutMs: number): Promise<void>;
+  /** Graceful close; never throws. */
+  close(): Promise<void>;
+}
+
+export interface Transport {
+  readonly name: TransportName;
+  /** Whether BEGIN … COMMIT may span several round trips on one connection. */
+  readonly interactiveTransactions: boolean;
+  /** Opens a connection; rejects with notApplied errors only (nothing of the caller's was sent). */
+  connect(signal?: AbortSignal): Promise<Connection>;
+}
+
+export type TransportFactory = (options: ResolvedOptions, containerId: string) => Transport;
