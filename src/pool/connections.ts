@@ -63,7 +63,8 @@ export class ConnectionSet {
 
   /** Returns a connection; a dead, drained, expired or unwanted one is closed instead. */
   release(lease: Lease, discard = false): void {
-    this.#busy.delete(lease);
+    // An evicted lease was already closed and its slot handed on.
+    if (!this.#busy.delete(lease)) return;
     const now = Date.now();
     lease.lastUsedAt = now;
     if (discard || this.#ended || lease.connection.dead || lease.generation !== this.#generation || now >= lease.expiresAt) {
@@ -80,6 +81,14 @@ export class ConnectionSet {
     }
     this.#idle.push(lease);
     this.#scheduleSweep();
+  }
+
+  /** Takes a connection away from a holder that will not return it (a handler that leaked it). */
+  evict(lease: Lease): void {
+    if (!this.#busy.delete(lease)) return;
+    this.counters.leaked++;
+    this.#close(lease, 'leaked by its holder');
+    this.#handOffSlot();
   }
 
   /** Closes every idle connection and marks busy ones to be closed on release (restart, failover). */

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import postgres from 'postgres';
 import { DatabaseError, WarmpoolError } from '../errors.js';
 import type { ResolvedOptions, SslMode } from '../options.js';
@@ -33,12 +34,41 @@ function toDriverSsl(ssl: SslMode | Record<string, unknown>): postgres.Options<R
   }
 }
 
+/**
+ * Opens the TCP socket for the driver ourselves, so the pool can see a FIN from the server as
+ * soon as it is read ('end'), before the driver gets to its 'close': after a thaw that is the
+ * difference between replacing a dead connection and writing a statement into it.
+ */
+function openSocket(options: ResolvedOptions, onSocket: (socket: net.Socket) => void): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: options.host, port: options.port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' }));
+    }, options.connectTimeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeListener('error', fail);
+      onSocket(socket);
+      resolve(socket);
+    });
+    socket.once('error', fail);
+    function fail(err: Error) {
+      clearTimeout(timer);
+      reject(err);
+    }
+  });
+}
+
 class TcpConnection implements Connection {
   #sql: Sql;
   #reserved!: ReservedSql;
   #prepare: boolean;
   #secrets: string[];
   #dead = false;
+  #socket: net.Socket | undefined;
+  /** Statements in flight; while 0, any ErrorResponse from the server is a FATAL ending the session. */
+  #inFlight = 0;
 
   private constructor(sql: Sql, prepare: boolean, secrets: string[]) {
     this.#sql = sql;
@@ -46,8 +76,21 @@ class TcpConnection implements Connection {
     this.#secrets = secrets;
   }
 
+  /**
+   * An idle connection that receives an ErrorResponse ('E') has been ended by the server
+   * (terminated backend, shutdown, idle_session_timeout); the FIN that follows may be read only
+   * after the caller's next statement was written, so the error itself marks the connection dead.
+   */
+  #watch(socket: net.Socket): void {
+    this.#socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      if (this.#inFlight === 0 && chunk[0] === 0x45) this.#dead = true;
+    });
+  }
+
   get dead(): boolean {
-    return this.#dead;
+    const socket = this.#socket;
+    return this.#dead || (socket !== undefined && (socket.readableEnded || socket.destroyed));
   }
 
   static async open(options: ResolvedOptions, containerId: string, signal?: AbortSignal): Promise<TcpConnection> {
@@ -57,7 +100,7 @@ class TcpConnection implements Connection {
       connection.idle_session_timeout = String(options.serverIdleSessionTimeoutMs);
     }
     let self: TcpConnection | undefined;
-    const sql = postgres({
+    const driverOptions = {
       host: options.host,
       port: options.port,
       database: options.database,
@@ -71,10 +114,15 @@ class TcpConnection implements Connection {
       prepare: options.prepare,
       connection,
       onnotice: () => {},
+      socket: () => openSocket(options, (socket) => {
+        if (self) self.#watch(socket);
+      }),
       onclose: () => {
         if (self) self.#dead = true;
       },
-    }) as unknown as Sql;
+    };
+    // `socket` is a documented driver option that its type declarations omit.
+    const sql = postgres(driverOptions as postgres.Options<Record<string, never>>) as unknown as Sql;
     self = new TcpConnection(sql, options.prepare, password ? [password] : []);
     const abort = () => void sql.end({ timeout: 0 });
     signal?.addEventListener('abort', abort, { once: true });
@@ -127,6 +175,7 @@ class TcpConnection implements Connection {
    * does not come within `graceMs`, destroys the socket so nothing can hang.
    */
   async #withCancel(query: DriverQuery, signal: AbortSignal | undefined, graceMs = 1000): Promise<DriverResult> {
+    this.#inFlight++;
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = () => {
       if (graceMs === 0) return this.#destroy();
@@ -140,6 +189,7 @@ class TcpConnection implements Connection {
     } catch (err) {
       throw this.#statementError(err);
     } finally {
+      this.#inFlight--;
       signal?.removeEventListener('abort', onAbort);
       clearTimeout(graceTimer);
     }

@@ -1,0 +1,101 @@
+// The five ways of answering a warm Lambda invocation that bench/warm-invocation.ts compares.
+// Each `setup` plays the module scope of its own container; `invoke` is one invocation.
+import pg from 'pg';
+import postgres from 'postgres';
+import ServerlessClient from 'serverless-postgres';
+import { createPool } from '../../src/index.js';
+import { withPool } from '../../src/lambda/index.js';
+
+export interface FakeContext {
+  getRemainingTimeInMillis(): number;
+  callbackWaitsForEmptyEventLoop: boolean;
+}
+
+export type Handler = (event: unknown, context: FakeContext) => Promise<unknown>;
+
+export interface Strategy {
+  name: string;
+  /** Invocations per round, as a fraction of the bench's N (connect-per-invocation is ~100× slower). */
+  share: number;
+  handler: Handler;
+  teardown(): Promise<void>;
+}
+
+export type StrategyFactory = { name: string; share: number; setup(url: string): Strategy };
+
+const ok = { statusCode: 200 };
+
+export const STRATEGIES: StrategyFactory[] = [
+  {
+    name: 'warmpool',
+    share: 1,
+    setup(url) {
+      const db = createPool({ connectionString: url, max: 1 });
+      const handler = withPool(db, async () => {
+        await db.sql`select 1`;
+        return ok;
+      });
+      return { name: this.name, share: this.share, handler, teardown: () => db.end() };
+    },
+  },
+  {
+    name: 'postgres.js',
+    share: 1,
+    setup(url) {
+      const sql = postgres(url, { max: 1 });
+      const handler: Handler = async () => {
+        await sql`select 1`;
+        return ok;
+      };
+      return { name: this.name, share: this.share, handler, teardown: () => sql.end({ timeout: 1 }) };
+    },
+  },
+  {
+    name: 'pg.Pool',
+    share: 1,
+    setup(url) {
+      const pool = new pg.Pool({ connectionString: url });
+      const handler: Handler = async () => {
+        await pool.query('select 1');
+        return ok;
+      };
+      return { name: this.name, share: this.share, handler, teardown: () => pool.end() };
+    },
+  },
+  {
+    name: 'serverless-postgres',
+    share: 1,
+    setup(url) {
+      const client = new ServerlessClient({ connectionString: url });
+      const handler: Handler = async () => {
+        await client.connect();
+        await client.query('select 1');
+        await client.clean();
+        return ok;
+      };
+      return { name: this.name, share: this.share, handler, teardown: () => client.end() };
+    },
+  },
+  {
+    name: 'connect-per-invocation',
+    share: 1 / 100,
+    setup(url) {
+      const handler: Handler = async () => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          await client.query('select 1');
+        } finally {
+          await client.end();
+        }
+        return ok;
+      };
+      return { name: this.name, share: this.share, handler, teardown: async () => {} };
+    },
+  },
+];
+
+/** A fresh context per invocation, as Lambda gives. */
+export function fakeContext(): FakeContext {
+  return { getRemainingTimeInMillis: () => 30_000, callbackWaitsForEmptyEventLoop: true };
+}

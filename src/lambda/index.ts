@@ -1,0 +1,42 @@
+/**
+ * AWS Lambda adapter. `withPool(db, handler)` wraps a handler so that each invocation gets a
+ * deadline derived from `context.getRemainingTimeInMillis()`, socket events from the freeze are
+ * read before the first statement, and connections the handler leaked are closed (rolling back
+ * any open transaction) when it returns. Create the pool at module scope so warm invocations
+ * reuse it.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Pool } from '../pool/pool.js';
+import { poolInternals } from '../pool/pool.js';
+import type { InvocationScope } from '../pool/scope.js';
+import { type InvocationOptions, type LambdaContextLike, endInvocation, startInvocation } from './invocation.js';
+
+export type { InvocationOptions, InvocationReport } from './invocation.js';
+
+const currentInvocation = new AsyncLocalStorage<InvocationScope>();
+
+/** Points the pool at this adapter's per-invocation scope; idempotent. */
+export function bindPool(pool: Pool): void {
+  poolInternals(pool).useScope(() => currentInvocation.getStore());
+}
+
+export function withPool<E, C extends LambdaContextLike, R>(
+  pool: Pool,
+  handler: (event: E, context: C) => Promise<R>,
+  options: InvocationOptions = {},
+): (event: E, context: C) => Promise<R> {
+  bindPool(pool);
+  return async (event, context) => {
+    const invocation = await startInvocation(pool, context, options);
+    try {
+      return await currentInvocation.run(invocation.scope, () => handler(event, context));
+    } finally {
+      endInvocation(pool, invocation, options);
+    }
+  };
+}
+
+/** Runs `fn` as if it were an invocation's body (used by the middy middleware). */
+export function enterInvocation(scope: InvocationScope): void {
+  currentInvocation.enterWith(scope);
+}
