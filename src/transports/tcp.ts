@@ -1,8 +1,9 @@
-import net from 'node:net';
+import type net from 'node:net';
 import postgres from 'postgres';
 import { DatabaseError, WarmpoolError } from '../errors.js';
-import type { ResolvedOptions, SslMode } from '../options.js';
+import type { ResolvedOptions } from '../options.js';
 import { applicationNameFor, connectError, passwordFor, transactionStart } from './common.js';
+import { openSocket } from './tcp-socket.js';
 import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
 
 /**
@@ -21,44 +22,6 @@ const SOCKET_GONE = new Set([
   'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT',
   'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_STREAM_DESTROYED', 'ERR_SOCKET_CLOSED',
 ]);
-
-function toDriverSsl(ssl: SslMode | Record<string, unknown>): postgres.Options<Record<string, never>>['ssl'] {
-  if (typeof ssl === 'object') return ssl as object;
-  switch (ssl) {
-    case 'disable': return false;
-    case 'prefer': return 'prefer';
-    case 'require': return 'require';
-    case 'verify-full': return 'verify-full';
-    // verify-ca: check the chain, not the host name.
-    case 'verify-ca': return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
-  }
-}
-
-/**
- * Opens the TCP socket for the driver ourselves, so the pool can see a FIN from the server as
- * soon as it is read ('end'), before the driver gets to its 'close': after a thaw that is the
- * difference between replacing a dead connection and writing a statement into it.
- */
-function openSocket(options: ResolvedOptions, onSocket: (socket: net.Socket) => void): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: options.host, port: options.port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' }));
-    }, options.connectTimeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeListener('error', fail);
-      onSocket(socket);
-      resolve(socket);
-    });
-    socket.once('error', fail);
-    function fail(err: Error) {
-      clearTimeout(timer);
-      reject(err);
-    }
-  });
-}
 
 class TcpConnection implements Connection {
   #sql: Sql;
@@ -106,7 +69,8 @@ class TcpConnection implements Connection {
       database: options.database,
       username: options.user,
       password,
-      ssl: toDriverSsl(options.ssl),
+      // TLS is negotiated in openSocket, which hands the driver a ready socket.
+      ssl: false,
       max: 1,
       idle_timeout: 0,
       max_lifetime: 0,
@@ -114,9 +78,12 @@ class TcpConnection implements Connection {
       prepare: options.prepare,
       connection,
       onnotice: () => {},
-      socket: () => openSocket(options, (socket) => {
-        if (self) self.#watch(socket);
-      }),
+      socket: async () => {
+        const socket = await openSocket(options);
+        // The driver also calls this for cancel requests; only the session's own socket is watched.
+        if (self && !self.#socket) self.#watch(socket);
+        return socket;
+      },
       onclose: () => {
         if (self) self.#dead = true;
       },
