@@ -106,6 +106,8 @@ class TcpConnection implements Connection {
   }
 
   async run(statement: Statement, options: RunOptions = {}): Promise<StatementResult> {
+    // The driver would try to write to a closed socket (and throw outside the promise).
+    if (this.dead) throw new WarmpoolError('CONNECTION_LOST', 'The connection was closed before the statement was sent.', { notApplied: true });
     const query = this.#reserved.unsafe(statement.text, statement.params as never[], { prepare: this.#prepare });
     const result = await this.#withCancel(query as unknown as DriverQuery, options.signal);
     return { rows: Array.from(result), command: result.command, rowCount: result.count ?? result.length };
@@ -120,7 +122,7 @@ class TcpConnection implements Connection {
       for (const statement of statements) results.push(await this.run(statement, options));
     } catch (err) {
       // COMMIT was never sent, so nothing of this batch can have been applied.
-      await this.run({ text: 'rollback', params: [] }).catch(() => {});
+      if (!this.dead) await this.run({ text: 'rollback', params: [] }).catch(() => {});
       throw markNotApplied(err);
     }
     await this.run({ text: 'commit', params: [] }, options);
@@ -128,12 +130,15 @@ class TcpConnection implements Connection {
   }
 
   async ping(timeoutMs: number): Promise<void> {
+    if (this.dead) throw new WarmpoolError('CONNECTION_LOST', 'The connection is closed.', { notApplied: true });
     const signal = AbortSignal.timeout(timeoutMs);
     await this.#withCancel(this.#reserved.unsafe('select 1') as unknown as DriverQuery, signal, 0);
   }
 
   async close(): Promise<void> {
     this.#dead = true;
+    // The driver ends a reserved connection only once it is released; then it sends Terminate.
+    this.#reserved.release();
     await this.#sql.end({ timeout: 1 }).catch(() => {});
   }
 
