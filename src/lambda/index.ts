@@ -14,10 +14,17 @@ import { type InvocationOptions, type LambdaContextLike, endInvocation, startInv
 export type { InvocationOptions, InvocationReport } from './invocation.js';
 
 const currentInvocation = new AsyncLocalStorage<InvocationScope>();
+/** Set by the middy middleware, which cannot wrap the handler call in currentInvocation.run. */
+let middyInvocation: InvocationScope | undefined;
 
 /** Points the pool at this adapter's per-invocation scope; idempotent. */
 export function bindPool(pool: Pool): void {
-  poolInternals(pool).useScope(() => currentInvocation.getStore());
+  poolInternals(pool).useScope(() => currentInvocation.getStore() ?? middyInvocation);
+}
+
+/** The middy middleware's invocation; middy runs one invocation at a time per container. */
+export function setMiddyInvocation(scope: InvocationScope | undefined): void {
+  middyInvocation = scope;
 }
 
 export function withPool<E, C extends LambdaContextLike, R>(
@@ -34,9 +41,4 @@ export function withPool<E, C extends LambdaContextLike, R>(
       endInvocation(pool, invocation, options);
     }
   };
-}
-
-/** Runs `fn` as if it were an invocation's body (used by the middy middleware). */
-export function enterInvocation(scope: InvocationScope): void {
-  currentInvocation.enterWith(scope);
 }

@@ -1,8 +1,10 @@
 /**
- * middy middleware doing what `withPool` does: `middy(handler).use(warmpool(db))`.
+ * middy middleware doing what `withPool` does: `middy(handler).use(warmpool(db))`. It assumes one
+ * invocation at a time per container (Lambda's default); with per-container concurrency above 1,
+ * wrap the handler in `withPool` instead.
  */
 import type { Pool } from '../pool/pool.js';
-import { bindPool, enterInvocation } from './index.js';
+import { bindPool, setMiddyInvocation } from './index.js';
 import { type Invocation, type InvocationOptions, type LambdaContextLike, endInvocation, startInvocation } from './invocation.js';
 
 interface MiddyRequest {
@@ -18,12 +20,13 @@ export function warmpool(pool: Pool, options: InvocationOptions = {}) {
     const invocation = request.internal[INVOCATION] as Invocation | undefined;
     if (invocation) endInvocation(pool, invocation, options);
     delete request.internal[INVOCATION];
+    setMiddyInvocation(undefined);
   };
   return {
     before: async (request: MiddyRequest) => {
       const invocation = await startInvocation(pool, request.context, options);
       request.internal[INVOCATION] = invocation;
-      enterInvocation(invocation.scope);
+      setMiddyInvocation(invocation.scope);
     },
     after: async (request: MiddyRequest) => finish(request),
     onError: async (request: MiddyRequest) => finish(request),

@@ -90,7 +90,7 @@ export class Pool {
   }
 
   /** Runs `fn` in BEGIN … COMMIT on one connection; rolls back when it throws. */
-  transaction<T>(fn: (tx: Transaction) => Promise<T>, options: InteractiveTransactionOptions = {}): Promise<T> {
+  transaction<T>(fn: (tx: Transaction) => PromiseLike<T>, options: InteractiveTransactionOptions = {}): Promise<T> {
     if (typeof fn !== 'function') {
       return Promise.reject(new WarmpoolError('INVALID_QUERY', 'transaction expects a function: db.transaction(async (tx) => { … }).', { notApplied: true }));
     }

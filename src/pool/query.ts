@@ -35,13 +35,13 @@ export class SqlQuery<T extends Row = Row> implements PromiseLike<T[]> {
 
   then<A = T[], B = never>(
     onFulfilled?: ((rows: T[]) => A | PromiseLike<A>) | null,
-    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+    onRejected?: ((reason: any) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
     this.#promise ??= this.#runner(this.statement, this.flags) as Promise<T[]>;
     return this.#promise.then(onFulfilled, onRejected);
   }
 
-  catch<B = never>(onRejected: (reason: unknown) => B | PromiseLike<B>): Promise<T[] | B> {
+  catch<B = never>(onRejected: (reason: any) => B | PromiseLike<B>): Promise<T[] | B> {
     return this.then(undefined, onRejected);
   }
 

@@ -72,7 +72,7 @@ const RETRYABLE_STATES = new Set(['40001', '40P01']);
 export async function runTransaction<T>(
   executor: Executor,
   scope: InvocationScope | undefined,
-  fn: (tx: Transaction) => Promise<T>,
+  fn: (tx: Transaction) => PromiseLike<T>,
   options: InteractiveTransactionOptions,
 ): Promise<T> {
   if (scope) scope.metrics.queries++;
