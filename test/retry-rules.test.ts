@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../src/index.js';
 import { adminClient, uniqueName } from './support/db.js';
@@ -108,6 +109,22 @@ describe('connecting', () => {
     expect(events.filter((e) => e === 'connect-retry')).toHaveLength(2);
     expect(db.stats()).toMatchObject({ connectFailures: 3, open: 0 });
     await db.end();
+  });
+
+  it('makes one connection per attempt when the server closes it during startup', async () => {
+    let accepted = 0;
+    const closer = net.createServer((socket) => {
+      accepted++;
+      socket.destroy();
+    });
+    await new Promise<void>((r) => closer.listen(0, '127.0.0.1', r));
+    const port = (closer.address() as net.AddressInfo).port;
+    const db = createPool({ connectionString: `postgres://u:pw@127.0.0.1:${port}/db`, maxConnectAttempts: 2, acquireTimeoutMs: 2_000 });
+    const error = await db.sql`select 1`.then(() => null, (e) => e);
+    expect(error).toMatchObject({ code: 'CONNECT_FAILED', notApplied: true });
+    expect(accepted).toBe(2);
+    await db.end();
+    closer.close();
   });
 
   it('does not retry a wrong password', async () => {

@@ -126,9 +126,9 @@ export class ConnectionSet {
     return undefined;
   }
 
-  /** Pings a connection idle longer than validateAfterIdleMs; replaces it when the ping fails. */
+  /** Pings a connection idle longer than validateAfterIdleMs, or suspect; replaces it when the ping fails. */
   async #validated(lease: Lease, deadline: number): Promise<Lease> {
-    if (Date.now() - lease.lastUsedAt <= this.#options.validateAfterIdleMs) return lease;
+    if (!lease.connection.suspect && Date.now() - lease.lastUsedAt <= this.#options.validateAfterIdleMs) return lease;
     this.counters.validations++;
     const timeout = Math.max(1, Math.min(this.#options.pingTimeoutMs, deadline - Date.now()));
     try {

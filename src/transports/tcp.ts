@@ -32,6 +32,7 @@ class TcpConnection implements Connection {
   #socket: net.Socket | undefined;
   /** Statements in flight; while 0, any ErrorResponse from the server is a FATAL ending the session. */
   #inFlight = 0;
+  #suspect = false;
 
   private constructor(sql: Sql, prepare: boolean, secrets: string[]) {
     this.#sql = sql;
@@ -43,12 +44,20 @@ class TcpConnection implements Connection {
    * An idle connection that receives an ErrorResponse ('E') has been ended by the server
    * (terminated backend, shutdown, idle_session_timeout); the FIN that follows may be read only
    * after the caller's next statement was written, so the error itself marks the connection dead.
+   * Anything else unasked for (an immediate shutdown sends a WARNING notice, 'N') makes it suspect.
    */
   #watch(socket: net.Socket): void {
     this.#socket = socket;
     socket.on('data', (chunk: Buffer) => {
-      if (this.#inFlight === 0 && chunk[0] === 0x45) this.#dead = true;
+      // Before the driver hands over the session, everything is startup traffic.
+      if (this.#inFlight > 0 || !this.#reserved) return;
+      if (chunk[0] === 0x45) this.#dead = true;
+      else this.#suspect = true;
     });
+  }
+
+  get suspect(): boolean {
+    return this.#suspect;
   }
 
   get dead(): boolean {
@@ -79,6 +88,11 @@ class TcpConnection implements Connection {
       connection,
       onnotice: () => {},
       socket: async () => {
+        // The driver reconnects at once, forever, when a socket closes during startup; one
+        // attempt per connect is ours to decide, so a second socket before login fails it.
+        if (self && !self.#reserved && self.#socket) {
+          throw Object.assign(new Error('the server closed the connection during startup'), { code: 'CONNECTION_CLOSED' });
+        }
         const socket = await openSocket(options);
         // The driver also calls this for cancel requests; only the session's own socket is watched.
         if (self && !self.#socket) self.#watch(socket);
@@ -133,6 +147,7 @@ class TcpConnection implements Connection {
     if (this.dead) throw new WarmpoolError('CONNECTION_LOST', 'The connection is closed.', { notApplied: true });
     const signal = AbortSignal.timeout(timeoutMs);
     await this.#withCancel(this.#reserved.unsafe('select 1') as unknown as DriverQuery, signal, 0);
+    this.#suspect = false;
   }
 
   async close(): Promise<void> {

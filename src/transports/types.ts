@@ -34,6 +34,8 @@ export interface RunOptions {
 export interface Connection {
   /** Set once the transport knows the connection is dead (closed socket, fatal error). */
   readonly dead: boolean;
+  /** Set when the server sent something unasked for while idle; the pool validates it before use. */
+  readonly suspect: boolean;
   run(statement: Statement, options?: RunOptions): Promise<StatementResult>;
   /** Runs statements as one atomic transaction; all or nothing. */
   batch(statements: readonly Statement[], tx: TransactionOptions, options?: RunOptions): Promise<StatementResult[]>;

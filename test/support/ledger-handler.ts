@@ -1,14 +1,12 @@
-// A Lambda-like container: module scope holds one pool; each IPC message is one invocation of a
-// handler wrapped by withPool. The parent freezes this process with SIGSTOP between invocations.
+// The handler the freeze tests run in an emulated container: one pool at module scope, a few
+// operations on a ledger table so every write can be counted afterwards.
 import { createPool } from '../../src/index.js';
 import { withPool } from '../../src/lambda/index.js';
 
 interface Invoke {
-  id: number;
   op: 'insert' | 'select' | 'sleep' | 'stats';
   runId?: string;
   seconds?: number;
-  remainingMs?: number;
 }
 
 const db = createPool({
@@ -17,7 +15,7 @@ const db = createPool({
   ...JSON.parse(process.env.WARMPOOL_TEST_OPTIONS ?? '{}'),
 });
 
-const handler = withPool(db, async (event: Invoke) => {
+export const handler = withPool(db, async (event: Invoke) => {
   switch (event.op) {
     case 'insert': {
       const [row] = await db.sql`insert into ledger (run_id) values (${event.runId!}) returning pg_backend_pid() as pid`;
@@ -35,15 +33,3 @@ const handler = withPool(db, async (event: Invoke) => {
       return db.stats();
   }
 });
-
-process.on('message', async (event: Invoke) => {
-  const context = { getRemainingTimeInMillis: () => event.remainingMs ?? 30_000, callbackWaitsForEmptyEventLoop: true };
-  try {
-    const result = await handler(event, context);
-    process.send!({ id: event.id, ok: true, result });
-  } catch (err) {
-    const e = err as { code?: string; message?: string; notApplied?: boolean };
-    process.send!({ id: event.id, ok: false, code: e.code, message: e.message, notApplied: e.notApplied });
-  }
-});
-process.send!({ ready: true });

@@ -1,0 +1,47 @@
+/**
+ * Shared by every sample handler: one pool per Lambda container, created at module scope so warm
+ * invocations reuse its connection. Creating it does not connect; the first query does.
+ */
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { WarmpoolError, createPool } from '../src/index.js';
+
+/** The object form of APIGatewayProxyResultV2, which is what every sample returns. */
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export const db = createPool({
+  connectionString: process.env.DATABASE_URL,
+  // A container runs one invocation at a time, so 1 is enough. The whole function's connection
+  // budget is reservedConcurrency × max (see serverless.yml).
+  max: positiveInt(process.env.WARMPOOL_MAX, 1),
+});
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Failures that say nothing about the request itself: the client may try again later. */
+const TRANSIENT = new Set([
+  'OUTCOME_UNKNOWN', 'DEADLINE_EXCEEDED', 'CONNECT_FAILED', 'CONNECT_TIMEOUT', 'ACQUIRE_TIMEOUT', 'CONNECTION_LOST',
+  '40001', '40P01', '53300', '57P01', '57P03', // serialization, deadlock, too many connections, shutdown
+]);
+
+/** 503 for transient database trouble, else 500. Logs the coded error; the client gets no internals. */
+export function errorResponse(err: unknown): HttpResult {
+  const code = err instanceof WarmpoolError ? err.code : 'UNEXPECTED';
+  console.error(JSON.stringify({ level: 'error', code, message: err instanceof Error ? err.message : String(err) }));
+  if (TRANSIENT.has(code) || (err instanceof WarmpoolError && TRANSIENT.has(err.sqlState ?? ''))) {
+    return json(503, { error: 'service temporarily unavailable' }, { 'retry-after': '1' });
+  }
+  return json(500, { error: 'internal error' });
+}
+
+function positiveInt(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`WARMPOOL_MAX must be a positive integer, got "${value}"`);
+  return n;
+}
