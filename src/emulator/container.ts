@@ -58,8 +58,11 @@ export class EmulatedContainer {
 
   /** Cold start: spawn the process and import the handler module. */
   static async start(options: ContainerOptions): Promise<EmulatedContainer> {
-    const entry = fileURLToPath(new URL('./container-process.ts', import.meta.url));
+    // Run from source (.ts, through tsx) or from the built package (.js).
+    const fromSource = import.meta.url.endsWith('.ts');
+    const entry = fileURLToPath(new URL(`./container-process.${fromSource ? 'ts' : 'js'}`, import.meta.url));
     const child = fork(entry, [options.module, options.exportName ?? 'handler', options.functionName ?? 'function'], {
+      // Handler modules may be TypeScript: load them through tsx.
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, ...options.env, AWS_LAMBDA_FUNCTION_NAME: options.functionName ?? 'function' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
