@@ -98,3 +98,37 @@ describe('batch', () => {
     await expect(db.batch(['select 1' as never])).rejects.toMatchObject({ code: 'INVALID_QUERY' });
   });
 });
+
+describe('serialization failures', () => {
+  it('are retried when the caller opts in with retries', async () => {
+    const counter = uniqueName('counter');
+    await db.query(`create table ${counter} (id int primary key, n int not null)`);
+    await db.query(`insert into ${counter} values (1, 0)`);
+    let attempts = 0;
+    const bump = () =>
+      db.transaction(async (tx) => {
+        attempts++;
+        const [row] = await tx.query(`select n from ${counter} where id = 1`);
+        await new Promise((r) => setTimeout(r, 50)); // both read before either writes
+        await tx.query(`update ${counter} set n = $1 where id = 1`, [(row.n as number) + 1]);
+      }, { isolation: 'serializable', retries: 3 });
+    await Promise.all([bump(), bump()]);
+    expect(attempts).toBe(3);
+    expect((await db.query(`select n from ${counter}`))[0].n).toBe(2);
+  });
+
+  it('surface with their SQLSTATE when not opted in', async () => {
+    const counter = uniqueName('counter');
+    await db.query(`create table ${counter} (id int primary key, n int not null)`);
+    await db.query(`insert into ${counter} values (1, 0)`);
+    const bump = () =>
+      db.transaction(async (tx) => {
+        const [row] = await tx.query(`select n from ${counter} where id = 1`);
+        await new Promise((r) => setTimeout(r, 50));
+        await tx.query(`update ${counter} set n = $1 where id = 1`, [(row.n as number) + 1]);
+      }, { isolation: 'serializable' });
+    const results = await Promise.allSettled([bump(), bump()]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: '40001' });
+  });
+});
