@@ -34,6 +34,9 @@ describe('the published package', () => {
     `);
     const out = execFileSync('node', ['check.mjs'], { cwd: scratch, env: { ...process.env, DATABASE_URL: databaseUrl() } }).toString();
     expect(JSON.parse(out)).toEqual({ rows: [{ two: 2 }], error: 'function', middy: 'function', stats: 1 });
+    const checked = execFileSync('node', [path.join(installed, 'dist', 'cli.js'), 'check'], { cwd: scratch, env: { ...process.env, DATABASE_URL: databaseUrl() } }).toString();
+    expect(checked).toMatch(/connections +\d+ in use of \d+/);
+    expect(checked).not.toContain(decodeURIComponent(new URL(databaseUrl()).password));
     const files = execFileSync('tar', ['-tzf', path.join(scratch, tarball)]).toString();
     expect(files).toContain('package/dist/index.d.ts');
     expect(files).toContain('package/dist/lambda/index.d.ts');
