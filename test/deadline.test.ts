@@ -45,3 +45,17 @@ describe('the invocation deadline', () => {
     await db.end();
   });
 });
+
+describe('overlapping invocations (Lambda Managed Instances)', () => {
+  it('keep their own deadlines', async () => {
+    const db = createPool({ connectionString: databaseUrl(), applicationName: 'overlap', max: 2 });
+    const handler = withPool(db, async (event: { seconds: number }) => db.sql`select pg_sleep(${event.seconds}) as slept`, { deadlineMarginMs: 0 });
+    const [long, short] = await Promise.allSettled([
+      handler({ seconds: 0.6 }, { getRemainingTimeInMillis: () => 5_000 }),
+      handler({ seconds: 3 }, { getRemainingTimeInMillis: () => 300 }),
+    ]);
+    expect(long.status).toBe('fulfilled');
+    expect(short).toMatchObject({ status: 'rejected', reason: { code: 'DEADLINE_EXCEEDED' } });
+    await db.end();
+  });
+});

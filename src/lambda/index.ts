@@ -9,22 +9,27 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Pool } from '../pool/pool.js';
 import { poolInternals } from '../pool/pool.js';
 import type { InvocationScope } from '../pool/scope.js';
-import { type InvocationOptions, type LambdaContextLike, endInvocation, startInvocation } from './invocation.js';
+import { type InvocationOptions, type LambdaContextLike, afterThaw, endInvocation, startInvocation } from './invocation.js';
 
 export type { InvocationOptions, InvocationReport } from './invocation.js';
 
+/**
+ * The invocation scope a statement belongs to. With one invocation at a time (standard Lambda)
+ * it is a plain variable: AsyncLocalStorage makes every promise in the process dearer on Node 20,
+ * so it is used only for invocations that overlap another (Lambda Managed Instances, or a handler
+ * called concurrently in tests); code of the sole invocation sees `soleInvocation`.
+ */
 const currentInvocation = new AsyncLocalStorage<InvocationScope>();
-/** Set by the middy middleware, which cannot wrap the handler call in currentInvocation.run. */
-let middyInvocation: InvocationScope | undefined;
+let soleInvocation: InvocationScope | undefined;
 
 /** Points the pool at this adapter's per-invocation scope; idempotent. */
 export function bindPool(pool: Pool): void {
-  poolInternals(pool).useScope(() => currentInvocation.getStore() ?? middyInvocation);
+  poolInternals(pool).useScope(() => currentInvocation.getStore() ?? soleInvocation);
 }
 
-/** The middy middleware's invocation; middy runs one invocation at a time per container. */
-export function setMiddyInvocation(scope: InvocationScope | undefined): void {
-  middyInvocation = scope;
+/** For the middy middleware, which cannot wrap the handler call; it assumes one invocation at a time. */
+export function setSoleInvocation(scope: InvocationScope | undefined): void {
+  soleInvocation = scope;
 }
 
 export function withPool<E, C extends LambdaContextLike, R>(
@@ -34,10 +39,16 @@ export function withPool<E, C extends LambdaContextLike, R>(
 ): (event: E, context: C) => Promise<R> {
   bindPool(pool);
   return async (event, context) => {
-    const invocation = await startInvocation(pool, context, options);
+    const invocation = startInvocation(pool, context, options);
+    const thawing = afterThaw(pool, invocation);
+    if (thawing) await thawing;
+    const sole = soleInvocation === undefined;
     try {
-      return await currentInvocation.run(invocation.scope, () => handler(event, context));
+      if (!sole) return await currentInvocation.run(invocation.scope, () => handler(event, context));
+      soleInvocation = invocation.scope;
+      return await handler(event, context);
     } finally {
+      if (sole) soleInvocation = undefined;
       endInvocation(pool, invocation, options);
     }
   };

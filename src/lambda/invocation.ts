@@ -37,7 +37,7 @@ export interface Invocation {
 
 const started = new WeakSet<Pool>();
 
-export async function startInvocation(pool: Pool, context: LambdaContextLike | undefined, options: InvocationOptions): Promise<Invocation> {
+export function startInvocation(pool: Pool, context: LambdaContextLike | undefined, options: InvocationOptions): Invocation {
   // Return as soon as the handler resolves: pooled sockets keep the event loop busy on purpose.
   if (context) context.callbackWaitsForEmptyEventLoop = false;
   const startedAt = Date.now();
@@ -46,18 +46,31 @@ export async function startInvocation(pool: Pool, context: LambdaContextLike | u
   const deadline = typeof remaining === 'number' && Number.isFinite(remaining) ? startedAt + Math.max(0, remaining - margin) : Infinity;
   const cold = !started.has(pool);
   started.add(pool);
-  // After a thaw, a close or FATAL the server sent during the freeze is still unread; one turn
-  // of the event loop lets the driver see it, so the first statement does not go to a dead socket.
-  if (!cold) await new Promise<void>((resolve) => setImmediate(resolve));
   return { scope: newScope(deadline), cold, startedAt };
 }
 
-export function endInvocation(pool: Pool, invocation: Invocation, options: InvocationOptions): InvocationReport {
-  const { set } = poolInternals(pool);
-  const leaked = invocation.scope.leases.size;
-  for (const lease of invocation.scope.leases) set.evict(lease);
-  invocation.scope.leases.clear();
-  const report: InvocationReport = { ...invocation.scope.metrics, cold: invocation.cold, durationMs: Date.now() - invocation.startedAt, leaked };
-  options.onInvocationEnd?.(report);
-  return report;
+/**
+ * After a thaw, a close or FATAL the server sent during the freeze is still unread. One turn of
+ * the event loop lets the transport see it before the first statement, so that statement does
+ * not go into a dead socket. Nothing to wait for on a cold start or without idle connections.
+ */
+export function afterThaw(pool: Pool, invocation: Invocation): Promise<void> | undefined {
+  if (invocation.cold || poolInternals(pool).set.idleCount === 0) return undefined;
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+export function endInvocation(pool: Pool, invocation: Invocation, options: InvocationOptions): void {
+  const { scope } = invocation;
+  const leaked = scope.leases.size;
+  if (leaked > 0) {
+    const { set } = poolInternals(pool);
+    for (const lease of scope.leases) set.evict(lease);
+    scope.leases.clear();
+  }
+  if (!options.onInvocationEnd) return;
+  const { queries, newConnections, reusedConnections, retries, acquireWaitMs } = scope.metrics;
+  options.onInvocationEnd({
+    cold: invocation.cold, durationMs: Date.now() - invocation.startedAt, leaked,
+    queries, newConnections, reusedConnections, retries, acquireWaitMs,
+  });
 }

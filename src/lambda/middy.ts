@@ -4,8 +4,8 @@
  * wrap the handler in `withPool` instead.
  */
 import type { Pool } from '../pool/pool.js';
-import { bindPool, setMiddyInvocation } from './index.js';
-import { type Invocation, type InvocationOptions, type LambdaContextLike, endInvocation, startInvocation } from './invocation.js';
+import { bindPool, setSoleInvocation } from './index.js';
+import { type Invocation, type InvocationOptions, type LambdaContextLike, afterThaw, endInvocation, startInvocation } from './invocation.js';
 
 interface MiddyRequest {
   context: LambdaContextLike;
@@ -20,13 +20,14 @@ export function warmpool(pool: Pool, options: InvocationOptions = {}) {
     const invocation = request.internal[INVOCATION] as Invocation | undefined;
     if (invocation) endInvocation(pool, invocation, options);
     delete request.internal[INVOCATION];
-    setMiddyInvocation(undefined);
+    setSoleInvocation(undefined);
   };
   return {
     before: async (request: MiddyRequest) => {
-      const invocation = await startInvocation(pool, request.context, options);
+      const invocation = startInvocation(pool, request.context, options);
+      await afterThaw(pool, invocation);
       request.internal[INVOCATION] = invocation;
-      setMiddyInvocation(invocation.scope);
+      setSoleInvocation(invocation.scope);
     },
     after: async (request: MiddyRequest) => finish(request),
     onError: async (request: MiddyRequest) => finish(request),

@@ -43,22 +43,33 @@ export class ConnectionSet {
     this.#transport = transport;
   }
 
+  get idleCount(): number {
+    return this.#idle.length;
+  }
+
   get size() {
     return { open: this.#idle.length + this.#busy.size + this.#connecting, idle: this.#idle.length, busy: this.#busy.size, connecting: this.#connecting, waiting: this.#waiters.length };
   }
 
-  /** Gives a live connection, opening or waiting for one; never more than `max` exist. */
-  async acquire(callerDeadline: number): Promise<Lease> {
-    const deadline = Math.min(callerDeadline, Date.now() + this.#options.acquireTimeoutMs);
+  /**
+   * Gives a live connection, opening or waiting for one; never more than `max` exist. A warm
+   * connection that needs no ping is returned synchronously: that is every statement's path.
+   */
+  acquire(callerDeadline: number): Lease | Promise<Lease> {
     if (this.#ended) throw new WarmpoolError('POOL_ENDED', 'The pool has been ended; create a new one with createPool.', { notApplied: true });
     const lease = this.#takeIdle();
+    if (lease && !this.#needsPing(lease)) return lease;
+    const deadline = Math.min(callerDeadline, Date.now() + this.#options.acquireTimeoutMs);
     if (lease) return this.#validated(lease, deadline);
     if (this.size.open < this.#options.max) {
       this.#connecting++;
       return this.#openInSlot(deadline);
     }
-    const handoff = await this.#wait(deadline);
-    return handoff === 'slot' ? this.#openInSlot(deadline) : this.#validated(handoff, deadline);
+    return this.#wait(deadline).then((handoff) => (handoff === 'slot' ? this.#openInSlot(deadline) : this.#validated(handoff, deadline)));
+  }
+
+  #needsPing(lease: Lease): boolean {
+    return lease.connection.suspect || Date.now() - lease.lastUsedAt > this.#options.validateAfterIdleMs;
   }
 
   /** Returns a connection; a dead, drained, expired or unwanted one is closed instead. */
@@ -128,7 +139,7 @@ export class ConnectionSet {
 
   /** Pings a connection idle longer than validateAfterIdleMs, or suspect; replaces it when the ping fails. */
   async #validated(lease: Lease, deadline: number): Promise<Lease> {
-    if (!lease.connection.suspect && Date.now() - lease.lastUsedAt <= this.#options.validateAfterIdleMs) return lease;
+    if (!this.#needsPing(lease)) return lease;
     this.counters.validations++;
     const timeout = Math.max(1, Math.min(this.#options.pingTimeoutMs, deadline - Date.now()));
     try {

@@ -1,4 +1,4 @@
-import { DatabaseError, WarmpoolError } from '../errors.js';
+import { WarmpoolError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Connection } from '../transports/types.js';
 import type { ConnectionSet, Lease } from './connections.js';
@@ -13,7 +13,8 @@ import type { InvocationScope } from './scope.js';
  * - a deadline or query timeout cancels the statement on the server.
  */
 
-export type Work<T> = (connection: Connection, signal: AbortSignal | undefined) => Promise<T>;
+/** `deadline`: wall-clock ms by which the work must finish, for the transport to enforce. */
+export type Work<T> = (connection: Connection, deadline: number | undefined) => Promise<T>;
 
 /** Server states after which every other connection of the pool is suspect too. */
 const DRAIN_STATES = new Set(['57P01', '57P02', '57P03', '08006', '25006']);
@@ -30,13 +31,14 @@ export class Executor {
     this.#scope = scope;
   }
 
-  /** Acquires, runs `work` with a deadline signal, releases; retries by the rules above. */
+  /** Acquires, runs `work` under the deadline, releases; retries by the rules above. */
   async run<T>(work: Work<T>, idempotent: boolean): Promise<T> {
     const scope = this.#scope();
     if (scope) scope.metrics.queries++;
     let maybeAppliedRetries = 0;
     for (let attempt = 0; ; attempt++) {
-      const lease = await this.acquire(scope);
+      const acquired = this.acquire(scope);
+      const lease = acquired instanceof Promise ? await acquired : acquired;
       let discard = false;
       try {
         if (lease.connection.dead) {
@@ -44,7 +46,7 @@ export class Executor {
           this.#set.counters.reconnects++;
           throw new WarmpoolError('CONNECTION_LOST', 'The connection was found closed before use.', { notApplied: true });
         }
-        const result = await this.withDeadline(scope, (signal) => work(lease.connection, signal));
+        const result = await this.withDeadline(scope, (deadline) => work(lease.connection, deadline));
         lease.uses++;
         return result;
       } catch (err) {
@@ -63,15 +65,20 @@ export class Executor {
     }
   }
 
-  async acquire(scope: InvocationScope | undefined): Promise<Lease> {
+  /** A lease now when a warm connection is free (the common case), else a promise of one. */
+  acquire(scope: InvocationScope | undefined): Lease | Promise<Lease> {
+    const acquired = this.#set.acquire(scope?.deadline ?? Infinity);
+    if (!scope) return acquired;
+    if (!(acquired instanceof Promise)) return this.#enter(scope, acquired, 0);
     const started = Date.now();
-    const lease = await this.#set.acquire(scope?.deadline ?? Infinity);
-    if (scope) {
-      scope.leases.add(lease);
-      scope.metrics.acquireWaitMs += Date.now() - started;
-      if (lease.uses === 0) scope.metrics.newConnections++;
-      else scope.metrics.reusedConnections++;
-    }
+    return acquired.then((lease) => this.#enter(scope, lease, Date.now() - started));
+  }
+
+  #enter(scope: InvocationScope, lease: Lease, waitedMs: number): Lease {
+    scope.leases.add(lease);
+    scope.metrics.acquireWaitMs += waitedMs;
+    if (lease.uses === 0) scope.metrics.newConnections++;
+    else scope.metrics.reusedConnections++;
     return lease;
   }
 
@@ -80,24 +87,23 @@ export class Executor {
     this.#set.release(lease, discard);
   }
 
-  /** Runs `work` with an AbortSignal that fires at the deadline or the query timeout, whichever is first. */
-  async withDeadline<T>(scope: InvocationScope | undefined, work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
-    const untilDeadline = (scope?.deadline ?? Infinity) - Date.now();
-    const queryTimeout = this.#options.queryTimeoutMs || Infinity;
-    const limit = Math.min(untilDeadline, queryTimeout);
+  /**
+   * Runs `work` with the earlier of the invocation deadline and the query timeout; the transport
+   * cancels the statement there. Its DEADLINE_EXCEEDED becomes QUERY_TIMEOUT when the query
+   * timeout was the limit, and OUTCOME_UNKNOWN when the server did not confirm the cancel.
+   */
+  withDeadline<T>(scope: InvocationScope | undefined, work: (deadline: number | undefined) => Promise<T>): Promise<T> {
+    const deadline = scope?.deadline ?? Infinity;
+    const queryTimeoutMs = this.#options.queryTimeoutMs;
+    const limit = queryTimeoutMs > 0 ? Math.min(deadline, Date.now() + queryTimeoutMs) : deadline;
     if (limit === Infinity) return work(undefined);
-    const code = untilDeadline <= queryTimeout ? 'DEADLINE_EXCEEDED' : 'QUERY_TIMEOUT';
-    if (limit <= 0) throw new WarmpoolError(code, 'The invocation deadline passed before the statement was sent.', { notApplied: true });
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), limit);
-    try {
-      return await work(controller.signal);
-    } catch (err) {
-      if (!controller.signal.aborted) throw err;
-      throw timeoutError(err, code, limit);
-    } finally {
-      clearTimeout(timer);
+    const code = limit < deadline ? 'QUERY_TIMEOUT' : 'DEADLINE_EXCEEDED';
+    if (limit <= Date.now()) {
+      return Promise.reject(new WarmpoolError(code, 'The invocation deadline passed before the statement was sent.', { notApplied: true }));
     }
+    return work(limit).catch((err) => {
+      throw err instanceof WarmpoolError && err.code === 'DEADLINE_EXCEEDED' ? timeoutError(err, code, queryTimeoutMs) : err;
+    });
   }
 
   /** Pool-wide reactions to a failure: a restart or failover signal drains idle connections. */
@@ -124,11 +130,9 @@ export function isConnectionLoss(error: WarmpoolError): boolean {
   return error.code === 'CONNECTION_LOST';
 }
 
-function timeoutError(err: unknown, code: 'DEADLINE_EXCEEDED' | 'QUERY_TIMEOUT', limitMs: number): WarmpoolError {
-  const cancelled = err instanceof DatabaseError && err.code === '57014';
-  const notApplied = cancelled || (err instanceof WarmpoolError && err.notApplied);
-  const what = code === 'DEADLINE_EXCEEDED' ? 'the invocation deadline' : `queryTimeoutMs (${limitMs} ms)`;
-  if (notApplied) {
+function timeoutError(err: WarmpoolError, code: 'DEADLINE_EXCEEDED' | 'QUERY_TIMEOUT', queryTimeoutMs: number): WarmpoolError {
+  const what = code === 'DEADLINE_EXCEEDED' ? 'the invocation deadline' : `queryTimeoutMs (${queryTimeoutMs} ms)`;
+  if (err.notApplied) {
     return new WarmpoolError(code, `The statement was cancelled on the server at ${what}.`, { cause: err, notApplied: true });
   }
   return new WarmpoolError('OUTCOME_UNKNOWN', `The statement passed ${what}; the server did not confirm the cancel, so the connection was closed and whether it took effect is unknown.`, { cause: err });

@@ -107,7 +107,7 @@ export class Pool {
     }
     const statements = queries.map((q) => q.statement);
     const idempotent = options.idempotent === true || options.readOnly === true;
-    const results = await this.#executor.run((connection, signal) => connection.batch(statements, options, { signal }), idempotent);
+    const results = await this.#executor.run((connection, deadline) => connection.batch(statements, options, { deadline }), idempotent);
     return results.map((r) => r.rows);
   }
 
@@ -121,8 +121,8 @@ export class Pool {
     await this.#set.end();
   }
 
-  #runQuery = (statement: { text: string; params: readonly unknown[] }, flags: QueryFlags): Promise<Row[]> =>
-    this.#executor.run((connection, signal) => connection.run(statement, { signal }).then((r) => r.rows), flags.idempotent);
+  #runQuery = async (statement: { text: string; params: readonly unknown[] }, flags: QueryFlags): Promise<Row[]> =>
+    (await this.#executor.run((connection, deadline) => connection.run(statement, { deadline }), flags.idempotent)).rows;
 
   /** Shows settings and stats, never credentials. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {

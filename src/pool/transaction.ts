@@ -14,7 +14,7 @@ export interface InteractiveTransactionOptions extends TransactionOptions {
   retries?: number;
 }
 
-type DeadlineRunner = (work: (signal: AbortSignal | undefined) => Promise<Row[]>) => Promise<Row[]>;
+type DeadlineRunner = (work: (deadline: number | undefined) => Promise<Row[]>) => Promise<Row[]>;
 
 /** The handle a transaction callback gets: the same query API, bound to one connection. */
 export class Transaction {
@@ -51,7 +51,7 @@ export class Transaction {
       throw new WarmpoolError('INVALID_QUERY', 'This transaction has already finished; run queries inside the callback and await them.', { notApplied: true });
     }
     try {
-      return await this.#run((signal) => this.#connection.run(statement, { signal }).then((r) => r.rows));
+      return await this.#run((deadline) => this.#connection.run(statement, { deadline }).then((r) => r.rows));
     } catch (err) {
       // COMMIT has not been sent yet, so a lost connection means the transaction did not commit.
       if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST') {
@@ -79,20 +79,20 @@ export async function runTransaction<T>(
   for (let attempt = 0; ; attempt++) {
     const lease = await executor.acquire(scope);
     const connection = lease.connection;
-    const run = <R>(work: (signal: AbortSignal | undefined) => Promise<R>) => executor.withDeadline(scope, work);
+    const run = <R>(work: (deadline: number | undefined) => Promise<R>) => executor.withDeadline(scope, work);
     const tx = new Transaction(connection, run);
     try {
-      await run((signal) => connection.run({ text: transactionStart(options), params: [] }, { signal }));
+      await run((deadline) => connection.run({ text: transactionStart(options), params: [] }, { deadline }));
       let result: T;
       try {
         result = await fn(tx);
       } catch (err) {
         tx.close();
-        if (!connection.dead) await run((signal) => connection.run({ text: 'rollback', params: [] }, { signal })).catch(() => {});
+        if (!connection.dead) await run((deadline) => connection.run({ text: 'rollback', params: [] }, { deadline })).catch(() => {});
         throw err;
       }
       tx.close();
-      const commit = await run((signal) => connection.run({ text: 'commit', params: [] }, { signal })).catch((err) => {
+      const commit = await run((deadline) => connection.run({ text: 'commit', params: [] }, { deadline })).catch((err) => {
         throw commitError(err);
       });
       if (commit.command === 'ROLLBACK') {

@@ -4,7 +4,7 @@ import { DatabaseError, WarmpoolError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { applicationNameFor, connectError, passwordFor, transactionStart } from './common.js';
 import { openSocket } from './tcp-socket.js';
-import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
+import type { Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
 
 /**
  * TCP through postgres.js. Each warmpool connection is its own postgres.js instance with max 1,
@@ -16,6 +16,9 @@ type Sql = postgres.Sql<Record<string, never>>;
 type ReservedSql = postgres.ReservedSql<Record<string, never>>;
 type DriverResult = Record<string, unknown>[] & { command: string; count: number | null };
 type DriverQuery = Promise<DriverResult> & { cancel(): unknown };
+
+/** How long the server gets to confirm a cancel before the socket is destroyed. */
+const CANCEL_GRACE_MS = 1000;
 
 /** Driver error codes meaning the socket is gone. */
 const SOCKET_GONE = new Set([
@@ -119,12 +122,42 @@ class TcpConnection implements Connection {
     }
   }
 
-  async run(statement: Statement, options: RunOptions = {}): Promise<StatementResult> {
+  /** `graceMs`: how long the server gets to confirm a cancel at the deadline before the socket is destroyed. */
+  async run(statement: Statement, options: RunOptions = {}, graceMs = CANCEL_GRACE_MS): Promise<StatementResult> {
     // The driver would try to write to a closed socket (and throw outside the promise).
     if (this.dead) throw new WarmpoolError('CONNECTION_LOST', 'The connection was closed before the statement was sent.', { notApplied: true });
-    const query = this.#reserved.unsafe(statement.text, statement.params as never[], { prepare: this.#prepare });
-    const result = await this.#withCancel(query as unknown as DriverQuery, options.signal);
-    return { rows: Array.from(result), command: result.command, rowCount: result.count ?? result.length };
+    // `simple: false`: always the extended protocol (one statement, prepared when `prepare` is on),
+    // also without parameters; the option is missing from the driver's type declarations.
+    const query = this.#reserved.unsafe(statement.text, statement.params as never[], { prepare: this.#prepare, simple: false } as never) as unknown as DriverQuery;
+    this.#inFlight++;
+    let expired = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = options.deadline;
+    if (deadline !== undefined && deadline !== Infinity) {
+      // At the deadline: ask the server to cancel, and destroy the socket if it does not confirm.
+      timer = setTimeout(() => {
+        expired = true;
+        if (graceMs === 0) return this.#destroy();
+        Promise.resolve(query.cancel()).catch(() => {});
+        graceTimer = setTimeout(() => this.#destroy(), graceMs);
+      }, Math.max(0, deadline - Date.now()));
+    }
+    try {
+      const result = await query;
+      const rows: Row[] = new Array(result.length);
+      for (let i = 0; i < result.length; i++) rows[i] = result[i];
+      return { rows, command: result.command, rowCount: result.count ?? result.length };
+    } catch (err) {
+      const error = this.#statementError(err);
+      if (!expired) throw error;
+      const cancelled = error instanceof DatabaseError && error.code === '57014';
+      throw new WarmpoolError('DEADLINE_EXCEEDED', cancelled ? 'The statement was cancelled on the server at its deadline.' : 'The statement passed its deadline and the connection was closed.', { cause: error, notApplied: cancelled });
+    } finally {
+      this.#inFlight--;
+      clearTimeout(timer);
+      clearTimeout(graceTimer);
+    }
   }
 
   async batch(statements: readonly Statement[], tx: TransactionOptions, options: RunOptions = {}): Promise<StatementResult[]> {
@@ -143,10 +176,9 @@ class TcpConnection implements Connection {
     return results;
   }
 
+  /** A dead or silently dropped connection fails this within `timeoutMs`: no cancel, the socket is destroyed. */
   async ping(timeoutMs: number): Promise<void> {
-    if (this.dead) throw new WarmpoolError('CONNECTION_LOST', 'The connection is closed.', { notApplied: true });
-    const signal = AbortSignal.timeout(timeoutMs);
-    await this.#withCancel(this.#reserved.unsafe('select 1') as unknown as DriverQuery, signal, 0);
+    await this.run({ text: 'select 1', params: [] }, { deadline: Date.now() + timeoutMs }, 0);
     this.#suspect = false;
   }
 
@@ -155,31 +187,6 @@ class TcpConnection implements Connection {
     // The driver ends a reserved connection only once it is released; then it sends Terminate.
     this.#reserved.release();
     await this.#sql.end({ timeout: 1 }).catch(() => {});
-  }
-
-  /**
-   * Runs a driver query; when `signal` aborts, asks the server to cancel it and, if the answer
-   * does not come within `graceMs`, destroys the socket so nothing can hang.
-   */
-  async #withCancel(query: DriverQuery, signal: AbortSignal | undefined, graceMs = 1000): Promise<DriverResult> {
-    this.#inFlight++;
-    let graceTimer: ReturnType<typeof setTimeout> | undefined;
-    const onAbort = () => {
-      if (graceMs === 0) return this.#destroy();
-      Promise.resolve(query.cancel()).catch(() => {});
-      graceTimer = setTimeout(() => this.#destroy(), graceMs);
-    };
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await query;
-    } catch (err) {
-      throw this.#statementError(err);
-    } finally {
-      this.#inFlight--;
-      signal?.removeEventListener('abort', onAbort);
-      clearTimeout(graceTimer);
-    }
   }
 
   #destroy(): void {

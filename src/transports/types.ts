@@ -27,8 +27,12 @@ export interface TransactionOptions {
 }
 
 export interface RunOptions {
-  /** Aborting cancels the statement on the server where the transport can. */
-  signal?: AbortSignal;
+  /**
+   * Wall-clock time (epoch ms) by which the statement must finish. Past it the transport cancels
+   * the statement on the server where it can and rejects with DEADLINE_EXCEEDED (`notApplied`
+   * when the cancel was confirmed).
+   */
+  deadline?: number;
 }
 
 export interface Connection {
