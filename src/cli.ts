@@ -12,6 +12,8 @@ const HELP = `Usage: warmpool <command>
 Commands:
   check [postgres-url]   Connect (default: DATABASE_URL) and report latency, TLS, the
                          connection budget and server settings relevant to serverless use.
+  gateway                Serve Neon's HTTP /sql and WebSocket protocols in front of one
+                         PostgreSQL server (warmpool gateway --help for its options).
   help                   Show this text.
 
 Options of check:
@@ -65,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'check':
       return check(args);
+    case 'gateway':
+      return (await import('./gateway/cli.js')).runGatewayCli(args);
     case undefined:
     case 'help':
     case '--help':

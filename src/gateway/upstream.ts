@@ -1,0 +1,238 @@
+import { Stream } from 'node:stream';
+import postgres from 'postgres';
+import type { Credential } from './credentials.js';
+import type { Column } from './result-json.js';
+import type { UpstreamSslMode, UpstreamTarget } from './options.js';
+
+/**
+ * One upstream connection for `/sql`: a postgres.js instance with max 1, so the gateway's pool
+ * (not the driver) decides when connections open and close. Values stay the text Postgres sent
+ * (the Neon driver parses them from `dataTypeID`), and parameters go out as the text they came
+ * in: postgres.js's type parsers and serializers are replaced by the identity. Rows are handed
+ * over one by one (`forEach`), never collected here.
+ *
+ * Every connection option is explicit so nothing is taken from PG* variables of the gateway's
+ * environment (postgres.js falls back to PGPASSWORD for an empty password otherwise).
+ */
+
+type Sql = postgres.Sql<Record<string, never>>;
+
+/** OIDs postgres.js has default parsers or serializers for; all mapped to the identity. */
+const TEXT_AS_IS = {
+  text: {
+    to: 25,
+    from: [0, 16, 17, 20, 21, 23, 25, 26, 114, 700, 701, 1082, 1114, 1184, 3802],
+    serialize: (x: unknown) => x,
+    parse: (x: string) => x,
+  },
+};
+
+/** A session reset slower than this means a sick connection: it is closed instead. */
+const RESET_TIMEOUT_MS = 2_000;
+
+export interface StatementOutcome {
+  columns: Column[];
+  command: string;
+  count: number | null;
+}
+
+export type StopReason = 'client-gone' | 'timeout' | 'too-large';
+
+/** Thrown by `run` when the gateway stopped the statement itself. */
+export class StatementStopped extends Error {
+  readonly reason: StopReason;
+  constructor(reason: StopReason) {
+    super(`statement stopped: ${reason}`);
+    this.name = 'StatementStopped';
+    this.reason = reason;
+  }
+}
+
+export class CopyNotSupported extends Error {
+  constructor() {
+    super('COPY is not supported over HTTP: use the WebSocket mode (Pool, Client) for COPY');
+    this.name = 'CopyNotSupported';
+  }
+}
+
+export interface UpstreamLimits {
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+export class UpstreamConnection {
+  readonly key: string;
+  readonly #sql: Sql;
+  readonly #limits: UpstreamLimits;
+  #dead = false;
+  #onDeath: (conn: UpstreamConnection) => void = () => {};
+  /** Set by the pool while idle. */
+  idleTimer: NodeJS.Timeout | undefined;
+
+  private constructor(sql: Sql, key: string, limits: UpstreamLimits) {
+    this.#sql = sql;
+    this.key = key;
+    this.#limits = limits;
+  }
+
+  /** Opens and authenticates a connection as `credential`; rejects with postgres.js's error. */
+  static async open(target: UpstreamTarget, credential: Credential, limits: UpstreamLimits): Promise<UpstreamConnection> {
+    let password: string | undefined = credential.password;
+    let conn: UpstreamConnection | undefined;
+    const sql = postgres({
+      host: target.host,
+      port: target.port,
+      database: target.database,
+      user: credential.user,
+      // A function (never falls back to PGPASSWORD); forgotten once used: the gateway does not keep passwords.
+      password: () => {
+        const p = password ?? '';
+        password = undefined;
+        return p;
+      },
+      ssl: sslOption(target.ssl),
+      max: 1,
+      prepare: false,
+      fetch_types: false,
+      idle_timeout: null as unknown as number,
+      max_lifetime: null as unknown as number,
+      connect_timeout: limits.connectTimeoutMs / 1000,
+      keep_alive: 60,
+      backoff: () => 0,
+      target_session_attrs: undefined,
+      types: TEXT_AS_IS as unknown as Record<string, never>,
+      onnotice: () => {},
+      onparameter: () => {},
+      onclose: () => conn?.markDead(),
+      connection: {
+        application_name: 'warmpool-gateway',
+        statement_timeout: limits.statementTimeoutMs,
+        // A transaction the gateway left open by mistake is ended by the server.
+        idle_in_transaction_session_timeout: Math.max(limits.statementTimeoutMs, 60_000),
+      } as Record<string, string | number>,
+    } as postgres.Options<Record<string, never>>) as unknown as Sql;
+    conn = new UpstreamConnection(sql, credential.key, limits);
+    try {
+      await sql.unsafe('select 1', [], { simple: true } as never);
+      if (conn.#dead) throw new Error('connection closed while opening');
+      return conn;
+    } catch (err) {
+      password = undefined;
+      conn.destroy();
+      throw err;
+    }
+  }
+
+  get dead(): boolean {
+    return this.#dead;
+  }
+
+  onDeath(fn: (conn: UpstreamConnection) => void): void {
+    this.#onDeath = fn;
+  }
+
+  /**
+   * Runs one statement with the extended protocol (one statement per request, as Neon), giving
+   * each row to `onRow`. `onRow` returning false (response too large), `signal` aborting (client
+   * gone) or the client-side timeout stop the statement: it is cancelled on the server and this
+   * connection is closed, since a late cancel could otherwise hit the next request's statement.
+   */
+  async run(text: string, params: readonly (string | null)[], onRow: (values: (string | null)[], columns: Column[]) => boolean, signal?: AbortSignal): Promise<StatementOutcome> {
+    if (this.#dead) throw Object.assign(new Error('connection is closed'), { code: 'CONNECTION_CLOSED' });
+    const query = this.#sql.unsafe(text, params as string[], { prepare: false, simple: false } as never).values();
+    let stopped: StopReason | undefined;
+    const stop = (reason: StopReason) => {
+      if (stopped) return;
+      stopped = reason;
+      query.cancel();
+      // Give the cancel request a moment to leave before the socket closes (the server then stops
+      // even a statement that never writes, such as pg_sleep).
+      setTimeout(() => this.destroy(), 50).unref();
+    };
+    const onAbort = () => stop('client-gone');
+    signal?.addEventListener('abort', onAbort);
+    if (signal?.aborted) onAbort();
+    // Backstop for the server-side statement_timeout (a session may have changed it).
+    const timer = setTimeout(() => stop('timeout'), this.#limits.statementTimeoutMs + 1_000);
+    timer.unref();
+    try {
+      const result = (await query.forEach((row: unknown, res: unknown) => {
+        if (stopped) return;
+        const columns = (res as { columns: Column[] }).columns;
+        if (!onRow(row as (string | null)[], columns)) stop('too-large');
+      })) as unknown as { columns?: Column[]; command: string; count: number | null };
+      if (stopped) throw new StatementStopped(stopped);
+      if (result instanceof Stream) {
+        // COPY: postgres.js hands over a stream and the session waits for copy data. Not part of
+        // the HTTP protocol (nor Neon's); the session is dropped so it cannot be left half-copied.
+        result.on('error', () => {});
+        this.destroy();
+        throw new CopyNotSupported();
+      }
+      return { columns: result.columns ?? [], command: result.command ?? '', count: result.count ?? null };
+    } catch (err) {
+      if (stopped) throw new StatementStopped(stopped);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** A statement the gateway itself sends (BEGIN, COMMIT, ROLLBACK). */
+  async control(text: string): Promise<void> {
+    await this.#sql.unsafe(text, [], { simple: true } as never);
+  }
+
+  /**
+   * Returns the session to a clean state for the next request of the same user (settings, temp
+   * tables, locks, SET ROLE…). Fails, and the connection is closed, when a transaction is still
+   * open: a request's `BEGIN` never leaks into another request.
+   */
+  async reset(): Promise<boolean> {
+    if (this.#dead) return false;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.#sql.unsafe('discard all', [], { simple: true } as never),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('reset timed out')), RESET_TIMEOUT_MS))),
+      ]);
+      return !this.#dead;
+    } catch {
+      this.destroy();
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  markDead(): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    this.#onDeath(this);
+  }
+
+  /** Closes the socket now; never throws. */
+  destroy(): void {
+    this.markDead();
+    this.#sql.end({ timeout: 0 }).catch(() => {});
+  }
+
+  /** Polite close (Terminate message) for an idle connection. */
+  close(): void {
+    this.markDead();
+    this.#sql.end({ timeout: 1 }).catch(() => {});
+  }
+}
+
+function sslOption(mode: UpstreamSslMode): boolean | 'prefer' | 'require' | 'verify-full' | object {
+  switch (mode) {
+    case 'disable':
+      return false;
+    case 'verify-ca':
+      // Chain checked, host name not (libpq's verify-ca).
+      return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    default:
+      return mode;
+  }
+}
