@@ -14,6 +14,10 @@ Commands:
                          connection budget and server settings relevant to serverless use.
   gateway                Serve Neon's HTTP /sql and WebSocket protocols in front of one
                          PostgreSQL server (warmpool gateway --help for its options).
+  emulate                Run the functions of serverless.yml in emulated Lambda containers
+                         behind a local HTTP API (warmpool emulate --help for its options).
+  loadtest               Compare connection strategies under load in emulated containers
+                         against a throwaway PostgreSQL (warmpool loadtest --help).
   help                   Show this text.
 
 Options of check:
@@ -67,6 +71,11 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'check':
       return check(args);
+    // Development tools: loaded only when asked for, with their dev dependencies.
+    case 'emulate':
+      return (await import('./emulator/cli.js')).emulateCommand(args);
+    case 'loadtest':
+      return (await import('./loadtest/cli.js')).loadtestCommand(args);
     case 'gateway':
       return (await import('./gateway/cli.js')).runGatewayCli(args);
     case undefined:

@@ -2,33 +2,31 @@
  * warmpool: PostgreSQL for serverless code. `createPool` gives one pool per container (kept on
  * globalThis across warm invocations), a hard cap on connections, validation after a freeze and
  * retries only where a write cannot run twice.
+ *
+ * This is the Node build (Node, Lambda, Bun, Deno): TCP through postgres.js, plus HTTP and
+ * WebSocket through the Neon driver. Edge runtimes get index.edge.ts through the `workerd` and
+ * `edge-light` export conditions.
  */
-import { resolveOptions, type PoolOptions } from './options.js';
-import { Pool } from './pool/pool.js';
-import { registry, settingsKey } from './pool/registry.js';
-import { detectRuntime } from './runtime.js';
-import { selectTransport } from './select-transport.js';
+import { createPoolFrom } from './create.js';
+import type { PoolOptions } from './options.js';
+import type { Pool } from './pool/pool.js';
+import type { TransportTable } from './select-transport.js';
+import { lazyTransport } from './transports/lazy.js';
+import { tcpTransport } from './transports/tcp.js';
+import { openSocket } from './transports/tcp-socket.js';
+
+/** The Neon driver (and `ws`: Node 20 has no global WebSocket) is loaded only by a pool that uses it. */
+const TRANSPORTS: TransportTable = {
+  tcp: tcpTransport(openSocket),
+  http: lazyTransport('http', false, async () => (await import('./transports/http.js')).createHttpTransport),
+  websocket: lazyTransport('websocket', true, async () => {
+    const [{ websocketTransport }, ws] = await Promise.all([import('./transports/websocket.js'), import('ws')]);
+    return websocketTransport(ws.default);
+  }),
+};
 
 export function createPool(options: PoolOptions = {}): Pool {
-  const resolved = resolveOptions(options);
-  const { pools, containerId } = registry();
-  const key = settingsKey(resolved);
-  const existing = pools.get(key);
-  if (existing instanceof Pool) return existing;
-  const transport = selectTransport(resolved, detectRuntime())(resolved, containerId);
-  const pool = new Pool(resolved, transport, () => {
-    if (pools.get(key) === pool) pools.delete(key);
-  });
-  pools.set(key, pool);
-  return pool;
+  return createPoolFrom(TRANSPORTS, options);
 }
 
-export { Pool } from './pool/pool.js';
-export type { PoolStats, QueryOptions, BatchOptions } from './pool/pool.js';
-export { SqlQuery, UnsafeFragment } from './pool/query.js';
-export type { Transaction, InteractiveTransactionOptions } from './pool/transaction.js';
-export type { PoolOptions, PoolEvent, SslMode, TransportName } from './options.js';
-export type { Row, TransactionOptions } from './transports/types.js';
-export { WarmpoolError, DatabaseError, isWarmpoolError, redactUrl } from './errors.js';
-export type { WarmpoolErrorCode } from './errors.js';
-export { detectRuntime, type Runtime } from './runtime.js';
+export * from './public.js';

@@ -1,6 +1,11 @@
 import { WarmpoolError, redactUrl } from './errors.js';
 
-export type PasswordSource = string | (() => string | Promise<string>);
+/**
+ * A password, or a function returning one (an RDS IAM token provider, a secrets cache). The
+ * function is called for every new connection; `refresh` is true when the server has just
+ * rejected the password it returned (28P01), so a cache should fetch a fresh one.
+ */
+export type PasswordSource = string | ((context: { refresh: boolean }) => string | Promise<string>);
 export type SslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 export type TransportName = 'tcp' | 'http' | 'websocket';
 
@@ -34,20 +39,48 @@ export interface PoolOptions {
   pingTimeoutMs?: number;
   /** Client-side limit for one statement; the statement is cancelled on the server when it passes. 0 = none. Default 0. */
   queryTimeoutMs?: number;
-  /** Sent as the session's `idle_session_timeout` so the server reaps connections of killed containers. 0 = not sent. Default 300 000. */
+  /** Sent as the session's `idle_session_timeout` so the server reaps connections of killed containers. 0 = not sent. Default 300 000; 0 when `prepare` is false (a transaction pooler such as PgBouncer rejects the startup parameter). */
   serverIdleSessionTimeoutMs?: number;
   /** Prefix of each connection's `application_name` (the container id is appended). Default 'warmpool'. */
   applicationName?: string;
   /** Named prepared statements. Must be false behind a transaction pooler (PgBouncer transaction mode). Default true. */
   prepare?: boolean;
-  /** Which transport carries queries. Default 'auto'. */
+  /**
+   * Which transport carries queries. 'auto' (default): TCP on Node, Lambda, Bun and Deno; on
+   * Cloudflare Workers TCP only through `hyperdrive`, else HTTP; HTTP elsewhere. 'tcp' is
+   * postgres.js, 'http' the Neon driver's `neon()` to `httpEndpoint` (no interactive transactions),
+   * 'websocket' the Neon driver's `Client` through `wsProxy`.
+   */
   transport?: 'auto' | TransportName;
-  /** Called with pool events (connect, reconnect, retry, discard); never receives credentials. */
+  /**
+   * URL that receives queries over HTTP: a `warmpool gateway` (`https://gw.example.com/sql`) or
+   * Neon's. The request carries the password, so it is never derived from a database host that
+   * is not Neon's. Default: `WARMPOOL_HTTP_ENDPOINT`, then Neon's endpoint for `*.neon.tech`
+   * hosts. With 'auto' on a runtime that picks TCP, a connect failing because sockets are not
+   * available here falls back to it (once; a `fallback` event, and `stats().transport`).
+   */
+  httpEndpoint?: string;
+  /**
+   * WebSocket proxy of the 'websocket' transport: `wss://gw.example.com/v2` (a `warmpool
+   * gateway`, or Neon's). The driver appends `?address=host:port`. Default: `WARMPOOL_WS_PROXY`,
+   * then `wss://<host>/v2` for `*.neon.tech` hosts.
+   */
+  wsProxy?: string;
+  /** Bearer token for the HTTP endpoint (`Authorization`) and WebSocket proxy (`&token=`), e.g. `warmpool gateway --token`. */
+  authToken?: string;
+  /**
+   * A Cloudflare Hyperdrive binding (`env.HYPERDRIVE`). Its connection string is used, 'auto'
+   * picks TCP on Workers (per request, through `warmpool/worker/tcp`), and
+   * `serverIdleSessionTimeoutMs` defaults to 0 (Hyperdrive pools the server connections).
+   */
+  hyperdrive?: { connectionString: string };
+  /** Called with pool events (connect, reconnect, retry, discard, fallback); never receives credentials. */
   onEvent?: (event: PoolEvent) => void;
 }
 
 export interface PoolEvent {
-  type: 'connect' | 'connect-retry' | 'discard' | 'retry' | 'drain';
+  /** `fallback`: sockets are not available here; the pool now uses HTTP (`reason` says why). */
+  type: 'connect' | 'connect-retry' | 'discard' | 'retry' | 'drain' | 'fallback';
   reason?: string;
   attempt?: number;
   delayMs?: number;
@@ -73,6 +106,11 @@ export interface ResolvedOptions {
   applicationName: string;
   prepare: boolean;
   transport: 'auto' | TransportName;
+  httpEndpoint: string | undefined;
+  wsProxy: string | undefined;
+  authToken: string | undefined;
+  /** Connection settings came from a Hyperdrive binding. */
+  hyperdrive: boolean;
   onEvent: ((event: PoolEvent) => void) | undefined;
 }
 
@@ -108,11 +146,11 @@ const NUMBER_LIMITS: Record<string, [min: number, max: number]> = {
   serverIdleSessionTimeoutMs: [0, 2_147_483_647],
 };
 
-const STRING_OPTIONS = ['connectionString', 'host', 'database', 'user', 'applicationName'];
+const STRING_OPTIONS = ['connectionString', 'host', 'database', 'user', 'applicationName', 'httpEndpoint', 'wsProxy', 'authToken'];
 const SSL_MODES: SslMode[] = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'];
 const TRANSPORTS = ['auto', 'tcp', 'http', 'websocket'];
 const KNOWN_OPTIONS = new Set([
-  ...STRING_OPTIONS, ...Object.keys(NUMBER_LIMITS), 'password', 'ssl', 'prepare', 'transport', 'onEvent',
+  ...STRING_OPTIONS, ...Object.keys(NUMBER_LIMITS), 'password', 'ssl', 'prepare', 'transport', 'hyperdrive', 'onEvent',
 ]);
 /** URL query parameters understood; anything else is refused so a typo does not pass silently. */
 const URL_PARAMS = new Set(['sslmode', 'connect_timeout', 'application_name', 'channel_binding', 'pgbouncer']);
@@ -163,6 +201,39 @@ function checkTypes(options: Record<string, unknown>): void {
   if (onEvent !== undefined && typeof onEvent !== 'function') {
     throw optionError(`Option "onEvent" must be a function, got ${typeof onEvent}.`);
   }
+  const { hyperdrive } = options as { hyperdrive?: { connectionString?: unknown } };
+  if (hyperdrive !== undefined && (typeof hyperdrive !== 'object' || hyperdrive === null || typeof hyperdrive.connectionString !== 'string')) {
+    throw optionError('Option "hyperdrive" must be a Hyperdrive binding (env.HYPERDRIVE), an object with a connectionString.');
+  }
+  if (hyperdrive !== undefined && options.connectionString !== undefined) {
+    throw optionError('Pass either "hyperdrive" or "connectionString", not both: the binding carries the connection string.');
+  }
+}
+
+/**
+ * An endpoint URL of `protocols`, without credentials (they would travel to it in clear sight of
+ * logs), or an INVALID_OPTION naming `name`.
+ */
+function checkEndpoint(value: string | undefined, name: string, protocols: string[], example: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || !protocols.includes(url.protocol)) {
+    throw optionError(`${name} must be a ${protocols.map((p) => p + '//').join(' or ')} URL such as ${example}, got ${describe(redactUrl(value))}.`);
+  }
+  if (url.username || url.password) {
+    throw optionError(`${name} must not contain credentials; the database user and password come from the connection string.`);
+  }
+  return value;
+}
+
+/** Neon's own endpoints, the only ones derived from the database host (its proxy is the server). */
+function isNeonHost(host: string): boolean {
+  return /\.neon\.tech$/i.test(host);
 }
 
 function describe(value: unknown): string {
@@ -269,7 +340,7 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
   }
   checkTypes(input as Record<string, unknown>);
   const vars = env();
-  const explicitUrl = input.connectionString;
+  const explicitUrl = input.hyperdrive?.connectionString ?? input.connectionString;
   const fromUrl = explicitUrl !== undefined
     ? parseConnectionString(explicitUrl)
     : input.host === undefined && vars.DATABASE_URL
@@ -286,6 +357,13 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
   if (!user) {
     throw optionError('No database user: put it in the connection string (postgres://user:password@host/db) or pass user.');
   }
+  const prepare = input.prepare ?? fromUrl.prepare ?? DEFAULTS.prepare;
+  const hyperdrive = input.hyperdrive !== undefined;
+  const neon = isNeonHost(host);
+  const httpEndpoint = checkEndpoint(input.httpEndpoint ?? vars.WARMPOOL_HTTP_ENDPOINT, 'httpEndpoint (or WARMPOOL_HTTP_ENDPOINT)', ['https:', 'http:'], 'https://gw.example.com/sql')
+    ?? (neon ? `https://${host.replace(/^[^.]+\./, 'api.')}/sql` : undefined);
+  const wsProxy = checkEndpoint(input.wsProxy ?? vars.WARMPOOL_WS_PROXY, 'wsProxy (or WARMPOOL_WS_PROXY)', ['wss:', 'ws:'], 'wss://gw.example.com/v2')
+    ?? (neon ? `wss://${host}/v2` : undefined);
   return {
     host,
     port: input.port ?? pick('port') ?? DEFAULTS.port,
@@ -302,10 +380,18 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
     validateAfterIdleMs: input.validateAfterIdleMs ?? DEFAULTS.validateAfterIdleMs,
     pingTimeoutMs: input.pingTimeoutMs ?? DEFAULTS.pingTimeoutMs,
     queryTimeoutMs: input.queryTimeoutMs ?? DEFAULTS.queryTimeoutMs,
-    serverIdleSessionTimeoutMs: input.serverIdleSessionTimeoutMs ?? DEFAULTS.serverIdleSessionTimeoutMs,
+    // Behind a transaction pooler (prepare off) the session setting would reach the pooler, which
+    // rejects unknown startup parameters (PgBouncer: "unsupported startup parameter"), and would
+    // mean nothing for its shared server connections; the pooler's own client timeout applies.
+    // Hyperdrive pools server connections itself, like a transaction pooler.
+    serverIdleSessionTimeoutMs: input.serverIdleSessionTimeoutMs ?? (prepare && !hyperdrive ? DEFAULTS.serverIdleSessionTimeoutMs : 0),
     applicationName: input.applicationName ?? pick('applicationName') ?? DEFAULTS.applicationName,
-    prepare: input.prepare ?? fromUrl.prepare ?? DEFAULTS.prepare,
+    prepare,
     transport: input.transport ?? DEFAULTS.transport,
+    httpEndpoint,
+    wsProxy,
+    authToken: input.authToken || undefined,
+    hyperdrive,
     onEvent: input.onEvent,
   };
 }

@@ -1,38 +1,56 @@
 import { WarmpoolError } from './errors.js';
 import type { ResolvedOptions, TransportName } from './options.js';
 import type { Runtime } from './runtime.js';
-import { createTcpTransport } from './transports/tcp.js';
+import { withHttpFallback } from './transports/fallback.js';
 import type { TransportFactory } from './transports/types.js';
 
 /**
  * The one table that maps a runtime and the `transport` option to an implementation. Nothing else
- * in the library branches on the runtime.
+ * in the library branches on the runtime. Which implementations exist is up to the entry point:
+ * the Node build has all three, the edge build (`workerd`, `edge-light` conditions) has no TCP, so
+ * its bundles never contain postgres.js or node:net.
  */
 
-const AUTO: Record<Runtime, TransportName | undefined> = {
+export type TransportTable = Partial<Record<TransportName, TransportFactory>>;
+
+/** What 'auto' picks: TCP where sockets work and may be kept, HTTP where they do not. */
+const AUTO: Record<Runtime, TransportName> = {
   lambda: 'tcp',
   node: 'tcp',
   bun: 'tcp',
   deno: 'tcp',
-  workerd: undefined,
-  'edge-light': undefined,
-  other: undefined,
+  // A socket must not outlive its request there; TCP only through Hyperdrive (below) or when asked.
+  workerd: 'http',
+  'edge-light': 'http',
+  other: 'http',
 };
 
-const FACTORIES: Partial<Record<TransportName, TransportFactory>> = {
-  tcp: createTcpTransport,
-};
+export interface Selection {
+  name: TransportName;
+  factory: TransportFactory;
+}
 
-export function selectTransport(options: ResolvedOptions, runtime: Runtime): TransportFactory {
-  const name = options.transport === 'auto' ? AUTO[runtime] : options.transport;
-  const factory = name && FACTORIES[name];
+export function selectTransport(options: ResolvedOptions, runtime: Runtime, table: TransportTable): Selection {
+  const auto = options.transport === 'auto';
+  const name: TransportName = options.transport !== 'auto' ? options.transport : runtime === 'workerd' && options.hyperdrive ? 'tcp' : AUTO[runtime];
+  const factory = table[name];
   if (!factory) {
-    throw new WarmpoolError(
-      'TRANSPORT_UNAVAILABLE',
-      name
-        ? `The ${name} transport is not available in this build.`
-        : `No transport can be chosen automatically on runtime "${runtime}"; pass transport explicitly.`,
-    );
+    const hint = name === 'tcp'
+      ? ' Edge builds have no TCP: import withPool from warmpool/worker/tcp (Cloudflare Workers, per request), or use the http transport.'
+      : '';
+    const why = auto ? `Runtime "${runtime}" needs the ${name} transport` : `The ${name} transport was asked for`;
+    throw new WarmpoolError('TRANSPORT_UNAVAILABLE', `${why}, which this build of warmpool does not include.${hint}`);
   }
-  return factory;
+  // Checked here, when the pool is created, also for transports whose module is loaded later.
+  if (name === 'http' && options.httpEndpoint === undefined) {
+    throw new WarmpoolError('TRANSPORT_UNAVAILABLE', `${auto ? `Runtime "${runtime}" has no TCP sockets to keep, so the http transport is used, and it` : 'The http transport'} needs an endpoint: set httpEndpoint (or WARMPOOL_HTTP_ENDPOINT) to a warmpool gateway's /sql URL${auto && runtime === 'workerd' ? ', or pass a Hyperdrive binding for TCP' : ''}. It is not derived from the host ${options.host}, since every request carries the password.`);
+  }
+  if (name === 'websocket' && options.wsProxy === undefined) {
+    throw new WarmpoolError('TRANSPORT_UNAVAILABLE', `The websocket transport needs a proxy: set wsProxy (or WARMPOOL_WS_PROXY) to a warmpool gateway's ws(s)://…/v2 URL. It is not derived from the host ${options.host}.`);
+  }
+  // Auto-chosen TCP falls back to HTTP when a connect shows that sockets are not available here.
+  if (auto && name === 'tcp' && options.httpEndpoint !== undefined && table.http) {
+    return { name, factory: withHttpFallback(factory, table.http) };
+  }
+  return { name, factory };
 }

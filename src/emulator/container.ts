@@ -1,10 +1,18 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceLauncher } from './bundle.js';
+import { ExecutionEnvironment, FunctionErrorException } from './environment.js';
 
 /**
  * An emulated Lambda container seen from outside: a child process running one handler. It is
  * invoked one event at a time, frozen with SIGSTOP between invocations as Lambda freezes idle
  * execution environments, thawed with SIGCONT, and killed with SIGKILL (no cleanup) when recycled.
+ *
+ * Two ways in: `mode: 'ipc'` (the default) sends events over Node's IPC channel;
+ * `mode: 'runtime-api'` runs the Lambda bootstrap, which long-polls this container's Runtime API
+ * over HTTP as a real runtime does. For pools of containers with cold starts, queueing and
+ * recycling, see LambdaEmulator.
  */
 
 export interface ContainerOptions {
@@ -15,6 +23,8 @@ export interface ContainerOptions {
   env?: Record<string, string | undefined>;
   /** Freeze the process between invocations. Default true. */
   freeze?: boolean;
+  /** How invocations reach the process. Default 'ipc'. */
+  mode?: 'ipc' | 'runtime-api';
 }
 
 export interface InvocationOutcome {
@@ -22,6 +32,45 @@ export interface InvocationOutcome {
   result?: unknown;
   error?: { name?: string; code?: string; message?: string; notApplied?: boolean };
   durationMs: number;
+}
+
+interface Backend {
+  readonly pid: number;
+  readonly alive: boolean;
+  invoke(event: unknown, timeoutMs: number): Promise<InvocationOutcome>;
+  kill(): void;
+}
+
+export class EmulatedContainer {
+  readonly #backend: Backend;
+
+  private constructor(backend: Backend) {
+    this.#backend = backend;
+  }
+
+  /** Cold start: spawn the process and import the handler module. */
+  static async start(options: ContainerOptions): Promise<EmulatedContainer> {
+    const backend = options.mode === 'runtime-api' ? await RuntimeApiBackend.start(options) : await IpcBackend.start(options);
+    return new EmulatedContainer(backend);
+  }
+
+  get pid(): number {
+    return this.#backend.pid;
+  }
+
+  get alive(): boolean {
+    return this.#backend.alive;
+  }
+
+  /** Thaws the container, runs one invocation, freezes it again. Past `timeoutMs` the container is killed. */
+  invoke(event: unknown, timeoutMs = 10_000): Promise<InvocationOutcome> {
+    return this.#backend.invoke(event, timeoutMs);
+  }
+
+  /** Lambda recycling the environment: SIGKILL, no cleanup. */
+  kill(): void {
+    this.#backend.kill();
+  }
 }
 
 interface Reply {
@@ -33,7 +82,7 @@ interface Reply {
   initError?: string;
 }
 
-export class EmulatedContainer {
+class IpcBackend implements Backend {
   #child: ChildProcess;
   #freeze: boolean;
   #nextId = 1;
@@ -56,8 +105,7 @@ export class EmulatedContainer {
     });
   }
 
-  /** Cold start: spawn the process and import the handler module. */
-  static async start(options: ContainerOptions): Promise<EmulatedContainer> {
+  static async start(options: ContainerOptions): Promise<IpcBackend> {
     // Run from source (.ts, through tsx) or from the built package (.js).
     const fromSource = import.meta.url.endsWith('.ts');
     const entry = fileURLToPath(new URL(`./container-process.${fromSource ? 'ts' : 'js'}`, import.meta.url));
@@ -71,9 +119,9 @@ export class EmulatedContainer {
       child.once('message', (m: Reply) => (m.ready ? resolve() : reject(new Error(`container failed to start: ${m.initError}`))));
       child.once('exit', (code) => reject(new Error(`container exited during start (exit code ${code})`)));
     });
-    const container = new EmulatedContainer(child, options.freeze ?? true);
-    container.#pause();
-    return container;
+    const backend = new IpcBackend(child, options.freeze ?? true);
+    backend.#pause();
+    return backend;
   }
 
   get pid(): number {
@@ -84,8 +132,7 @@ export class EmulatedContainer {
     return !this.#exited;
   }
 
-  /** Thaws the container, runs one invocation, freezes it again. */
-  async invoke(event: unknown, timeoutMs = 10_000): Promise<InvocationOutcome> {
+  async invoke(event: unknown, timeoutMs: number): Promise<InvocationOutcome> {
     const id = this.#nextId++;
     const started = performance.now();
     const reply = new Promise<Reply>((resolve) => this.#pending.set(id, resolve));
@@ -98,7 +145,6 @@ export class EmulatedContainer {
     return { ok, result, error, durationMs: performance.now() - started };
   }
 
-  /** Lambda recycling the environment: SIGKILL, no cleanup. */
   kill(): void {
     if (this.#exited) return;
     if (this.#frozen) process.kill(this.pid, 'SIGCONT');
@@ -115,5 +161,60 @@ export class EmulatedContainer {
     if (!this.#frozen || this.#exited) return;
     process.kill(this.pid, 'SIGCONT');
     this.#frozen = false;
+  }
+}
+
+class RuntimeApiBackend implements Backend {
+  readonly #env: ExecutionEnvironment;
+
+  private constructor(env: ExecutionEnvironment) {
+    this.#env = env;
+  }
+
+  static async start(options: ContainerOptions): Promise<RuntimeApiBackend> {
+    const file = path.resolve(options.module);
+    const moduleName = path.basename(file).replace(/\.[cm]?[jt]s$/, '');
+    const launcher = sourceLauncher(path.dirname(file));
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
+    try {
+      const environment = await ExecutionEnvironment.start({
+        functionName: options.functionName ?? 'function',
+        handler: `${moduleName}.${options.exportName ?? 'handler'}`,
+        taskRoot: launcher.taskRoot,
+        launch: launcher.launch,
+        env,
+        memoryMb: 1024,
+        timeoutMs: 10_000,
+        concurrency: 1,
+        freeze: options.freeze ?? true,
+        region: 'us-east-1',
+        initTimeoutMs: 30_000,
+        stdio: 'inherit',
+      });
+      return new RuntimeApiBackend(environment);
+    } catch (err) {
+      const detail = err instanceof FunctionErrorException ? `${err.error.errorType}: ${err.error.errorMessage}` : (err as Error).message;
+      throw new Error(`container failed to start: ${detail}`);
+    }
+  }
+
+  get pid(): number {
+    return this.#env.pid;
+  }
+
+  get alive(): boolean {
+    return this.#env.alive;
+  }
+
+  async invoke(event: unknown, timeoutMs: number): Promise<InvocationOutcome> {
+    const { outcome, durationMs } = await this.#env.invoke(event, { timeoutMs });
+    if (outcome.ok) return { ok: true, result: outcome.payload, durationMs };
+    const { errorType, errorMessage, code, notApplied } = outcome.error;
+    return { ok: false, error: { name: errorType, code: code ?? errorType, message: errorMessage, ...(notApplied !== undefined ? { notApplied } : {}) }, durationMs };
+  }
+
+  kill(): void {
+    this.#env.kill();
   }
 }

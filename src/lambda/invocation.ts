@@ -43,10 +43,11 @@ export function startInvocation(pool: Pool, context: LambdaContextLike | undefin
   const startedAt = Date.now();
   const remaining = context?.getRemainingTimeInMillis?.();
   const margin = options.deadlineMarginMs ?? DEFAULT_MARGIN_MS;
-  const deadline = typeof remaining === 'number' && Number.isFinite(remaining) ? startedAt + Math.max(0, remaining - margin) : Infinity;
+  const known = typeof remaining === 'number' && Number.isFinite(remaining);
+  const deadline = known ? startedAt + Math.max(0, remaining - margin) : Infinity;
   const cold = !started.has(pool);
   started.add(pool);
-  return { scope: newScope(deadline), cold, startedAt };
+  return { scope: newScope(deadline, known ? startedAt + remaining : Infinity), cold, startedAt };
 }
 
 /**

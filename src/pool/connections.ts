@@ -173,14 +173,23 @@ export class ConnectionSet {
   }
 
   async #connectWithRetry(deadline: number): Promise<Connection> {
+    let refreshPassword = false;
     for (let attempt = 1; ; attempt++) {
       const remaining = deadline - Date.now();
       if (this.#ended) throw new WarmpoolError('POOL_ENDED', 'The pool was ended while connecting.', { notApplied: true });
       try {
-        return await this.#transport.connect(AbortSignal.timeout(Math.max(1, remaining)));
+        return await this.#transport.connect(AbortSignal.timeout(Math.max(1, remaining)), refreshPassword);
       } catch (err) {
         const error = err instanceof WarmpoolError ? err : new WarmpoolError('CONNECT_FAILED', String(err), { cause: err, notApplied: true });
         this.counters.connectFailures++;
+        // A rotated credential: a password function may hold a stale one. Ask it once for a fresh
+        // password and try again at once; a string password cannot change, so 28P01 stays final.
+        if (error.sqlState === '28P01' && typeof this.#options.password === 'function' && !refreshPassword && Date.now() < deadline) {
+          refreshPassword = true;
+          this.counters.connectRetries++;
+          this.#options.onEvent?.({ type: 'connect-retry', attempt, delayMs: 0, reason: '28P01' });
+          continue;
+        }
         const delayMs = fullJitterDelay(attempt);
         const outOfTime = Date.now() + delayMs >= deadline;
         if (isPermanentConnectFailure(error) || attempt >= this.#options.maxConnectAttempts || outOfTime) throw error;

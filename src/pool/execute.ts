@@ -1,6 +1,6 @@
 import { WarmpoolError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import type { Connection } from '../transports/types.js';
+import type { Connection, RunOptions } from '../transports/types.js';
 import type { ConnectionSet, Lease } from './connections.js';
 import type { InvocationScope } from './scope.js';
 
@@ -13,12 +13,14 @@ import type { InvocationScope } from './scope.js';
  * - a deadline or query timeout cancels the statement on the server.
  */
 
-/** `deadline`: wall-clock ms by which the work must finish, for the transport to enforce. */
-export type Work<T> = (connection: Connection, deadline: number | undefined) => Promise<T>;
+/** `run`: the deadline (and when to give up on a cancel) for the transport to enforce. */
+export type Work<T> = (connection: Connection, run: RunOptions) => Promise<T>;
 
 /** Server states after which every other connection of the pool is suspect too. */
 const DRAIN_STATES = new Set(['57P01', '57P02', '57P03', '08006', '25006']);
 const MAX_NOT_APPLIED_RETRIES = 2;
+/** The least time a cancel gets to be confirmed, even with a deadline margin near 0. */
+const MIN_CANCEL_GRACE_MS = 100;
 
 export class Executor {
   #set: ConnectionSet;
@@ -46,7 +48,7 @@ export class Executor {
           this.#set.counters.reconnects++;
           throw new WarmpoolError('CONNECTION_LOST', 'The connection was found closed before use.', { notApplied: true });
         }
-        const result = await this.withDeadline(scope, (deadline) => work(lease.connection, deadline));
+        const result = await this.withDeadline(scope, (run) => work(lease.connection, run));
         lease.uses++;
         return result;
       } catch (err) {
@@ -92,16 +94,20 @@ export class Executor {
    * cancels the statement there. Its DEADLINE_EXCEEDED becomes QUERY_TIMEOUT when the query
    * timeout was the limit, and OUTCOME_UNKNOWN when the server did not confirm the cancel.
    */
-  withDeadline<T>(scope: InvocationScope | undefined, work: (deadline: number | undefined) => Promise<T>): Promise<T> {
+  withDeadline<T>(scope: InvocationScope | undefined, work: (run: RunOptions) => Promise<T>): Promise<T> {
     const deadline = scope?.deadline ?? Infinity;
     const queryTimeoutMs = this.#options.queryTimeoutMs;
     const limit = queryTimeoutMs > 0 ? Math.min(deadline, Date.now() + queryTimeoutMs) : deadline;
-    if (limit === Infinity) return work(undefined);
+    if (limit === Infinity) return work({});
     const code = limit < deadline ? 'QUERY_TIMEOUT' : 'DEADLINE_EXCEEDED';
     if (limit <= Date.now()) {
       return Promise.reject(new WarmpoolError(code, 'The invocation deadline passed before the statement was sent.', { notApplied: true }));
     }
-    return work(limit).catch((err) => {
+    // An unconfirmed cancel is given up halfway between the deadline and Lambda's own timeout, so
+    // the handler still returns before Lambda kills the container; a cancel needs a few ms at least.
+    const hard = scope?.hardDeadline ?? Infinity;
+    const abandonBy = hard === Infinity ? undefined : limit + Math.max(MIN_CANCEL_GRACE_MS, (hard - limit) / 2);
+    return work({ deadline: limit, abandonBy }).catch((err) => {
       throw err instanceof WarmpoolError && err.code === 'DEADLINE_EXCEEDED' ? timeoutError(err, code, queryTimeoutMs) : err;
     });
   }

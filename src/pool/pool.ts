@@ -107,7 +107,7 @@ export class Pool {
     }
     const statements = queries.map((q) => q.statement);
     const idempotent = options.idempotent === true || options.readOnly === true;
-    const results = await this.#executor.run((connection, deadline) => connection.batch(statements, options, { deadline }), idempotent);
+    const results = await this.#executor.run((connection, run) => connection.batch(statements, options, run), idempotent);
     return results.map((r) => r.rows);
   }
 
@@ -122,7 +122,7 @@ export class Pool {
   }
 
   #runQuery = async (statement: { text: string; params: readonly unknown[] }, flags: QueryFlags): Promise<Row[]> =>
-    (await this.#executor.run((connection, deadline) => connection.run(statement, { deadline }), flags.idempotent)).rows;
+    (await this.#executor.run((connection, run) => connection.run(statement, run), flags.idempotent)).rows;
 
   /** Shows settings and stats, never credentials. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {

@@ -8,6 +8,8 @@ import type { Lease } from './connections.js';
 export interface InvocationScope {
   /** Wall-clock time (epoch ms) by which every statement must have finished; Infinity for none. */
   deadline: number;
+  /** When the platform ends the invocation (Lambda's timeout, epoch ms); Infinity when unknown. */
+  hardDeadline: number;
   /** Connections this invocation holds right now. */
   leases: Set<Lease>;
   metrics: InvocationMetrics;
@@ -26,6 +28,6 @@ export interface InvocationMetrics {
   acquireWaitMs: number;
 }
 
-export function newScope(deadline: number): InvocationScope {
-  return { deadline, leases: new Set(), metrics: { queries: 0, newConnections: 0, reusedConnections: 0, retries: 0, acquireWaitMs: 0 } };
+export function newScope(deadline: number, hardDeadline = Infinity): InvocationScope {
+  return { deadline, hardDeadline, leases: new Set(), metrics: { queries: 0, newConnections: 0, reusedConnections: 0, retries: 0, acquireWaitMs: 0 } };
 }

@@ -1,6 +1,6 @@
 import { DatabaseError, WarmpoolError } from '../errors.js';
 import { transactionStart } from '../transports/common.js';
-import type { Connection, Row, TransactionOptions } from '../transports/types.js';
+import type { Connection, Row, RunOptions, TransactionOptions } from '../transports/types.js';
 import type { Executor } from './execute.js';
 import { SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate } from './query.js';
 import type { InvocationScope } from './scope.js';
@@ -14,7 +14,7 @@ export interface InteractiveTransactionOptions extends TransactionOptions {
   retries?: number;
 }
 
-type DeadlineRunner = (work: (deadline: number | undefined) => Promise<Row[]>) => Promise<Row[]>;
+type DeadlineRunner = (work: (run: RunOptions) => Promise<Row[]>) => Promise<Row[]>;
 
 /** The handle a transaction callback gets: the same query API, bound to one connection. */
 export class Transaction {
@@ -51,7 +51,7 @@ export class Transaction {
       throw new WarmpoolError('INVALID_QUERY', 'This transaction has already finished; run queries inside the callback and await them.', { notApplied: true });
     }
     try {
-      return await this.#run((deadline) => this.#connection.run(statement, { deadline }).then((r) => r.rows));
+      return await this.#run((run) => this.#connection.run(statement, run).then((r) => r.rows));
     } catch (err) {
       // COMMIT has not been sent yet, so a lost connection means the transaction did not commit.
       if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST') {
@@ -79,20 +79,22 @@ export async function runTransaction<T>(
   for (let attempt = 0; ; attempt++) {
     const lease = await executor.acquire(scope);
     const connection = lease.connection;
-    const run = <R>(work: (deadline: number | undefined) => Promise<R>) => executor.withDeadline(scope, work);
+    const run = <R>(work: (run: RunOptions) => Promise<R>) => executor.withDeadline(scope, work);
     const tx = new Transaction(connection, run);
     try {
-      await run((deadline) => connection.run({ text: transactionStart(options), params: [] }, { deadline }));
+      await run((limits) => connection.run({ text: transactionStart(options), params: [] }, limits)).catch((err) => {
+        throw beginError(err);
+      });
       let result: T;
       try {
         result = await fn(tx);
       } catch (err) {
         tx.close();
-        if (!connection.dead) await run((deadline) => connection.run({ text: 'rollback', params: [] }, { deadline })).catch(() => {});
+        if (!connection.dead) await run((limits) => connection.run({ text: 'rollback', params: [] }, limits)).catch(() => {});
         throw err;
       }
       tx.close();
-      const commit = await run((deadline) => connection.run({ text: 'commit', params: [] }, { deadline })).catch((err) => {
+      const commit = await run((limits) => connection.run({ text: 'commit', params: [] }, limits)).catch((err) => {
         throw commitError(err);
       });
       if (commit.command === 'ROLLBACK') {
@@ -112,6 +114,14 @@ export async function runTransaction<T>(
 function isRetryable(err: unknown): boolean {
   if (err instanceof DatabaseError) return RETRYABLE_STATES.has(err.code);
   return err instanceof WarmpoolError && err.code === 'CONNECTION_LOST' && err.notApplied;
+}
+
+/** A connection lost during BEGIN: the transaction never started, so nothing of it applied. */
+function beginError(err: unknown): unknown {
+  if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST' && !err.notApplied) {
+    return new WarmpoolError('CONNECTION_LOST', `${err.message} The transaction did not start.`, { cause: err, notApplied: true, sqlState: err.sqlState });
+  }
+  return err;
 }
 
 function commitError(err: unknown): unknown {

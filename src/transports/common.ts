@@ -1,6 +1,6 @@
-import { WarmpoolError, redactSecrets } from '../errors.js';
+import { DatabaseError, WarmpoolError, redactSecrets } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import type { TransactionOptions } from './types.js';
+import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions } from './types.js';
 
 /** Helpers shared by transports; none of them imports a driver. */
 
@@ -10,12 +10,12 @@ export function applicationNameFor(options: ResolvedOptions, containerId: string
   return name.length <= 63 ? name : name.slice(0, 63);
 }
 
-export async function passwordFor(options: ResolvedOptions): Promise<string | undefined> {
+export async function passwordFor(options: ResolvedOptions, refresh = false): Promise<string | undefined> {
   const source = options.password;
   if (typeof source !== 'function') return source;
   let value: unknown;
   try {
-    value = await source();
+    value = await source({ refresh });
   } catch (err) {
     throw new WarmpoolError('CONNECT_FAILED', 'The password function threw; no connection was attempted.', { cause: err, notApplied: true });
   }
@@ -25,8 +25,11 @@ export async function passwordFor(options: ResolvedOptions): Promise<string | un
   return value;
 }
 
-/** SQLSTATEs at connect that a retry cannot fix: wrong credentials, missing database, bad settings. */
-const PERMANENT_CONNECT_STATES = new Set(['28P01', '28000', '3D000', '42704', '22023', '0A000', '08P01']);
+/**
+ * SQLSTATEs at connect that a retry cannot fix: wrong credentials, missing database, bad settings.
+ * Not 08P01: PgBouncer uses it for transient refusals too ("no more connections allowed").
+ */
+const PERMANENT_CONNECT_STATES = new Set(['28P01', '28000', '3D000', '42704', '22023', '0A000']);
 
 export function isPermanentConnectFailure(err: WarmpoolError): boolean {
   return err.sqlState !== undefined && PERMANENT_CONNECT_STATES.has(err.sqlState);
@@ -37,7 +40,8 @@ export function connectError(err: unknown, options: ResolvedOptions, secrets: st
   if (err instanceof WarmpoolError) return err;
   const where = `${options.host}:${options.port}/${options.database} as ${options.user}`;
   const code = (err as { code?: unknown })?.code;
-  const severity = (err as { severity?: unknown })?.severity;
+  // Poolers (PgBouncer) send only the localized severity field, which the driver calls severity_local.
+  const severity = (err as { severity?: unknown })?.severity ?? (err as { severity_local?: unknown })?.severity_local;
   const message = redactSecrets(err instanceof Error ? err.message : String(err), secrets);
   if (typeof severity === 'string' && typeof code === 'string') {
     return new WarmpoolError('CONNECT_FAILED', `Could not connect to ${where}: ${message} (SQLSTATE ${code})`, { cause: err, notApplied: true, sqlState: code });
@@ -60,4 +64,31 @@ export function transactionStart(tx: TransactionOptions): string {
   if (tx.readOnly) text += ' read only';
   if (tx.deferrable) text += ' deferrable';
   return text;
+}
+
+/** The same error, marked as certainly not applied (its transaction never committed). */
+export function markNotApplied(err: unknown): unknown {
+  if (err instanceof DatabaseError) {
+    return new DatabaseError(err.message, err as unknown as { code: string }, { cause: err, notApplied: true });
+  }
+  if (err instanceof WarmpoolError) {
+    return new WarmpoolError(err.code, err.message, { cause: err.cause ?? err, notApplied: true, sqlState: err.sqlState });
+  }
+  return err;
+}
+
+/** A batch on a session (BEGIN, the statements, COMMIT): whatever fails before COMMIT is sent rolled back. */
+export async function batchInSession(connection: Connection, statements: readonly Statement[], tx: TransactionOptions, options: RunOptions): Promise<StatementResult[]> {
+  await connection.run({ text: transactionStart(tx), params: [] }, options).catch((err) => {
+    throw markNotApplied(err);
+  });
+  const results: StatementResult[] = [];
+  try {
+    for (const statement of statements) results.push(await connection.run(statement, options));
+  } catch (err) {
+    if (!connection.dead) await connection.run({ text: 'rollback', params: [] }).catch(() => {});
+    throw markNotApplied(err);
+  }
+  await connection.run({ text: 'commit', params: [] }, options);
+  return results;
 }

@@ -1,16 +1,23 @@
 import type net from 'node:net';
 import postgres from 'postgres';
-import { DatabaseError, WarmpoolError } from '../errors.js';
+import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { applicationNameFor, connectError, passwordFor, transactionStart } from './common.js';
-import { openSocket } from './tcp-socket.js';
 import type { Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
+import { type Parser, arrayParser, tcpParam } from './values.js';
 
 /**
  * TCP through postgres.js. Each warmpool connection is its own postgres.js instance with max 1,
  * so the pool (not the driver) decides when a socket is opened, validated and closed. The
  * driver's own idle and lifetime timers are off: they cannot fire while Lambda is frozen.
+ *
+ * On Node the socket comes from `openSocket` (tcp-socket.ts), so the transport sees every byte;
+ * on Workers (postgres.js's `cf` build, through `warmpool/worker/tcp`) there is none and the
+ * driver opens its own through `cloudflare:sockets`, for one request.
  */
+
+/** Opens the socket (TLS included) the driver talks over. */
+export type SocketOpener = (options: ResolvedOptions) => Promise<net.Socket>;
 
 type Sql = postgres.Sql<Record<string, never>>;
 type ReservedSql = postgres.ReservedSql<Record<string, never>>;
@@ -36,6 +43,8 @@ class TcpConnection implements Connection {
   /** Statements in flight; while 0, any ErrorResponse from the server is a FATAL ending the session. */
   #inFlight = 0;
   #suspect = false;
+  /** The last bytes read: a FATAL the server sent before closing ends them (see trailingFatal). */
+  #lastChunk: Buffer | undefined;
 
   private constructor(sql: Sql, prepare: boolean, secrets: string[]) {
     this.#sql = sql;
@@ -52,6 +61,7 @@ class TcpConnection implements Connection {
   #watch(socket: net.Socket): void {
     this.#socket = socket;
     socket.on('data', (chunk: Buffer) => {
+      this.#lastChunk = chunk;
       // Before the driver hands over the session, everything is startup traffic.
       if (this.#inFlight > 0 || !this.#reserved) return;
       if (chunk[0] === 0x45) this.#dead = true;
@@ -68,8 +78,8 @@ class TcpConnection implements Connection {
     return this.#dead || (socket !== undefined && (socket.readableEnded || socket.destroyed));
   }
 
-  static async open(options: ResolvedOptions, containerId: string, signal?: AbortSignal): Promise<TcpConnection> {
-    const password = await passwordFor(options);
+  static async open(options: ResolvedOptions, containerId: string, openSocket: SocketOpener | undefined, signal?: AbortSignal, refreshPassword = false): Promise<TcpConnection> {
+    const password = await passwordFor(options, refreshPassword);
     const connection: Record<string, string> = { application_name: applicationNameFor(options, containerId) };
     if (options.serverIdleSessionTimeoutMs > 0) {
       connection.idle_session_timeout = String(options.serverIdleSessionTimeoutMs);
@@ -82,7 +92,7 @@ class TcpConnection implements Connection {
       username: options.user,
       password,
       // TLS is negotiated in openSocket, which hands the driver a ready socket.
-      ssl: false,
+      ssl: openSocket ? false : options.ssl === 'disable' ? false : options.ssl,
       max: 1,
       idle_timeout: 0,
       max_lifetime: 0,
@@ -90,7 +100,8 @@ class TcpConnection implements Connection {
       prepare: options.prepare,
       connection,
       onnotice: () => {},
-      socket: async () => {
+      types: { date: DATE_TYPE },
+      socket: openSocket && (async () => {
         // The driver reconnects at once, forever, when a socket closes during startup; one
         // attempt per connect is ours to decide, so a second socket before login fails it.
         if (self && !self.#reserved && self.#socket) {
@@ -100,19 +111,20 @@ class TcpConnection implements Connection {
         // The driver also calls this for cancel requests; only the session's own socket is watched.
         if (self && !self.#socket) self.#watch(socket);
         return socket;
-      },
+      }),
       onclose: () => {
         if (self) self.#dead = true;
       },
     };
     // `socket` is a documented driver option that its type declarations omit.
-    const sql = postgres(driverOptions as postgres.Options<Record<string, never>>) as unknown as Sql;
+    const sql = postgres(driverOptions as unknown as postgres.Options<Record<string, never>>) as unknown as Sql;
     self = new TcpConnection(sql, options.prepare, password ? [password] : []);
     const abort = () => void sql.end({ timeout: 0 });
     signal?.addEventListener('abort', abort, { once: true });
     try {
       signal?.throwIfAborted();
       self.#reserved = await sql.reserve();
+      nullAwareArrays(sql);
       return self;
     } catch (err) {
       void sql.end({ timeout: 0 });
@@ -128,7 +140,7 @@ class TcpConnection implements Connection {
     if (this.dead) throw new WarmpoolError('CONNECTION_LOST', 'The connection was closed before the statement was sent.', { notApplied: true });
     // `simple: false`: always the extended protocol (one statement, prepared when `prepare` is on),
     // also without parameters; the option is missing from the driver's type declarations.
-    const query = this.#reserved.unsafe(statement.text, statement.params as never[], { prepare: this.#prepare, simple: false } as never) as unknown as DriverQuery;
+    const query = this.#reserved.unsafe(statement.text, statement.params.map(tcpParam) as never[], { prepare: this.#prepare, simple: false } as never) as unknown as DriverQuery;
     this.#inFlight++;
     let expired = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -140,7 +152,8 @@ class TcpConnection implements Connection {
         expired = true;
         if (graceMs === 0) return this.#destroy();
         Promise.resolve(query.cancel()).catch(() => {});
-        graceTimer = setTimeout(() => this.#destroy(), graceMs);
+        const abandonIn = options.abandonBy === undefined ? graceMs : Math.min(graceMs, options.abandonBy - Date.now());
+        graceTimer = setTimeout(() => this.#destroy(), Math.max(0, abandonIn));
       }, Math.max(0, deadline - Date.now()));
     }
     try {
@@ -201,11 +214,15 @@ class TcpConnection implements Connection {
         this.#dead = true;
         return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${err.message} (SQLSTATE ${err.code})`, { cause: err, sqlState: err.code });
       }
-      return new DatabaseError(err.message, err as unknown as { code: string }, { cause: err });
+      return new DatabaseError(err.message, serverFields(err), { cause: err });
     }
     const code = (err as { code?: unknown })?.code;
     if (typeof code === 'string' && SOCKET_GONE.has(code)) {
       this.#dead = true;
+      // The driver reports a FATAL (57P01 shutdown, 57P02 crash, …) only at the ReadyForQuery that
+      // never comes, so a statement in flight sees just the close; the FATAL says why.
+      const fatal = trailingFatal(this.#lastChunk);
+      if (fatal) return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${fatal.message} (SQLSTATE ${fatal.code})`, { cause: err, sqlState: fatal.code });
       return new WarmpoolError('CONNECTION_LOST', `The connection was lost (${code}).`, { cause: err });
     }
     if (code === 'UNDEFINED_VALUE') {
@@ -219,6 +236,28 @@ class TcpConnection implements Connection {
   }
 }
 
+/**
+ * The server's last words, if `chunk` ends with them: a FATAL or PANIC ErrorResponse, or the
+ * WARNING notice of class 57P an immediate shutdown sends instead (PostgreSQL 14+).
+ */
+function trailingFatal(chunk: Buffer | undefined): { code: string; message: string } | undefined {
+  if (!chunk) return undefined;
+  for (let i = chunk.length - 5; i >= 0; i--) {
+    if ((chunk[i] !== 0x45 /* E */ && chunk[i] !== 0x4e /* N */) || i + 1 + chunk.readUInt32BE(i + 1) !== chunk.length) continue;
+    const fields: Record<string, string> = {};
+    for (let at = i + 5; at < chunk.length && chunk[at] !== 0; ) {
+      const end = chunk.indexOf(0, at + 1);
+      if (end < 0) break;
+      fields[String.fromCharCode(chunk[at])] = chunk.toString('utf8', at + 1, end);
+      at = end + 1;
+    }
+    const severity = fields.V ?? fields.S;
+    const last = chunk[i] === 0x45 ? severity === 'FATAL' || severity === 'PANIC' : fields.C?.startsWith('57P');
+    return last && fields.C ? { code: fields.C, message: fields.M ?? '' } : undefined;
+  }
+  return undefined;
+}
+
 function markNotApplied(err: unknown): unknown {
   if (err instanceof DatabaseError) {
     return new DatabaseError(err.message, err as unknown as { code: string }, { cause: err, notApplied: true });
@@ -229,8 +268,40 @@ function markNotApplied(err: unknown): unknown {
   return err;
 }
 
-export const createTcpTransport: TransportFactory = (options, containerId) => ({
-  name: 'tcp',
-  interactiveTransactions: true,
-  connect: (signal) => TcpConnection.open(options, containerId, signal),
-});
+/**
+ * postgres.js turns every value for a date/timestamp/timestamptz parameter into a Date and sends
+ * its UTC ISO form: a string such as '2024-05-06 07:08:09' for a timestamp came back shifted by
+ * the process's UTC offset, and 'infinity' threw. Strings go through as they are (as on HTTP);
+ * Dates and epoch numbers as before.
+ */
+const DATE_TYPE = {
+  to: 1184,
+  from: [1082, 1114, 1184],
+  serialize: (x: unknown) => (typeof x === 'string' ? x : (x instanceof Date ? x : new Date(x as number)).toISOString()),
+  parse: (x: string) => new Date(x),
+};
+
+/** postgres.js names some fields of a server error differently (table_name, constraint_name…). */
+function serverFields(err: postgres.PostgresError): ServerErrorFields {
+  const e = err as postgres.PostgresError & Record<string, string | undefined>;
+  return { code: e.code, severity: e.severity, detail: e.detail, hint: e.hint, position: e.position, schema: e.schema_name, table: e.table_name, column: e.column_name, constraint: e.constraint_name };
+}
+
+/**
+ * postgres.js parses a NULL array element as the text "NULL" (NaN in an int[], a thrown error in a
+ * json[]). Its array parsers, built from the server's pg_type at connect, are replaced with ones
+ * that read NULL as null (values.ts, shared with the other transports).
+ */
+function nullAwareArrays(sql: Sql): void {
+  const { parsers, shared } = sql.options as unknown as { parsers: Record<number, Parser>; shared: { typeArrayMap: Record<number, number> } };
+  for (const [element, array] of Object.entries(shared.typeArrayMap)) parsers[array] = arrayParser(parsers[Number(element)], array);
+}
+
+/** `openSocket`: Node's (tcp-socket.ts); without one the driver opens its own (cloudflare:sockets on Workers). */
+export function tcpTransport(openSocket?: SocketOpener): TransportFactory {
+  return (options, containerId) => ({
+    name: 'tcp',
+    interactiveTransactions: true,
+    connect: (signal, refreshPassword) => TcpConnection.open(options, containerId, openSocket, signal, refreshPassword),
+  });
+}

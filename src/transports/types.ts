@@ -33,6 +33,11 @@ export interface RunOptions {
    * when the cancel was confirmed).
    */
   deadline?: number;
+  /**
+   * When a cancel the server has not confirmed is given up (epoch ms): the socket is closed and
+   * the error is OUTCOME_UNKNOWN. Default: one second after the deadline.
+   */
+  abandonBy?: number;
 }
 
 export interface Connection {
@@ -53,8 +58,11 @@ export interface Transport {
   readonly name: TransportName;
   /** Whether BEGIN … COMMIT may span several round trips on one connection. */
   readonly interactiveTransactions: boolean;
-  /** Opens a connection; rejects with notApplied errors only (nothing of the caller's was sent). */
-  connect(signal?: AbortSignal): Promise<Connection>;
+  /**
+   * Opens a connection; rejects with notApplied errors only (nothing of the caller's was sent).
+   * `refreshPassword`: the last password was rejected; ask a password function for a fresh one.
+   */
+  connect(signal?: AbortSignal, refreshPassword?: boolean): Promise<Connection>;
 }
 
 export type TransportFactory = (options: ResolvedOptions, containerId: string) => Transport;

@@ -4,9 +4,11 @@ import { createPool } from '../../src/index.js';
 import { withPool } from '../../src/lambda/index.js';
 
 interface Invoke {
-  op: 'insert' | 'select' | 'sleep' | 'stats';
+  op: 'insert' | 'select' | 'sleep' | 'stats' | 'tx-insert' | 'batch-insert' | 'sleep-insert' | 'big-read';
   runId?: string;
   seconds?: number;
+  /** big-read: rows of 1 kB each. */
+  rows?: number;
 }
 
 const db = createPool({
@@ -31,5 +33,22 @@ export const handler = withPool(db, async (event: Invoke) => {
     }
     case 'stats':
       return db.stats();
+    case 'tx-insert':
+      return db.transaction(async (tx) => {
+        const [row] = await tx.sql`insert into ledger (run_id) values (${event.runId!}) returning pg_backend_pid() as pid`;
+        return row;
+      });
+    case 'batch-insert': {
+      const [[row]] = await db.batch([db.sql`insert into ledger (run_id) values (${event.runId!}) returning pg_backend_pid() as pid`]);
+      return row;
+    }
+    case 'sleep-insert': {
+      const [row] = await db.sql`insert into ledger (run_id) select ${event.runId!} from pg_sleep(${event.seconds!}) returning pg_backend_pid() as pid`;
+      return row;
+    }
+    case 'big-read': {
+      const rows = await db.sql`select i, repeat(md5(i::text), 32) as pad from generate_series(1, ${event.rows!}::int) i`.idempotent();
+      return { rows: rows.length };
+    }
   }
 });

@@ -1,0 +1,285 @@
+/**
+ * One emulated Lambda execution environment: a child process running the bootstrap, which imports
+ * the handler once and takes invocations from this environment's own Runtime API server. The
+ * process is frozen with SIGSTOP whenever every runtime slot waits on `next` with nothing in
+ * flight, and thawed with SIGCONT when an invocation is handed over. Recycling kills it with
+ * SIGKILL and no cleanup.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { lambdaEnvironment, logStreamName, traceId } from './lambda-env.js';
+import { type FunctionError, type Invocation, type RuntimeOutcome, RuntimeApiServer } from './runtime-api.js';
+
+export interface LaunchSpec {
+  /** Arguments for `node`: loader flags and the bootstrap file. */
+  args: string[];
+  cwd: string;
+}
+
+export interface EnvironmentOptions {
+  functionName: string;
+  /** Lambda handler string relative to taskRoot, e.g. 'functions/get-item.handler'. */
+  handler: string;
+  taskRoot: string;
+  launch: LaunchSpec;
+  /** The function's own environment (serverless.yml, overrides); Lambda's reserved variables are added. */
+  env: Record<string, string>;
+  memoryMb: number;
+  timeoutMs: number;
+  /** Invocations one environment runs at once (1 on standard Lambda). */
+  concurrency: number;
+  /** SIGSTOP while idle. Default true. */
+  freeze: boolean;
+  region: string;
+  /** Lambda's init phase limit. */
+  initTimeoutMs: number;
+  stdio: 'inherit' | 'ignore';
+}
+
+export interface InvokeOptions {
+  requestId?: string;
+  /** Overrides the function timeout for this invocation. */
+  timeoutMs?: number;
+  clientContext?: string;
+}
+
+export interface EnvironmentResult {
+  requestId: string;
+  outcome: RuntimeOutcome;
+  /** From handing the invocation over to its response, in ms. */
+  durationMs: number;
+}
+
+const ACCOUNT = '123456789012';
+/** Outcome of an invocation the runtime never took because it exited first: the emulator places it again. */
+export const UNDELIVERED = 'Emulator.Undelivered';
+/** Errors after which the runtime process exits (see bootstrap.ts). */
+export const RUNTIME_CRASHES = new Set(['Runtime.UncaughtException', 'Runtime.UnhandledPromiseRejection', 'Runtime.ExitError']);
+
+export class ExecutionEnvironment extends EventEmitter {
+  /** Hex id, the tail of the log stream name: unique per environment, like Lambda's. */
+  readonly id: string;
+  readonly functionName: string;
+  readonly logStreamName: string;
+  readonly initMs: number;
+  readonly #options: EnvironmentOptions;
+  readonly #child: ChildProcess;
+  readonly #api: RuntimeApiServer;
+  #frozen = false;
+  #exited = false;
+  #retired = false;
+  #lingerTimer?: NodeJS.Timeout;
+  invocations = 0;
+  /** performance.now() of the last time the environment became idle. */
+  idleSince = performance.now();
+
+  private constructor(options: EnvironmentOptions, id: string, child: ChildProcess, api: RuntimeApiServer, initMs: number) {
+    super();
+    this.#options = options;
+    this.id = id;
+    this.functionName = options.functionName;
+    this.logStreamName = logStreamName(id);
+    this.#child = child;
+    this.#api = api;
+    this.initMs = initMs;
+    api.onPoll = () => queueMicrotask(() => this.#onPoll());
+    child.on('exit', (code, signal) => this.#onExit(code, signal));
+  }
+
+  /** Cold start: spawn the runtime and wait until it has loaded the handler and asks for work. */
+  static async start(options: EnvironmentOptions): Promise<ExecutionEnvironment> {
+    const started = performance.now();
+    const id = randomBytes(16).toString('hex');
+    const api = await RuntimeApiServer.listen();
+    const child = spawn(process.execPath, options.launch.args, {
+      cwd: options.launch.cwd,
+      env: lambdaEnvironment(options, id, api.address),
+      stdio: ['ignore', options.stdio, options.stdio],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(functionError({ errorType: 'Runtime.InitTimeout', errorMessage: `Init phase did not finish in ${options.initTimeoutMs} ms` }));
+        }, options.initTimeoutMs);
+        const done = (err?: unknown) => {
+          clearTimeout(timer);
+          child.off('exit', onExit);
+          child.off('error', onError);
+          if (err) reject(err);
+          else resolve();
+        };
+        const onExit = (code: number | null, signal: string | null) =>
+          done(functionError({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited during init with ${signal ? `signal: ${signal}` : `exit status ${code}`}` }));
+        const onError = (err: Error) => done(err);
+        api.onPoll = () => done();
+        api.onInitError = (error) => {
+          child.kill('SIGKILL');
+          done(functionError(error));
+        };
+        child.once('exit', onExit);
+        child.once('error', onError);
+      });
+    } catch (err) {
+      api.close();
+      throw err;
+    }
+    const environment = new ExecutionEnvironment(options, id, child, api, performance.now() - started);
+    environment.#onPoll();
+    return environment;
+  }
+
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
+  get alive(): boolean {
+    return !this.#exited;
+  }
+
+  get frozen(): boolean {
+    return this.#frozen;
+  }
+
+  get retired(): boolean {
+    return this.#retired;
+  }
+
+  /** Invocations handed over and not answered yet. */
+  get busy(): number {
+    return this.#api.inFlight;
+  }
+
+  /** Can take one more invocation now. */
+  get available(): boolean {
+    return this.alive && !this.#retired && this.#api.inFlight < this.#options.concurrency;
+  }
+
+  /** Thaws the environment if needed and runs one invocation in it. */
+  invoke(event: unknown, options: InvokeOptions = {}): Promise<EnvironmentResult> {
+    const requestId = options.requestId ?? randomUUID();
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
+    const started = performance.now();
+    this.invocations++;
+    return new Promise<EnvironmentResult>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const invocation: Invocation = {
+        requestId,
+        event,
+        deadlineMs: Date.now() + timeoutMs,
+        invokedFunctionArn: `arn:aws:lambda:${this.#options.region}:${ACCOUNT}:function:${this.functionName}`,
+        traceId: traceId(),
+        clientContext: options.clientContext,
+        settle: (outcome) => {
+          clearTimeout(timer);
+          resolve({ requestId, outcome, durationMs: performance.now() - started });
+        },
+      };
+      if (!this.alive) {
+        invocation.settle({ ok: false, error: exitError(requestId, 'the environment is gone') });
+        return;
+      }
+      timer = setTimeout(() => {
+        // Lambda resets the environment after a timeout: the runtime process dies.
+        this.#api.abandon(requestId, {
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+        });
+        this.kill();
+      }, timeoutMs);
+      // Handed over first, thawed second: the invocation is already in the socket when the process
+      // resumes, so it races whatever the database sent during the freeze.
+      this.#api.deliver(invocation);
+      this.#thaw();
+    });
+  }
+
+  /** SIGKILL now: the kernel closes the process's sockets (the server sees FIN). */
+  kill(): void {
+    clearTimeout(this.#lingerTimer);
+    this.#retired = true;
+    if (this.#exited) return;
+    try {
+      if (this.#frozen) process.kill(this.pid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
+    this.#child.kill('SIGKILL');
+  }
+
+  /**
+   * Takes the environment out of service. Lambda tears the whole microVM down, so its TCP
+   * connections never send FIN: the server keeps those sessions until its own timeouts. To show
+   * that, the process stays frozen with its sockets open for `lingerMs` before it is killed.
+   */
+  retire(lingerMs: number): void {
+    if (this.#retired) return;
+    this.#retired = true;
+    if (lingerMs > 0 && this.#frozen) {
+      this.#lingerTimer = setTimeout(() => this.kill(), lingerMs);
+    } else {
+      this.kill();
+    }
+  }
+
+  #onPoll(): void {
+    if (this.#exited) return;
+    if (this.#api.inFlight < this.#options.concurrency) this.emit('available', this);
+    // Frozen only if nobody handed it work in the meantime.
+    if (this.#api.inFlight === 0 && this.#api.waitingPolls >= this.#options.concurrency && !this.#frozen) {
+      this.idleSince = performance.now();
+      this.#freeze();
+      this.emit('idle', this);
+    }
+  }
+
+  #freeze(): void {
+    if (!this.#options.freeze || this.#exited || this.#frozen) return;
+    try {
+      process.kill(this.pid, 'SIGSTOP');
+      this.#frozen = true;
+    } catch {
+      // exited meanwhile; the exit handler cleans up
+    }
+  }
+
+  #thaw(): void {
+    if (!this.#frozen || this.#exited) return;
+    try {
+      process.kill(this.pid, 'SIGCONT');
+    } catch {
+      // exited meanwhile
+    }
+    this.#frozen = false;
+  }
+
+  #onExit(code: number | null, signal: string | null): void {
+    this.#exited = true;
+    this.#frozen = false;
+    this.#retired = true;
+    clearTimeout(this.#lingerTimer);
+    const how = signal ? `signal: ${signal}` : `exit status ${code}`;
+    this.#api.failAll((requestId) => exitError(requestId, `Runtime exited with error: ${how}`), { errorType: UNDELIVERED, errorMessage: 'the runtime exited before taking the invocation' });
+    this.#api.close();
+    this.emit('exit', this);
+  }
+}
+
+function exitError(requestId: string, message: string): FunctionError {
+  return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${message}` };
+}
+
+/** An Error carrying a FunctionError, for failures before any invocation exists (init). */
+export class FunctionErrorException extends Error {
+  readonly error: FunctionError;
+  constructor(error: FunctionError) {
+    super(`${error.errorType}: ${error.errorMessage}`);
+    this.name = 'FunctionErrorException';
+    this.error = error;
+  }
+}
+
+function functionError(error: FunctionError): FunctionErrorException {
+  return new FunctionErrorException(error);
+}

@@ -1,0 +1,265 @@
+/**
+ * One load-test run: a throwaway PostgreSQL with a low max_connections and a short
+ * idle_session_timeout, then each strategy in turn, in its own emulator, through the same scenario,
+ * against the same server. Strategies run one after another, not interleaved: each gets the whole
+ * server and every core, a strategy that floods the server cannot fail another's connects, and
+ * the server's own counters (connections open, sessions opened) belong to one strategy at a time.
+ */
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { LambdaEmulator } from '../emulator/emulator.js';
+import { type InvocationRecord, type PhaseTiming, drive } from './driver.js';
+import { type ErrorKind, latencyCurve, percentile, round } from './metrics.js';
+import { type Sample, Sampler } from './sampler.js';
+import { type Phase, type ScenarioInput, scenarioNamed, totalMs } from './scenarios.js';
+import { type ThrowawayServer, createSchema, sessionsOpened, startServer, verifyLedger, waitForNoConnections } from './server.js';
+import { type Strategy, strategyNamed } from './strategies.js';
+
+export interface LoadtestSettings {
+  strategies: string[];
+  scenario: string;
+  /** Most containers per strategy (its function's reserved concurrency). */
+  containers: number;
+  /** Concurrent clients; above `containers`, invocations queue. */
+  clients: number;
+  /** Traffic per strategy, ms; the scenario's idle gaps come on top. */
+  durationMs: number;
+  maxConnections: number;
+  /** The server's idle_session_timeout, ms (0: off). */
+  serverIdleTimeoutMs: number;
+  idleTtlMs: number;
+  /** Function timeout. */
+  timeoutMs: number;
+  recycleProbability: number;
+  /** esbuild bundles (default) or sources through tsx. */
+  bundle: boolean;
+}
+
+export interface StrategyResult {
+  name: string;
+  summary: string;
+  invocations: number;
+  errors: number;
+  errorKinds: Partial<Record<ErrorKind, number>>;
+  /** Latency percentiles of successful invocations, ms (queueing and cold starts included). */
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  warmP50Ms: number;
+  coldP50Ms: number;
+  coldStarts: number;
+  peakServerConnections: number;
+  /** containers × per-container cap. */
+  budget: number;
+  /** Sessions the server accepted during the strategy's run (pg_stat_database.sessions). */
+  connectionsOpened: number;
+  lostWrites: number;
+  duplicateWrites: number;
+  /** Writes in the ledger whose invocation failed (the write landed, the answer did not). */
+  unacknowledgedWrites: number;
+  throughputPerSec: number;
+  /** The most frequent error messages with their counts. */
+  topErrors: { error: string; count: number }[];
+  timeline: {
+    samples: Sample[];
+    /** Latency (ms) at CURVE_PERCENTILES, successful invocations: all, warm only, cold only. */
+    latencyCurve: number[];
+    warmLatencyCurve: number[];
+    coldLatencyCurve: number[];
+    binMs: number;
+    okPerBin: number[];
+    errorsPerBin: number[];
+    phases: PhaseTiming[];
+  };
+}
+
+export interface LoadtestResults {
+  date: string;
+  settings: LoadtestSettings;
+  machine: { node: string; cpus: number; platform: string };
+  server: { version: string; maxConnections: number; reservedConnections: number; idleSessionTimeout: string };
+  scenario: { name: string; summary: string; phases: Phase[]; idleTtlMs: number };
+  order: { mode: 'sequential'; why: string };
+  strategies: StrategyResult[];
+}
+
+/** Mutated while the run goes; the CLI draws its progress bar from it. */
+export interface Progress {
+  strategyIndex: number;
+  strategyCount: number;
+  strategy: string;
+  phase: string;
+  startedAt: number;
+  expectedMs: number;
+  ok: number;
+  errors: number;
+  connections: number;
+}
+
+const BIN_MS = 250;
+/** Handler paths are relative to the directory holding loadtest/ (src/, or dist/ when built). */
+const codeRoot = fileURLToPath(new URL('../', import.meta.url));
+const ORDER_WHY =
+  'one after another: each strategy gets the whole server and every core, a strategy that floods the server cannot fail ' +
+  "another's connects, and the server's counters (open connections, sessions opened) belong to one strategy at a time";
+
+export async function runLoadtest(settings: LoadtestSettings, progress?: Progress, log: (line: string) => void = () => {}): Promise<LoadtestResults> {
+  const scenario = scenarioNamed(settings.scenario);
+  if (!scenario) throw new Error(`Unknown scenario "${settings.scenario}"`);
+  const strategies = settings.strategies.map((name) => {
+    const s = strategyNamed(name);
+    if (!s) throw new Error(`Unknown strategy "${name}"`);
+    if (s.unavailable) throw new Error(`Strategy ${name} cannot run: ${s.unavailable}`);
+    return s;
+  });
+  const input: ScenarioInput = { clients: settings.clients, durationMs: settings.durationMs, serverIdleTimeoutMs: settings.serverIdleTimeoutMs, idleTtlMs: settings.idleTtlMs };
+  const phases = scenario.phases(input);
+  const idleTtlMs = scenario.idleTtlMs?.(input) ?? settings.idleTtlMs;
+
+  const server = await startServer(settings);
+  const admin = postgres(server.adminUrl, { max: 1, database: 'warmpool', onnotice: () => {}, connection: { idle_session_timeout: 0, application_name: 'lt-sampler' } as Record<string, unknown> as Record<string, string> });
+  try {
+    await createSchema(server.url);
+    const [info] = await admin`
+      select split_part(version(), ' on ', 1) as version, current_setting('max_connections')::int as max,
+             current_setting('superuser_reserved_connections')::int as reserved, current_setting('idle_session_timeout') as idle`;
+    const results: LoadtestResults = {
+      date: new Date().toISOString(),
+      settings,
+      machine: { node: process.version, cpus: os.cpus().length, platform: `${process.platform}-${process.arch}` },
+      server: { version: info.version, maxConnections: info.max, reservedConnections: info.reserved, idleSessionTimeout: info.idle },
+      scenario: { name: scenario.name, summary: scenario.summary, phases, idleTtlMs },
+      order: { mode: 'sequential', why: ORDER_WHY },
+      strategies: [],
+    };
+    for (const [index, strategy] of strategies.entries()) {
+      if (progress) Object.assign(progress, { strategyIndex: index, strategyCount: strategies.length, strategy: strategy.name, phase: 'starting', startedAt: performance.now(), expectedMs: totalMs(phases), ok: 0, errors: 0, connections: 0 });
+      const result = await runStrategy(strategy, { settings, phases, idleTtlMs, server, admin, progress });
+      results.strategies.push(result);
+      log(strategyLine(result));
+    }
+    return results;
+  } finally {
+    await admin.end({ timeout: 1 });
+    await server.stop();
+  }
+}
+
+interface StrategyRun {
+  settings: LoadtestSettings;
+  phases: Phase[];
+  idleTtlMs: number;
+  server: ThrowawayServer;
+  admin: postgres.Sql;
+  progress?: Progress;
+}
+
+async function runStrategy(strategy: Strategy, run: StrategyRun): Promise<StrategyResult> {
+  const { settings, admin, server } = run;
+  const prepared = await strategy.prepare?.({ databaseUrl: server.url, adminUrl: server.adminUrl, maxConnections: settings.maxConnections });
+  const emulator = await LambdaEmulator.create({
+    functions: [{
+      name: strategy.name,
+      handler: strategy.handler,
+      timeoutMs: settings.timeoutMs,
+      memoryMb: 1024,
+      reservedConcurrency: settings.containers,
+      environment: { DATABASE_URL: server.url, LOADTEST_MAX_CONNECTIONS: String(settings.maxConnections), ...prepared?.env },
+    }],
+    root: codeRoot,
+    bundle: settings.bundle,
+    onLimit: 'queue',
+    idleTtlMs: run.idleTtlMs,
+    recycleProbability: settings.recycleProbability,
+    // Recycled containers keep their sockets (no FIN) until the server would have ended those sessions.
+    lingerMs: settings.serverIdleTimeoutMs > 0 ? settings.serverIdleTimeoutMs + 1_000 : 30_000,
+    initTimeoutMs: 30_000,
+    stdio: 'ignore',
+  });
+  const sampler = new Sampler(admin, strategy.name, emulator);
+  let drove: Awaited<ReturnType<typeof drive>>;
+  let samples: Sample[];
+  const sessionsBefore = await sessionsOpened(admin);
+  try {
+    const t0 = performance.now();
+    sampler.start(t0);
+    drove = await drive({
+      functionName: strategy.name,
+      emulator,
+      phases: run.phases,
+      t0,
+      onPhase: (phase) => run.progress && (run.progress.phase = phase.label),
+      onInvocation: (r) => {
+        if (!run.progress) return;
+        if (r.ok) run.progress.ok++;
+        else run.progress.errors++;
+        run.progress.connections = sampler.samples.at(-1)?.connections ?? 0;
+      },
+    });
+    samples = await sampler.stop();
+  } finally {
+    await sampler.stop();
+    await emulator.close();
+    await prepared?.teardown();
+  }
+  const coldStarts = emulator.coldStarts;
+  await waitForNoConnections(admin, strategy.name);
+  const opened = (await sessionsOpened(admin)) - sessionsBefore;
+  const ledger = await verifyLedger(admin, strategy.name, drove.records);
+  return summarize(strategy, settings, drove.records, drove.phases, samples, { coldStarts, opened, ...ledger });
+}
+
+function summarize(
+  strategy: Strategy,
+  settings: LoadtestSettings,
+  records: InvocationRecord[],
+  phases: PhaseTiming[],
+  samples: Sample[],
+  counts: { coldStarts: number; opened: number; lost: number; duplicated: number; unacknowledged: number },
+): StrategyResult {
+  const ok = records.filter((r) => r.ok);
+  const sorted = (list: InvocationRecord[]) => list.map((r) => r.latencyMs).sort((a, b) => a - b);
+  const all = sorted(ok);
+  const errorKinds: Partial<Record<ErrorKind, number>> = {};
+  const messages = new Map<string, number>();
+  for (const r of records) {
+    if (r.ok) continue;
+    errorKinds[r.kind!] = (errorKinds[r.kind!] ?? 0) + 1;
+    const key = (r.error ?? '').replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '…').replace(/\b\d{3,}(\.\d+)?\b/g, 'N');
+    messages.set(key, (messages.get(key) ?? 0) + 1);
+  }
+  const end = Math.max(0, ...phases.map((p) => p.endMs), ...records.map((r) => r.t + r.latencyMs));
+  const bins = Math.max(1, Math.ceil(end / BIN_MS));
+  const okPerBin = new Array<number>(bins).fill(0);
+  const errorsPerBin = new Array<number>(bins).fill(0);
+  for (const r of records) (r.ok ? okPerBin : errorsPerBin)[Math.min(bins - 1, Math.floor((r.t + r.latencyMs) / BIN_MS))]++;
+  const loadSeconds = phases.filter((p) => p.kind === 'load').reduce((s, p) => s + (p.endMs - p.startMs), 0) / 1000;
+  return {
+    name: strategy.name,
+    summary: strategy.summary,
+    invocations: records.length,
+    errors: records.length - ok.length,
+    errorKinds,
+    p50Ms: round(percentile(all, 50)),
+    p95Ms: round(percentile(all, 95)),
+    p99Ms: round(percentile(all, 99)),
+    warmP50Ms: round(percentile(sorted(ok.filter((r) => !r.cold)), 50)),
+    coldP50Ms: round(percentile(sorted(ok.filter((r) => r.cold)), 50)),
+    coldStarts: counts.coldStarts,
+    peakServerConnections: Math.max(0, ...samples.map((s) => s.connections)),
+    budget: settings.containers * strategy.perContainerCap,
+    connectionsOpened: counts.opened,
+    lostWrites: counts.lost,
+    duplicateWrites: counts.duplicated,
+    unacknowledgedWrites: counts.unacknowledged,
+    throughputPerSec: round(ok.length / Math.max(loadSeconds, 0.001), 1),
+    topErrors: [...messages].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([error, count]) => ({ error, count })),
+    timeline: { samples: samples.map((s) => ({ ...s, t: Math.round(s.t) })), latencyCurve: latencyCurve(all), warmLatencyCurve: latencyCurve(sorted(ok.filter((r) => !r.cold))), coldLatencyCurve: latencyCurve(sorted(ok.filter((r) => r.cold))), binMs: BIN_MS, okPerBin, errorsPerBin, phases },
+  };
+}
+
+function strategyLine(r: StrategyResult): string {
+  const kinds = Object.entries(r.errorKinds).map(([k, n]) => `${k} ${n}`).join(', ');
+  return `${r.name}: ${r.invocations} invocations, ${r.errors} errors${kinds ? ` (${kinds})` : ''}, peak ${r.peakServerConnections} server connections, ${r.lostWrites} lost, ${r.duplicateWrites} duplicated writes`;
+}

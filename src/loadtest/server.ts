@@ -1,0 +1,70 @@
+/**
+ * The database side of a load-test run: the throwaway server, the schema, the server's own
+ * counters, and the ledger check afterwards.
+ */
+import postgres from 'postgres';
+import type { InvocationRecord } from './driver.js';
+
+export interface ThrowawayServer {
+  url: string;
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(settings: { maxConnections: number; serverIdleTimeoutMs: number }): Promise<ThrowawayServer> {
+  // Not a literal: keeps src/testing (not published) out of the built package.
+  const specifier = '../testing/embedded-postgres.js';
+  let mod: { startEmbeddedPostgres(o: { maxConnections: number; settings: Record<string, string>; quiet: boolean }): Promise<ThrowawayServer> };
+  try {
+    mod = await import(specifier);
+  } catch (err) {
+    throw new Error(`warmpool loadtest starts a throwaway PostgreSQL from src/testing: run it from a checkout (npm start). ${(err as Error).message}`);
+  }
+  return mod.startEmbeddedPostgres({
+    maxConnections: settings.maxConnections,
+    settings: { idle_session_timeout: `${settings.serverIdleTimeoutMs}ms` },
+    quiet: true,
+  });
+}
+
+export async function createSchema(url: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`create table if not exists lt_items (id int primary key, name text not null)`;
+    await sql`insert into lt_items select i, 'item ' || i from generate_series(1, 100) i on conflict do nothing`;
+    // No unique constraint on write_id: a write that ran twice must show up twice.
+    await sql`create table if not exists lt_ledger (write_id text not null, strategy text not null, environment text, at timestamptz not null default clock_timestamp())`;
+    await sql`create index if not exists lt_ledger_strategy on lt_ledger (strategy, write_id)`;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+export async function sessionsOpened(admin: postgres.Sql): Promise<number> {
+  await admin`select pg_stat_clear_snapshot()`;
+  const [row] = await admin`select sessions::int as n from pg_stat_database where datname = 'warmpool'`;
+  return row.n as number;
+}
+
+/** After the containers are killed, their sessions end; any left (a stuck backend) are terminated. */
+export async function waitForNoConnections(admin: postgres.Sql, strategy: string): Promise<void> {
+  const count = async () => {
+    const [row] = await admin`select count(*)::int as n from pg_stat_activity where application_name = ${`lt:${strategy}`} or application_name like ${`lt:${strategy}:%`}`;
+    return row.n as number;
+  };
+  for (let i = 0; i < 50 && (await count()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  await admin`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${`lt:${strategy}`} or application_name like ${`lt:${strategy}:%`}`;
+  for (let i = 0; i < 50 && (await count()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+export async function verifyLedger(admin: postgres.Sql, strategy: string, records: InvocationRecord[]): Promise<{ lost: number; duplicated: number; unacknowledged: number }> {
+  const rows = await admin<{ write_id: string; n: number }[]>`select write_id, count(*)::int as n from lt_ledger where strategy = ${strategy} group by write_id`;
+  const present = new Map(rows.map((r) => [r.write_id, r.n]));
+  const acknowledged = new Set(records.filter((r) => r.ok).map((r) => r.writeId));
+  return {
+    lost: [...acknowledged].filter((id) => !present.has(id)).length,
+    duplicated: rows.filter((r) => r.n > 1).length,
+    unacknowledged: rows.filter((r) => !acknowledged.has(r.write_id)).length,
+  };
+}
+

@@ -1,0 +1,239 @@
+import { neon, neonConfig, type FullQueryResults, type NeonQueryFunction } from '@neondatabase/serverless';
+import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import { fullJitterDelay, sleep } from '../pool/backoff.js';
+import { applicationNameFor, isPermanentConnectFailure, passwordFor, transactionStart } from './common.js';
+import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
+import { DRIVER_TYPES, driverParam } from './values.js';
+
+/**
+ * HTTP through the Neon driver's `neon()`: every statement, or batch, is one POST to
+ * `httpEndpoint` (a `warmpool gateway`, or Neon's proxy). Nothing stays open between requests, so
+ * a "connection" here is only the credentials; the pool's cap still bounds concurrent requests.
+ *
+ * Failures get the codes TCP gives them: a request that certainly never reached the endpoint
+ * (refused, DNS, the gateway could not reach Postgres or had no free connection) is
+ * CONNECT_FAILED, notApplied, and is tried again with backoff like a TCP connect; one that may
+ * have been received and lost is CONNECTION_LOST, which the pool turns into OUTCOME_UNKNOWN unless
+ * the work is idempotent. Server errors are DatabaseErrors with their SQLSTATE fields.
+ */
+
+type Sql = NeonQueryFunction<false, true>;
+type SendOptions = Record<PropertyKey, unknown>;
+
+/** What the fetch of one request saw: the driver's own error keeps neither the status nor the cause. */
+interface Exchange {
+  endpoint: string;
+  status?: number;
+  body?: string;
+  failure?: unknown;
+}
+
+const EXCHANGE = Symbol.for('warmpool.http.exchange');
+const ROUTED = Symbol.for('warmpool.http.routed');
+
+type Fetch = (url: string, init?: SendOptions) => Promise<Response>;
+
+/**
+ * `neon()` reads its endpoint and fetch from the driver's global config only. A fetch installed
+ * there sends warmpool's requests (marked by their Exchange) to the pool's own endpoint and passes
+ * any other request to the fetch that was there before. Called right before every request: the
+ * driver reads the config synchronously when a request starts, so a later change cannot send
+ * warmpool's request, and its password, to the endpoint the driver would derive from the host.
+ */
+function routeRequests(): void {
+  const current = neonConfig.fetchFunction as (Fetch & { [ROUTED]?: true }) | undefined;
+  if (current?.[ROUTED]) return;
+  const send: Fetch = current ?? ((url, init) => fetch(url, init as RequestInit));
+  const routed: Fetch = async (url, init) => {
+    const exchange = init?.[EXCHANGE] as Exchange | undefined;
+    if (!exchange) return send(url, init);
+    let response: Response;
+    try {
+      response = await send(exchange.endpoint, init);
+    } catch (err) {
+      exchange.failure = err;
+      throw err;
+    }
+    exchange.status = response.status;
+    if (response.ok || response.status === 400) return response;
+    exchange.body = await response.text().catch(() => '');
+    return new Response(exchange.body, { status: response.status });
+  };
+  neonConfig.fetchFunction = Object.assign(routed, { [ROUTED]: true as const });
+}
+
+const ISOLATION = { 'read committed': 'ReadCommitted', 'repeatable read': 'RepeatableRead', serializable: 'Serializable' } as const;
+/** A transaction cannot span HTTP requests: BEGIN would open one that the endpoint discards. */
+const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
+/** fetch failures where no connection to the endpoint was made. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+class HttpConnection implements Connection {
+  readonly dead = false;
+  readonly suspect = false;
+  #options: ResolvedOptions;
+  #endpoint: string;
+  #containerId: string;
+  #sql: Sql;
+  #refreshed = false;
+
+  constructor(options: ResolvedOptions, containerId: string, endpoint: string, password: string | undefined) {
+    this.#options = options;
+    this.#endpoint = endpoint;
+    this.#containerId = containerId;
+    this.#sql = this.#driver(password);
+  }
+
+  run(statement: Statement, run: RunOptions = {}): Promise<StatementResult> {
+    if (BEGIN.test(statement.text)) {
+      return Promise.reject(new WarmpoolError('NOT_SUPPORTED_ON_TRANSPORT', 'BEGIN over HTTP would open a transaction that ends with the request. Use db.batch([...]) or transport \'websocket\'.', { notApplied: true }));
+    }
+    return this.#send(run, false, (sendOptions) =>
+      this.#sql.query(statement.text, statement.params.map(driverParam), { fullResults: true, types: DRIVER_TYPES, fetchOptions: sendOptions }).then(toResult),
+    );
+  }
+
+  batch(statements: readonly Statement[], tx: TransactionOptions, run: RunOptions = {}): Promise<StatementResult[]> {
+    transactionStart(tx); // validates the isolation level
+    return this.#send(run, true, async (sendOptions) => {
+      const queries = statements.map((s) => this.#sql.query(s.text, s.params.map(driverParam), { fullResults: true, types: DRIVER_TYPES }));
+      const mode = { isolationLevel: tx.isolation && ISOLATION[tx.isolation], readOnly: tx.readOnly, deferrable: tx.deferrable };
+      const results = await this.#sql.transaction(queries, { ...mode, fullResults: true, fetchOptions: sendOptions });
+      return results.map(toResult);
+    });
+  }
+
+  /** Nothing to prove: no socket can have died. A failed request follows the retry rules anyway. */
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  #driver(password: string | undefined): Sql {
+    const { user, host, port, database } = this.#options;
+    const auth = encodeURIComponent(user) + (password ? `:${encodeURIComponent(password)}` : '');
+    const name = encodeURIComponent(applicationNameFor(this.#options, this.#containerId));
+    const url = `postgresql://${auth}@${host.includes(':') ? `[${host}]` : host}:${port}/${encodeURIComponent(database)}?application_name=${name}`;
+    return neon<false, true>(url, { fullResults: true, authToken: this.#options.authToken });
+  }
+
+  /** Sends one request under the deadline; requests that certainly were not received are sent again with backoff. */
+  async #send<T>(run: RunOptions, batch: boolean, request: (sendOptions: SendOptions) => Promise<T>): Promise<T> {
+    const deadline = run.deadline ?? Infinity;
+    for (let attempt = 1; ; attempt++) {
+      if (deadline <= Date.now()) throw new WarmpoolError('DEADLINE_EXCEEDED', 'The deadline passed before the HTTP request was sent.', { notApplied: true });
+      const exchange: Exchange = { endpoint: this.#endpoint };
+      const controller = deadline === Infinity ? undefined : new AbortController();
+      const timer = controller && setTimeout(() => controller.abort(), deadline - Date.now());
+      try {
+        routeRequests();
+        return await request(controller ? { [EXCHANGE]: exchange, signal: controller.signal } : { [EXCHANGE]: exchange });
+      } catch (err) {
+        const { error, retry } = requestError(err, exchange, controller?.signal.aborted === true, batch, this.#endpoint);
+        if (error.sqlState === '28P01' && typeof this.#options.password === 'function' && !this.#refreshed) {
+          // A rotated credential: ask the password function once for a fresh one.
+          this.#refreshed = true;
+          this.#sql = this.#driver(await passwordFor(this.#options, true));
+          continue;
+        }
+        const delayMs = fullJitterDelay(attempt);
+        if (!retry || attempt >= this.#options.maxConnectAttempts || Date.now() + delayMs >= deadline) throw error;
+        this.#options.onEvent?.({ type: 'connect-retry', attempt, delayMs, reason: error.sqlState ?? error.code });
+        await sleep(delayMs);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  }
+}
+
+function toResult(result: FullQueryResults<false>): StatementResult {
+  return { rows: result.rows, command: result.command, rowCount: result.rowCount ?? result.rows.length };
+}
+
+/** Classifies a failed request; `retry`: it certainly was not received, and trying again may help. */
+function requestError(err: unknown, exchange: Exchange, aborted: boolean, batch: boolean, endpoint: string): { error: WarmpoolError; retry: boolean } {
+  const message = err instanceof Error ? err.message : String(err);
+  if (aborted) {
+    // The endpoint cancels the statement when the request goes away, but cannot confirm it.
+    return { error: new WarmpoolError('DEADLINE_EXCEEDED', 'The HTTP request passed its deadline and was abandoned; whether the statement ran is not confirmed.', { cause: err }), retry: false };
+  }
+  const { status } = exchange;
+  if (status === undefined) {
+    if (exchange.failure === undefined) {
+      // The driver gave up before sending anything (it refused the connection parameters).
+      return { error: new WarmpoolError('CONNECT_FAILED', `The HTTP request was not sent: ${message}`, { cause: err, notApplied: true }), retry: false };
+    }
+    const code = causeCode(exchange.failure);
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+      return { error: new WarmpoolError('CONNECT_TIMEOUT', `Connecting to the HTTP endpoint ${redactEndpoint(endpoint)} timed out.`, { cause: exchange.failure, notApplied: true }), retry: true };
+    }
+    if (code !== undefined && NOT_CONNECTED.has(code)) {
+      return { error: new WarmpoolError('CONNECT_FAILED', `Could not reach the HTTP endpoint ${redactEndpoint(endpoint)} (${code}).`, { cause: exchange.failure, notApplied: true }), retry: true };
+    }
+    // Reset, closed or timed out after the request may have been received (Workers report even a
+    // refused connection only as "Network connection lost").
+    return { error: new WarmpoolError('CONNECTION_LOST', `The HTTP request failed after it may have reached the endpoint (${code ?? messageOf(exchange.failure)}).`, { cause: exchange.failure }), retry: false };
+  }
+  if (status === 400) {
+    const fields = err as Partial<ServerErrorFields>;
+    if (typeof fields.code === 'string' && fields.code !== '') {
+      if (fields.code.startsWith('28') || fields.code === '3D000' || fields.code === '53300' || fields.code === '57P03') {
+        // Refused at login (wrong password, unknown database, too many clients): nothing ran.
+        const error = new WarmpoolError('CONNECT_FAILED', `The database refused the login: ${message} (SQLSTATE ${fields.code})`, { cause: err, notApplied: true, sqlState: fields.code });
+        return { error, retry: !isPermanentConnectFailure(error) };
+      }
+      // A failed statement was rolled back; so was the whole batch.
+      return { error: new DatabaseError(message, fields as ServerErrorFields, { cause: err, notApplied: batch }), retry: false };
+    }
+    return { error: new WarmpoolError('INVALID_QUERY', `The HTTP endpoint refused the request: ${message}`, { cause: err, notApplied: true }), retry: false };
+  }
+  const body = parseBody(exchange.body);
+  const said = `The HTTP endpoint ${redactEndpoint(endpoint)} answered ${status}${body.message ? `: ${body.message}` : ''}`;
+  if (status === 413) return { error: new WarmpoolError('PAYLOAD_TOO_LARGE', `${said}.`, { notApplied: true }), retry: false };
+  if (status === 507) return { error: new WarmpoolError('RESULT_TOO_LARGE', `${said}. Select fewer rows or columns.`), retry: false };
+  if (status === 429 || status === 503) {
+    // The gateway had no free connection, or could not reach Postgres: nothing ran.
+    return { error: new WarmpoolError('CONNECT_FAILED', `${said}.`, { notApplied: true, sqlState: body.code }), retry: true };
+  }
+  if (status < 500) {
+    return { error: new WarmpoolError('CONNECT_FAILED', `${said}. Check httpEndpoint and authToken.`, { notApplied: true }), retry: false };
+  }
+  return { error: new WarmpoolError('CONNECTION_LOST', `${said}.`, { sqlState: body.code }), retry: false };
+}
+
+function causeCode(failure: unknown): string | undefined {
+  const f = failure as { code?: unknown; cause?: { code?: unknown; errors?: { code?: unknown }[] } } | undefined;
+  const code = f?.cause?.code ?? f?.cause?.errors?.[0]?.code ?? f?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function messageOf(value: unknown): string {
+  return value instanceof Error ? value.message : String(value);
+}
+
+function parseBody(body: string | undefined): { message?: string; code?: string } {
+  try {
+    const parsed = JSON.parse(body ?? '') as { message?: unknown; code?: unknown };
+    return { message: typeof parsed.message === 'string' ? parsed.message : undefined, code: typeof parsed.code === 'string' ? parsed.code : undefined };
+  } catch {
+    return { message: body ? body.slice(0, 200) : undefined };
+  }
+}
+
+/** The endpoint without its query string (which may hold a token). */
+function redactEndpoint(endpoint: string): string {
+  return endpoint.split('?', 1)[0];
+}
+
+export const createHttpTransport: TransportFactory = (options, containerId) => {
+  const endpoint = options.httpEndpoint;
+  if (!endpoint) {
+    throw new WarmpoolError('TRANSPORT_UNAVAILABLE', `The http transport needs an endpoint: set httpEndpoint (or WARMPOOL_HTTP_ENDPOINT) to a warmpool gateway's /sql URL. It is not derived from the host ${options.host}, since every request carries the password.`);
+  }
+  return {
+    name: 'http',
+    interactiveTransactions: false,
+    connect: async (_signal, refreshPassword) => new HttpConnection(options, containerId, endpoint, await passwordFor(options, refreshPassword)),
+  };
+};

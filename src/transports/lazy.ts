@@ -1,0 +1,28 @@
+import { WarmpoolError } from '../errors.js';
+import type { TransportName } from '../options.js';
+import type { Transport, TransportFactory } from './types.js';
+
+/**
+ * A transport whose implementation, and driver, is imported on its first connect. The Node build
+ * uses it for HTTP and WebSocket: a Lambda bundle still contains the Neon driver, but a TCP pool
+ * never evaluates it, and a bundler that splits chunks keeps it out of the handler's file.
+ */
+export function lazyTransport(name: TransportName, interactiveTransactions: boolean, load: () => Promise<TransportFactory>): TransportFactory {
+  return (options, containerId) => {
+    let loaded: Promise<Transport> | undefined;
+    return {
+      name,
+      interactiveTransactions,
+      async connect(signal, refreshPassword) {
+        loaded ??= load().then(
+          (factory) => factory(options, containerId),
+          (err: unknown) => {
+            loaded = undefined;
+            throw new WarmpoolError('TRANSPORT_UNAVAILABLE', `The ${name} transport could not be loaded (is @neondatabase/serverless installed or bundled?).`, { cause: err, notApplied: true });
+          },
+        );
+        return (await loaded).connect(signal, refreshPassword);
+      },
+    };
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * How result values become JavaScript, the same on every transport. postgres.js (TCP) defines it:
+ * int2/int4/oid/float4/float8 → number, json/jsonb → parsed, bool → boolean, date/timestamp/
+ * timestamptz → Date (`new Date(text)`), bytea → Buffer, arrays → arrays, everything else (int8,
+ * numeric, interval, uuid, time, enums…) → the server's text. The Neon driver (HTTP, WebSocket)
+ * gets these parsers instead of its own, and TCP gets the NULL-aware array parser below instead of
+ * postgres.js's, which reads a NULL element as the text "NULL". No driver is imported here.
+ */
+
+export type Parser = (text: string) => unknown;
+
+const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'hex'): Uint8Array } }).Buffer;
+
+const number: Parser = (x) => +x;
+const json: Parser = (x) => JSON.parse(x);
+const date: Parser = (x) => new Date(x);
+const bytea: Parser = (x) => (NodeBuffer ? NodeBuffer.from(x.slice(2), 'hex') : hexBytes(x.slice(2)));
+
+/** Scalar parsers by type OID, as postgres.js has them; any other type stays text. */
+export const PARSERS: Record<number, Parser> = {
+  21: number, 23: number, 26: number, 700: number, 701: number,
+  114: json, 3802: json,
+  16: (x) => x === 't',
+  1082: date, 1114: date, 1184: date,
+  17: bytea,
+};
+
+/** Built-in array types whose elements have a parser: array OID → element OID. */
+const ARRAY_ELEMENTS: Record<number, number> = {
+  1005: 21, 1007: 23, 1028: 26, 1021: 700, 1022: 701, 199: 114, 3807: 3802, 1000: 16, 1182: 1082, 1115: 1114, 1185: 1184, 1001: 17,
+};
+
+/**
+ * The other built-in array types (elements stay text). The HTTP and WebSocket transports know
+ * only these: arrays of types created with CREATE TYPE (enum[]) have OIDs they cannot look up.
+ */
+const TEXT_ARRAYS = new Set([
+  143, 271, 629, 651, 719, 775, 791, 1002, 1003, 1006, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 1015, 1016, 1017, 1018,
+  1019, 1020, 1027, 1034, 1040, 1041, 1183, 1187, 1231, 1263, 1270, 1561, 1563, 2201, 2207, 2208, 2209, 2210, 2211, 2949,
+  2951, 3221, 3643, 3644, 3645, 3735, 3770, 3905, 3907, 3909, 3911, 3913, 3927, 4073, 4090, 4097, 4192, 5039, 6150, 6151,
+  6152, 6153, 6155, 6157,
+]);
+
+const identity: Parser = (x) => x;
+const arrayParsers = new Map<number, Parser>();
+
+/** The parser for a column of type `oid` (text format), for the Neon driver's `types` option. */
+export function parserFor(oid: number): Parser {
+  const scalar = PARSERS[oid];
+  if (scalar) return scalar;
+  let parser = arrayParsers.get(oid);
+  if (!parser && (oid in ARRAY_ELEMENTS || TEXT_ARRAYS.has(oid))) {
+    parser = arrayParser(PARSERS[ARRAY_ELEMENTS[oid]], oid);
+    arrayParsers.set(oid, parser);
+  }
+  return parser ?? identity;
+}
+
+/** pg's `CustomTypesConfig`: text-format parsers; binary is never requested. */
+export const DRIVER_TYPES = { getTypeParser: (oid: number) => parserFor(oid) };
+
+/** Parses an array of type `arrayOid` (box[], OID 1020, is the one with ';' between elements). */
+export function arrayParser(element: Parser | undefined, arrayOid: number): Parser {
+  const delimiter = arrayOid === 1020 ? ';' : ',';
+  return (text) => parseArray(text, element, delimiter);
+}
+
+/** Postgres array text → nested arrays; an unquoted NULL is null. Explicit bounds ('[0:1]={…}') are dropped. */
+export function parseArray(text: string, element: Parser | undefined, delimiter = ','): unknown[] {
+  const state = { i: text.charCodeAt(0) === 0x5b /* [ */ ? text.indexOf('=') + 1 : 0 };
+  return readLevel(text, state, element, delimiter);
+}
+
+function readLevel(text: string, s: { i: number }, element: Parser | undefined, delimiter: string): unknown[] {
+  const out: unknown[] = [];
+  s.i++; // '{'
+  if (text[s.i] === '}') {
+    s.i++;
+    return out;
+  }
+  for (;;) {
+    const c = text[s.i];
+    if (c === '{') {
+      out.push(readLevel(text, s, element, delimiter));
+    } else if (c === '"') {
+      let value = '';
+      let start = ++s.i;
+      for (;;) {
+        const d = text[s.i];
+        if (d === '\\') {
+          value += text.slice(start, s.i) + text[s.i + 1];
+          s.i += 2;
+          start = s.i;
+        } else if (d === '"') {
+          value += text.slice(start, s.i++);
+          break;
+        } else s.i++;
+      }
+      out.push(element ? element(value) : value);
+    } else {
+      const start = s.i;
+      while (text[s.i] !== delimiter && text[s.i] !== '}') s.i++;
+      const raw = text.slice(start, s.i);
+      out.push(raw === 'NULL' ? null : element ? element(raw) : raw);
+    }
+    if (text[s.i++] === '}') return out;
+  }
+}
+
+function hexBytes(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * A parameter as the Neon driver should send it: bytes as bytea hex, BigInt as decimal text,
+ * Dates as local time with its UTC offset (exact for timestamptz; a date or timestamp parameter
+ * takes the local wall clock, as on TCP when client and server share a time zone), arrays
+ * element by element. Everything else is left to the driver (plain objects become JSON).
+ */
+export function driverParam(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return typeof value === 'bigint' ? value.toString() : value;
+  if (value instanceof Date) return localTimestamp(value);
+  if (value instanceof Uint8Array) {
+    let hex = '\\x';
+    for (let i = 0; i < value.length; i++) hex += HEX[value[i]];
+    return hex;
+  }
+  if (Array.isArray(value)) return value.map(driverParam);
+  return value;
+}
+
+/**
+ * A parameter as postgres.js should send it. It types an array by its first element, so an array
+ * of Dates, bytes, booleans or BigInts goes out as that element's type and the server refuses it
+ * ("cannot cast type boolean to boolean[]"); such an array is sent as an untyped array literal,
+ * which the server reads as the type the statement needs (what node-postgres does).
+ */
+export function tcpParam(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  let first: unknown = value;
+  while (Array.isArray(first)) first = first[0];
+  const mistyped = first instanceof Date || first instanceof Uint8Array || typeof first === 'boolean' || typeof first === 'bigint';
+  return mistyped ? arrayLiteral(value) : value;
+}
+
+/** `2024-05-06T09:08:09.123+02:00`: the local wall clock and its offset (node-postgres's format). */
+function localTimestamp(date: Date): string {
+  const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
+  const offset = -date.getTimezoneOffset();
+  const year = date.getFullYear();
+  const day = `${year < 0 ? '-' : ''}${pad(year, 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
+  return `${day}T${time}${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+}
+
+function arrayLiteral(values: unknown[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    if (v === null || v === undefined) out += 'NULL';
+    else if (Array.isArray(v)) out += arrayLiteral(v);
+    else {
+      const text = typeof v === 'boolean' ? (v ? 't' : 'f') : typeof v === 'object' && !(v instanceof Date) && !(v instanceof Uint8Array) ? JSON.stringify(v) : String(driverParam(v));
+      out += `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+    }
+  }
+  return out + '}';
+}

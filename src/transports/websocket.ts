@@ -1,0 +1,161 @@
+import { Client } from '@neondatabase/serverless';
+import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import { applicationNameFor, batchInSession, connectError, passwordFor } from './common.js';
+import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
+import { DRIVER_TYPES, driverParam } from './values.js';
+
+/**
+ * The Postgres protocol over a WebSocket, through the Neon driver's `Client` (node-postgres
+ * compatible) and a proxy (`wsProxy`: a `warmpool gateway`, or Neon's): a real session, so
+ * interactive transactions work where raw TCP is unavailable. On Workers a connection must live
+ * and die within one request: `warmpool/worker` gives every request its own pool.
+ *
+ * A statement past its deadline closes the WebSocket (the driver cannot send a cancel through the
+ * proxy), so its outcome is unknown.
+ */
+
+type DriverResult = { rows: Record<string, unknown>[]; command: string; rowCount: number | null };
+type DriverQuery = { text: string; values: unknown[]; rows: number };
+
+/** SQLSTATEs a server sends only while logging in: bad credentials, no such database, too many clients, starting up. */
+const LOGIN_STATES = /^(28|3D000$|53300$|57P03$)/;
+
+/** Ask for "all rows" in pages this large: any `rows` makes the driver use the extended protocol, one statement per call, as on TCP and HTTP. */
+const ALL_ROWS = 2_147_483_647;
+
+class WebSocketConnection implements Connection {
+  readonly suspect = false;
+  #client: Client;
+  #dead = false;
+
+  private constructor(client: Client) {
+    this.#client = client;
+    client.on('error', () => {
+      this.#dead = true;
+    });
+    client.on('end', () => {
+      this.#dead = true;
+    });
+  }
+
+  get dead(): boolean {
+    return this.#dead;
+  }
+
+  static async open(options: ResolvedOptions, containerId: string, proxy: URL, webSocket: unknown, signal?: AbortSignal, refreshPassword = false): Promise<WebSocketConnection> {
+    const password = await passwordFor(options, refreshPassword);
+    const client = new Client({
+      host: options.host,
+      port: options.port,
+      user: options.user,
+      password,
+      database: options.database,
+      application_name: applicationNameFor(options, containerId),
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      types: DRIVER_TYPES,
+    });
+    const config = client.neonConfig;
+    config.useSecureWebSocket = proxy.protocol === 'wss:';
+    const token = options.authToken ? `&token=${encodeURIComponent(options.authToken)}` : '';
+    config.wsProxy = (host: string, port: number | string) => `${proxy.host}${proxy.pathname}?address=${host}:${port}${token}`;
+    if (webSocket) config.webSocketConstructor = webSocket as typeof config.webSocketConstructor;
+    const self = new WebSocketConnection(client);
+    const abort = () => self.#destroy();
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      signal?.throwIfAborted();
+      await client.connect();
+      return self;
+    } catch (err) {
+      self.#destroy();
+      throw connectError(err, options, password ? [password] : []);
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  async run(statement: Statement, options: RunOptions = {}): Promise<StatementResult> {
+    if (this.#dead) throw new WarmpoolError('CONNECTION_LOST', 'The connection was closed before the statement was sent.', { notApplied: true });
+    let expired = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (options.deadline !== undefined && options.deadline !== Infinity) {
+      timer = setTimeout(() => {
+        expired = true;
+        this.#destroy();
+      }, Math.max(0, options.deadline - Date.now()));
+    }
+    try {
+      const query: DriverQuery = { text: statement.text, values: statement.params.map(driverParam), rows: ALL_ROWS };
+      const result = (await this.#client.query(query as never)) as unknown as DriverResult;
+      return { rows: result.rows, command: result.command, rowCount: result.rowCount ?? result.rows.length };
+    } catch (err) {
+      const error = this.#statementError(err);
+      if (!expired) throw error;
+      throw new WarmpoolError('DEADLINE_EXCEEDED', 'The statement passed its deadline and the WebSocket was closed.', { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  batch(statements: readonly Statement[], tx: TransactionOptions, options: RunOptions = {}): Promise<StatementResult[]> {
+    return batchInSession(this, statements, tx, options);
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    await this.run({ text: 'select 1', params: [] }, { deadline: Date.now() + timeoutMs });
+  }
+
+  async close(): Promise<void> {
+    if (this.#dead) return this.#destroy();
+    this.#dead = true;
+    // end() waits for the server's goodbye; a proxy that went silent must not hold the caller.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)));
+    await Promise.race([this.#client.end().catch(() => {}), giveUp]);
+    clearTimeout(timer);
+  }
+
+  #destroy(): void {
+    this.#dead = true;
+    (this.#client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  }
+
+  #statementError(err: unknown): WarmpoolError {
+    const fields = err as Partial<ServerErrorFields> & { severity?: string };
+    if (typeof fields?.code === 'string' && typeof fields.severity === 'string') {
+      const message = (err as Error).message;
+      if (fields.severity === 'FATAL' || fields.severity === 'PANIC') {
+        this.#dead = true;
+        if (LOGIN_STATES.test(fields.code)) {
+          // The driver pipelines the login with the first statement: refused at login, it never ran.
+          return new WarmpoolError('CONNECT_FAILED', `The server refused the login: ${message} (SQLSTATE ${fields.code})`, { cause: err, notApplied: true, sqlState: fields.code });
+        }
+        return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${message} (SQLSTATE ${fields.code})`, { cause: err, sqlState: fields.code });
+      }
+      // With `rows` the driver ends the statement with Flush, not Sync, and sends Sync only after
+      // a CommandComplete; after an ErrorResponse the server would wait for one forever.
+      (this.#client as unknown as { connection: { sync(): void } }).connection.sync();
+      return new DatabaseError(message, fields as ServerErrorFields, { cause: err });
+    }
+    if (err instanceof WarmpoolError) return err;
+    // Anything else leaves the session state unknown: do not reuse it.
+    this.#destroy();
+    return new WarmpoolError('CONNECTION_LOST', `The WebSocket connection failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+/** `webSocket`: the constructor to use where there is no global WebSocket (Node 20: the `ws` package). */
+export function websocketTransport(webSocket?: unknown): TransportFactory {
+  return (options, containerId) => {
+    if (!options.wsProxy) {
+      throw new WarmpoolError('TRANSPORT_UNAVAILABLE', `The websocket transport needs a proxy: set wsProxy (or WARMPOOL_WS_PROXY) to a warmpool gateway's ws(s)://…/v2 URL. It is not derived from the host ${options.host}.`);
+    }
+    const proxy = new URL(options.wsProxy);
+    return {
+      name: 'websocket',
+      interactiveTransactions: true,
+      connect: (signal, refreshPassword) => WebSocketConnection.open(options, containerId, proxy, webSocket, signal, refreshPassword),
+    };
+  };
+}

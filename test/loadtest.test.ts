@@ -1,0 +1,127 @@
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOADTEST_HELP, parseLoadtestArgs } from '../src/loadtest/cli.js';
+import { classifyError } from '../src/loadtest/metrics.js';
+import { renderHtmlReport } from '../src/loadtest/report-html.js';
+import { type LoadtestResults, runLoadtest } from '../src/loadtest/run.js';
+import { chromiumAvailable, screenshotReport } from '../src/loadtest/screenshot.js';
+
+// A small load scenario, run for real: emulated containers (frozen between invocations, recycled
+// after the idle TTL) against a throwaway server with max_connections 20 and a 1 s
+// idle_session_timeout, so containers thaw with sessions the server ended while they were frozen.
+// The assertions are qualitative; the numbers are in the report.
+
+const CONTAINERS = 4;
+let results: LoadtestResults;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'warmpool-loadtest-'));
+  results = await runLoadtest({
+    strategies: ['warmpool-tcp', 'connect-per-invocation', 'global-connection'],
+    scenario: 'mixed',
+    containers: CONTAINERS,
+    clients: CONTAINERS,
+    durationMs: 2_000,
+    maxConnections: 20,
+    serverIdleTimeoutMs: 1_000,
+    idleTtlMs: 2_000,
+    timeoutMs: 6_000,
+    recycleProbability: 0,
+    bundle: true,
+  });
+}, 150_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const strategy = (name: string) => results.strategies.find((s) => s.name === name)!;
+
+describe('the load test', () => {
+  it('warmpool-tcp: no errors, no lost or doubled writes, connections within containers × cap', () => {
+    const r = strategy('warmpool-tcp');
+    expect(r.invocations).toBeGreaterThan(20);
+    expect({ errors: r.errors, errorKinds: r.errorKinds, topErrors: r.topErrors }).toEqual({ errors: 0, errorKinds: {}, topErrors: [] });
+    expect(r.lostWrites).toBe(0);
+    expect(r.duplicateWrites).toBe(0);
+    expect(r.peakServerConnections).toBeGreaterThan(0);
+    expect(r.peakServerConnections).toBeLessThanOrEqual(CONTAINERS * 1);
+    // Recycled after the long gap: the last burst cold-starts new containers.
+    expect(r.coldStarts).toBeGreaterThan(CONTAINERS);
+  });
+
+  it('connect-per-invocation opens at least one connection per invocation', () => {
+    const r = strategy('connect-per-invocation');
+    expect(r.invocations).toBeGreaterThan(10);
+    expect(r.connectionsOpened).toBeGreaterThanOrEqual(r.invocations - r.errors);
+    expect(r.lostWrites).toBe(0);
+  });
+
+  it('global-connection fails after the server ended its sessions during a freeze', () => {
+    const r = strategy('global-connection');
+    expect(r.errorKinds['connection-reset'] ?? 0).toBeGreaterThan(0);
+    expect(r.lostWrites).toBe(0);
+  });
+
+  it('reports the JSON fields of every strategy', () => {
+    const json = JSON.parse(JSON.stringify(results)) as { strategies: Record<string, unknown>[] };
+    expect(json.strategies.map((s) => s.name)).toEqual(['warmpool-tcp', 'connect-per-invocation', 'global-connection']);
+    for (const s of json.strategies) {
+      for (const key of ['invocations', 'errors', 'p50Ms', 'p95Ms', 'p99Ms', 'coldStarts', 'peakServerConnections', 'lostWrites', 'duplicateWrites']) {
+        expect(typeof s[key], `${s.name}.${key}`).toBe('number');
+      }
+      expect(typeof s.errorKinds).toBe('object');
+    }
+  });
+
+  it('renders a self-contained HTML report whose charts draw in headless Chromium', async (context) => {
+    const html = await renderHtmlReport(results);
+    // Nothing to fetch: no external scripts, stylesheets or CSS imports (the browser check below
+    // also aborts and records any request that is not file: or data:).
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|@import|url\(\s*['"]?https?:/);
+    const file = path.join(dir, 'report.html');
+    await writeFile(file, html);
+    if (!chromiumAvailable()) {
+      context.skip('Chromium is not installed (apt-get install -y chromium; .ci/run does it): the report was not opened in a browser');
+      return;
+    }
+    const png = path.join(dir, 'report.png');
+    const shot = await screenshotReport(file, png);
+    expect(shot.pageErrors).toEqual([]);
+    expect(shot.networkRequests).toEqual([]);
+    expect(shot.canvases).toHaveLength(6);
+    for (const canvas of shot.canvases) {
+      expect(canvas.drawn).toBeGreaterThan(1_000);
+      // Series are drawn in colour; axes and grid are grey.
+      expect(canvas.colored).toBeGreaterThan(200);
+    }
+    expect(existsSync(png) && statSync(png).size).toBeGreaterThan(20_000);
+  }, 60_000);
+});
+
+describe('loadtest options and error kinds', () => {
+  it('lists its knobs in --help and rejects unknown or unavailable strategies', () => {
+    for (const knob of ['--containers', '--duration', '--max-connections', '--scenario', '--strategies', '--json', '--html']) expect(LOADTEST_HELP).toContain(knob);
+    expect(parseLoadtestArgs(['--containers', '8', '--strategies', 'pg-pool,warmpool-tcp'])).toMatchObject({ containers: 8, clients: 8, strategies: ['pg-pool', 'warmpool-tcp'], durationMs: 4_000 });
+    expect(() => parseLoadtestArgs(['--strategies', 'nope'])).toThrow(/Unknown strategy "nope"/);
+    expect(() => parseLoadtestArgs(['--strategies', 'warmpool-http'])).toThrow(/not available/);
+  });
+
+  it('classifies errors by kind', () => {
+    const e = (errorType: string, errorMessage: string, code?: string) => classifyError({ errorType, errorMessage, code });
+    expect(e('error', 'sorry, too many clients already', '53300')).toBe('too-many-clients');
+    expect(e('WarmpoolError', 'connect failed: remaining connection slots are reserved for roles with the SUPERUSER attribute', 'CONNECT_FAILED')).toBe('too-many-clients');
+    expect(e('Error', 'Connection terminated unexpectedly')).toBe('connection-reset');
+    expect(e('error', 'terminating connection due to idle-session timeout', '57P05')).toBe('connection-reset');
+    expect(e('PostgresError', 'write CONNECTION_CLOSED 127.0.0.1:5432', 'CONNECTION_CLOSED')).toBe('connection-reset');
+    expect(e('WarmpoolError', 'the statement may have run', 'OUTCOME_UNKNOWN')).toBe('outcome-unknown');
+    expect(e('Sandbox.Timedout', 'Task timed out after 6.00 seconds')).toBe('timeout');
+    expect(e('Error', 'timeout exceeded when trying to connect')).toBe('timeout');
+    expect(e('TooManyRequestsException', 'Rate Exceeded.')).toBe('throttled');
+    expect(e('Runtime.ExitError', 'Runtime exited with error: signal: SIGKILL')).toBe('crashed');
+  });
+});
