@@ -2,7 +2,7 @@ import type net from 'node:net';
 import postgres from 'postgres';
 import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import { applicationNameFor, connectError, passwordFor, transactionStart } from './common.js';
+import { applicationNameFor, batchInSession, connectError, passwordFor } from './common.js';
 import type { Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
 import { type Parser, arrayParser, tcpParam } from './values.js';
 
@@ -173,20 +173,8 @@ class TcpConnection implements Connection {
     }
   }
 
-  async batch(statements: readonly Statement[], tx: TransactionOptions, options: RunOptions = {}): Promise<StatementResult[]> {
-    await this.run({ text: transactionStart(tx), params: [] }, options).catch((err) => {
-      throw markNotApplied(err);
-    });
-    const results: StatementResult[] = [];
-    try {
-      for (const statement of statements) results.push(await this.run(statement, options));
-    } catch (err) {
-      // COMMIT was never sent, so nothing of this batch can have been applied.
-      if (!this.dead) await this.run({ text: 'rollback', params: [] }).catch(() => {});
-      throw markNotApplied(err);
-    }
-    await this.run({ text: 'commit', params: [] }, options);
-    return results;
+  batch(statements: readonly Statement[], tx: TransactionOptions, options: RunOptions = {}): Promise<StatementResult[]> {
+    return batchInSession(this, statements, tx, options);
   }
 
   /** A dead or silently dropped connection fails this within `timeoutMs`: no cancel, the socket is destroyed. */
@@ -258,15 +246,6 @@ function trailingFatal(chunk: Buffer | undefined): { code: string; message: stri
   return undefined;
 }
 
-function markNotApplied(err: unknown): unknown {
-  if (err instanceof DatabaseError) {
-    return new DatabaseError(err.message, err as unknown as { code: string }, { cause: err, notApplied: true });
-  }
-  if (err instanceof WarmpoolError) {
-    return new WarmpoolError(err.code, err.message, { cause: err.cause ?? err, notApplied: true, sqlState: err.sqlState });
-  }
-  return err;
-}
 
 /**
  * postgres.js turns every value for a date/timestamp/timestamptz parameter into a Date and sends
