@@ -39,7 +39,7 @@ export interface PoolOptions {
   pingTimeoutMs?: number;
   /** Client-side limit for one statement; the statement is cancelled on the server when it passes. 0 = none. Default 0. */
   queryTimeoutMs?: number;
-  /** Sent as the session's `idle_session_timeout` so the server reaps connections of killed containers. 0 = not sent. Default 300 000; 0 when `prepare` is false (a transaction pooler such as PgBouncer rejects the startup parameter). */
+  /** Sent as the session's `idle_session_timeout` and `idle_in_transaction_session_timeout` so the server reaps connections of killed containers. 0 = not sent. Default 300 000; 0 when `prepare` is false (a transaction pooler such as PgBouncer rejects the startup parameter). */
   serverIdleSessionTimeoutMs?: number;
   /** Prefix of each connection's `application_name` (the container id is appended). Default 'warmpool'. */
   applicationName?: string;

@@ -44,8 +44,8 @@ describe('per-container cap', () => {
 
   it('asks the server to reap the session if the container dies (idle_session_timeout)', async () => {
     const db = createPool({ connectionString: databaseUrl(), applicationName: 'reap', serverIdleSessionTimeoutMs: 123_000 });
-    const [row] = await db.sql`select current_setting('idle_session_timeout') as t`;
-    expect(row.t).toBe('123s');
+    const [row] = await db.sql`select current_setting('idle_session_timeout') as t, current_setting('idle_in_transaction_session_timeout') as tx`;
+    expect(row).toEqual({ t: '123s', tx: '123s' });
     await db.end();
   });
 });

@@ -82,7 +82,10 @@ class TcpConnection implements Connection {
     const password = await passwordFor(options, refreshPassword);
     const connection: Record<string, string> = { application_name: applicationNameFor(options, containerId) };
     if (options.serverIdleSessionTimeoutMs > 0) {
+      // Both: a container killed inside a transaction leaves an "idle in transaction" session,
+      // which idle_session_timeout does not end.
       connection.idle_session_timeout = String(options.serverIdleSessionTimeoutMs);
+      connection.idle_in_transaction_session_timeout = String(options.serverIdleSessionTimeoutMs);
     }
     let self: TcpConnection | undefined;
     const driverOptions = {
