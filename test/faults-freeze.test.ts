@@ -36,7 +36,14 @@ async function insertRounds(scenario: string, url: string, options: Record<strin
 describe('a frozen container', () => {
   it('survives its backend being terminated during the freeze', async () => {
     const proxy = await f.proxy();
-    const { check, stats, history } = await insertRounds('freeze + backend terminated', proxy.urlFor(f.server.url), { applicationName: 'fz-kill' }, 5, (pid) => terminateBackend(f.admin, pid));
+    // A real freeze outlasts the network: wait until the proxy has seen the server side close
+    // and passed the FATAL on, before the next invocation thaws the container.
+    const killDuringFreeze = async (pid: number) => {
+      await terminateBackend(f.admin, pid);
+      await eventually(async () => proxy.counters.upstreamOpen === 0, 2_000);
+      await sleep(50);
+    };
+    const { check, stats, history } = await insertRounds('freeze + backend terminated', proxy.urlFor(f.server.url), { applicationName: 'fz-kill' }, 5, killDuringFreeze);
     expect(check.violations).toEqual([]);
     expect(history.notOk()).toEqual([]);
     expect(stats).toMatchObject({ outcomeUnknown: 0, created: 5 });

@@ -101,7 +101,7 @@ if (!available) {
     });
 
     it('accepts it when PgBouncer is told to ignore it (ignore_startup_parameters)', async () => {
-      const tolerant = await startPgBouncer({ upstreamPort: f.server.port, database: 'warmpool', user: 'warmpool_app', password, ignoreStartupParameters: ['idle_session_timeout'] });
+      const tolerant = await startPgBouncer({ upstreamPort: f.server.port, database: 'warmpool', user: 'warmpool_app', password, ignoreStartupParameters: ['idle_session_timeout', 'idle_in_transaction_session_timeout'] });
       try {
         const db = createPool({ connectionString: `${tolerant.url}?pgbouncer=true`, applicationName: 'pgb-ignore', serverIdleSessionTimeoutMs: 60_000 });
         expect(await db.sql`select 1 as one`).toEqual([{ one: 1 }]);
