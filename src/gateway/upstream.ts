@@ -145,8 +145,10 @@ export class UpstreamConnection {
       if (stopped) return;
       stopped = reason;
       query.cancel();
-      // Give the cancel request a moment to leave before the socket closes (the server then stops
+      // Out of the pool at once, so no other request gets it while it winds down; the socket
+      // closes a moment later, giving the cancel request time to leave (the server then stops
       // even a statement that never writes, such as pg_sleep).
+      this.markDead();
       setTimeout(() => this.destroy(), 50).unref();
     };
     const onAbort = () => stop('client-gone');

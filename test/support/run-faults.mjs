@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const reportDir = path.join(root, 'report', 'faults');
-const files = ['faults-freeze', 'faults-network', 'faults-server', 'faults-capacity', 'faults-pgbouncer', 'bad-input', 'secrets-everywhere'];
+const files = ['faults-freeze', 'faults-network', 'faults-server', 'faults-capacity', 'faults-pgbouncer', 'faults-http', 'bad-input', 'secrets-everywhere'];
 
 rmSync(reportDir, { recursive: true, force: true });
 const started = Date.now();
