@@ -8,6 +8,7 @@ import { classifyError } from '../src/loadtest/metrics.js';
 import { renderHtmlReport } from '../src/loadtest/report-html.js';
 import { type LoadtestResults, runLoadtest } from '../src/loadtest/run.js';
 import { chromiumAvailable, screenshotReport } from '../src/loadtest/screenshot.js';
+import { GATEWAY_MAX_CONNECTIONS } from '../src/loadtest/strategies.js';
 
 // A small load scenario, run for real: emulated containers (frozen between invocations, recycled
 // after the idle TTL) against a throwaway server with max_connections 20 and a 1 s
@@ -21,7 +22,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'warmpool-loadtest-'));
   results = await runLoadtest({
-    strategies: ['warmpool-tcp', 'connect-per-invocation', 'global-connection'],
+    strategies: ['warmpool-tcp', 'warmpool-http', 'connect-per-invocation', 'global-connection'],
     scenario: 'mixed',
     containers: CONTAINERS,
     clients: CONTAINERS,
@@ -54,6 +55,17 @@ describe('the load test', () => {
     expect(r.coldStarts).toBeGreaterThan(CONTAINERS);
   });
 
+  it('warmpool-http: no errors, no lost or doubled writes, connections within the gateway\'s upstream cap', () => {
+    const r = strategy('warmpool-http');
+    expect(r.invocations).toBeGreaterThan(20);
+    expect({ errors: r.errors, errorKinds: r.errorKinds, topErrors: r.topErrors }).toEqual({ errors: 0, errorKinds: {}, topErrors: [] });
+    expect(r.lostWrites).toBe(0);
+    expect(r.duplicateWrites).toBe(0);
+    expect(r.peakServerConnections).toBeGreaterThan(0);
+    expect(r.peakServerConnections).toBeLessThanOrEqual(GATEWAY_MAX_CONNECTIONS);
+    expect(r.budget).toBe(GATEWAY_MAX_CONNECTIONS);
+  });
+
   it('connect-per-invocation opens at least one connection per invocation', () => {
     const r = strategy('connect-per-invocation');
     expect(r.invocations).toBeGreaterThan(10);
@@ -69,7 +81,7 @@ describe('the load test', () => {
 
   it('reports the JSON fields of every strategy', () => {
     const json = JSON.parse(JSON.stringify(results)) as { strategies: Record<string, unknown>[] };
-    expect(json.strategies.map((s) => s.name)).toEqual(['warmpool-tcp', 'connect-per-invocation', 'global-connection']);
+    expect(json.strategies.map((s) => s.name)).toEqual(['warmpool-tcp', 'warmpool-http', 'connect-per-invocation', 'global-connection']);
     for (const s of json.strategies) {
       for (const key of ['invocations', 'errors', 'p50Ms', 'p95Ms', 'p99Ms', 'coldStarts', 'peakServerConnections', 'lostWrites', 'duplicateWrites']) {
         expect(typeof s[key], `${s.name}.${key}`).toBe('number');
@@ -108,7 +120,7 @@ describe('loadtest options and error kinds', () => {
     for (const knob of ['--containers', '--duration', '--max-connections', '--scenario', '--strategies', '--json', '--html']) expect(LOADTEST_HELP).toContain(knob);
     expect(parseLoadtestArgs(['--containers', '8', '--strategies', 'pg-pool,warmpool-tcp'])).toMatchObject({ containers: 8, clients: 8, strategies: ['pg-pool', 'warmpool-tcp'], durationMs: 4_000 });
     expect(() => parseLoadtestArgs(['--strategies', 'nope'])).toThrow(/Unknown strategy "nope"/);
-    expect(() => parseLoadtestArgs(['--strategies', 'warmpool-http'])).toThrow(/not available/);
+    expect(parseLoadtestArgs(['--strategies', 'warmpool-http'])).toMatchObject({ strategies: ['warmpool-http'] });
   });
 
   it('classifies errors by kind', () => {

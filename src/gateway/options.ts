@@ -45,6 +45,8 @@ export interface GatewayOptions {
   credentialTtlMs?: number;
   /** Limit to receive a request's headers and body. Default 30 000. */
   requestTimeoutMs?: number;
+  /** `application_name` of the upstream connections serving /sql (shown in pg_stat_activity). Default 'warmpool-gateway'. */
+  applicationName?: string;
   /** Receives operational lines (startup, upstream failures). Never credentials, queries or parameters. */
   log?: (line: string) => void;
 }
@@ -77,6 +79,7 @@ export interface GatewayConfig {
   idleTimeoutMs: number;
   credentialTtlMs: number;
   requestTimeoutMs: number;
+  applicationName: string;
   log: (line: string) => void;
 }
 
@@ -94,10 +97,11 @@ export const GATEWAY_DEFAULTS = {
   idleTimeoutMs: 60_000,
   credentialTtlMs: 60_000,
   requestTimeoutMs: 30_000,
+  applicationName: 'warmpool-gateway',
 } as const;
 
 /** [option, minimum] of every numeric limit. */
-type NumericKey = Exclude<keyof typeof GATEWAY_DEFAULTS, 'host'>;
+type NumericKey = Exclude<keyof typeof GATEWAY_DEFAULTS, 'host' | 'applicationName'>;
 const NUMERIC: ReadonlyArray<[NumericKey, number]> = [
   ['port', 0],
   ['maxBodyBytes', 1],
@@ -133,8 +137,14 @@ export function resolveGatewayOptions(options: GatewayOptions): GatewayConfig {
   if (options.token !== undefined && (typeof options.token !== 'string' || options.token.length < 16)) {
     throw new WarmpoolError('INVALID_OPTION', 'Gateway token must be a string of at least 16 characters (for example: openssl rand -hex 32).');
   }
+  const applicationName = options.applicationName ?? GATEWAY_DEFAULTS.applicationName;
+  // PostgreSQL keeps 63 bytes of it and only printable ASCII.
+  if (typeof applicationName !== 'string' || applicationName === '' || applicationName.length > 63 || !/^[\x20-\x7e]+$/.test(applicationName)) {
+    throw new WarmpoolError('INVALID_OPTION', 'Gateway option applicationName must be 1 to 63 printable ASCII characters.');
+  }
   return {
     upstream: parseUpstream(options.upstream),
+    applicationName,
     host: options.host ?? GATEWAY_DEFAULTS.host,
     ...numbers,
     token: options.token,

@@ -58,6 +58,8 @@ export class CopyNotSupported extends Error {
 export interface UpstreamLimits {
   connectTimeoutMs: number;
   statementTimeoutMs: number;
+  /** `application_name` of the connection. Default 'warmpool-gateway'. */
+  applicationName?: string;
 }
 
 export class UpstreamConnection {
@@ -105,7 +107,7 @@ export class UpstreamConnection {
       onparameter: () => {},
       onclose: () => conn?.markDead(),
       connection: {
-        application_name: 'warmpool-gateway',
+        application_name: limits.applicationName ?? 'warmpool-gateway',
         statement_timeout: limits.statementTimeoutMs,
         // A transaction the gateway left open by mistake is ended by the server.
         idle_in_transaction_session_timeout: Math.max(limits.statementTimeoutMs, 60_000),

@@ -54,8 +54,9 @@ export function summaryText(results: LoadtestResults): string {
   lines.push(
     '',
     'latency: successful invocations, from invoke to answer (queueing and cold starts included); peak conns: most server',
-    'connections of the strategy at once (sampled every 100 ms); budget: containers × per-container cap; opened: sessions the',
-    'server accepted; lost / dup: acknowledged writes missing from / repeated in the ledger.',
+    'connections of the strategy at once (sampled every 100 ms); budget: containers × per-container cap (warmpool-http: the',
+    "gateway's upstream max connections); opened: sessions the server accepted; lost / dup: acknowledged writes missing from /",
+    'repeated in the ledger.',
   );
   return lines.join('\n');
 }

@@ -50,7 +50,7 @@ export interface StrategyResult {
   coldP50Ms: number;
   coldStarts: number;
   peakServerConnections: number;
-  /** containers × per-container cap. */
+  /** containers × per-container cap, or the strategy's fixed budget (warmpool-http: the gateway's upstream pool). */
   budget: number;
   /** Sessions the server accepted during the strategy's run (pg_stat_database.sessions). */
   connectionsOpened: number;
@@ -157,7 +157,7 @@ interface StrategyRun {
 
 async function runStrategy(strategy: Strategy, run: StrategyRun): Promise<StrategyResult> {
   const { settings, admin, server } = run;
-  const prepared = await strategy.prepare?.({ databaseUrl: server.url, adminUrl: server.adminUrl, maxConnections: settings.maxConnections });
+  const prepared = await strategy.prepare?.({ databaseUrl: server.url, adminUrl: server.adminUrl, maxConnections: settings.maxConnections, serverIdleTimeoutMs: settings.serverIdleTimeoutMs });
   const emulator = await LambdaEmulator.create({
     functions: [{
       name: strategy.name,
@@ -248,7 +248,7 @@ function summarize(
     coldP50Ms: round(percentile(sorted(ok.filter((r) => r.cold)), 50)),
     coldStarts: counts.coldStarts,
     peakServerConnections: Math.max(0, ...samples.map((s) => s.connections)),
-    budget: settings.containers * strategy.perContainerCap,
+    budget: strategy.fixedBudget ?? settings.containers * strategy.perContainerCap,
     connectionsOpened: counts.opened,
     lostWrites: counts.lost,
     duplicateWrites: counts.duplicated,

@@ -13,6 +13,8 @@ export interface StrategyContext {
   /** Superuser. */
   adminUrl: string;
   maxConnections: number;
+  /** The server's idle_session_timeout, ms (0: off). */
+  serverIdleTimeoutMs: number;
 }
 
 export interface PreparedStrategy {
@@ -28,12 +30,37 @@ export interface Strategy {
   handler: string;
   /** Server connections one container opens at most; the budget is containers × this. */
   perContainerCap: number;
+  /** Server connections the strategy opens at most whatever the containers (a shared pool); replaces containers × perContainerCap. */
+  fixedBudget?: number;
   /** Why it cannot run in this build, if it cannot. */
   unavailable?: string;
   prepare?(context: StrategyContext): Promise<PreparedStrategy>;
 }
 
 const dir = 'loadtest/strategies';
+
+/** Upstream connections of the gateway warmpool-http goes through: that strategy's whole budget. */
+export const GATEWAY_MAX_CONNECTIONS = 5;
+
+/**
+ * Starts a `warmpool gateway` in this process in front of the run's server. Its upstream
+ * connections are named `lt:warmpool-http:gateway` so the sampler counts them for warmpool-http.
+ * It closes idle upstream connections before the server's idle_session_timeout would, as a gateway
+ * deployed in front of such a server would be configured to.
+ */
+async function prepareGateway(context: StrategyContext): Promise<PreparedStrategy> {
+  const { startGateway } = await import('../gateway/server.js');
+  const upstream = new URL(context.databaseUrl);
+  const gateway = await startGateway({
+    // Host, port and database only: each request brings the credentials of DATABASE_URL.
+    upstream: `postgres://${upstream.host}${upstream.pathname}`,
+    port: 0,
+    maxConnections: GATEWAY_MAX_CONNECTIONS,
+    applicationName: 'lt:warmpool-http:gateway',
+    ...(context.serverIdleTimeoutMs > 0 ? { idleTimeoutMs: Math.max(100, Math.floor(context.serverIdleTimeoutMs / 2)) } : {}),
+  });
+  return { env: { WARMPOOL_HTTP_ENDPOINT: gateway.fetchEndpoint }, teardown: () => gateway.close() };
+}
 
 export const STRATEGIES: Strategy[] = [
   {
@@ -44,13 +71,11 @@ export const STRATEGIES: Strategy[] = [
   },
   {
     name: 'warmpool-http',
-    summary: 'warmpool over HTTP through `warmpool gateway` (one upstream pool)',
+    summary: `warmpool over HTTP through \`warmpool gateway\` (one upstream pool, max ${GATEWAY_MAX_CONNECTIONS})`,
     handler: `${dir}/warmpool-http.handler`,
     perContainerCap: 0,
-    // Plug-in point: add strategies/warmpool-http.ts (createPool({ transport: 'http', … })) and a
-    // prepare() that starts the gateway against context.databaseUrl and returns its URL in env;
-    // then drop this line. The budget then is the gateway's upstream pool, not containers × cap.
-    unavailable: 'needs the HTTP transport and `warmpool gateway`, which are not in this build yet',
+    fixedBudget: GATEWAY_MAX_CONNECTIONS,
+    prepare: prepareGateway,
   },
   {
     name: 'connect-per-invocation',

@@ -1,0 +1,23 @@
+/**
+ * warmpool over HTTP: the same pool and work as warmpool-tcp, but `transport: 'http'`, so every
+ * statement is a POST to a `warmpool gateway` (started by this strategy's prepare(), which puts its
+ * /sql URL in WARMPOOL_HTTP_ENDPOINT). Containers hold no server connection; the gateway's one
+ * upstream pool does, under the application_name `lt:warmpool-http:gateway`.
+ */
+import { createPool } from '../../index.js';
+import { withPool } from '../../lambda/index.js';
+import { READ_SQL, WRITE_SQL, acknowledge, applicationName, databaseUrl, environmentId, parseWork } from './work.js';
+
+const NAME = 'warmpool-http';
+const httpEndpoint = process.env.WARMPOOL_HTTP_ENDPOINT;
+if (!httpEndpoint) throw new Error('WARMPOOL_HTTP_ENDPOINT is not set (the strategy\'s prepare() starts the gateway and sets it)');
+const db = createPool({ connectionString: databaseUrl(), transport: 'http', httpEndpoint, max: 1, applicationName: applicationName(NAME) });
+
+export const handler = withPool(db, async (event: unknown) => {
+  const work = parseWork(event);
+  await Promise.all([
+    db.query(READ_SQL, [work.itemId], { idempotent: true }),
+    db.query(WRITE_SQL, [work.writeId, NAME, environmentId]),
+  ]);
+  return acknowledge(work);
+});
