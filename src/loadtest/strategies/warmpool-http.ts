@@ -5,19 +5,12 @@
  * upstream pool does, under the application_name `lt:warmpool-http:gateway`.
  */
 import { createPool } from '../../index.js';
-import { withPool } from '../../lambda/index.js';
-import { READ_SQL, WRITE_SQL, acknowledge, applicationName, databaseUrl, environmentId, parseWork } from './work.js';
+import { applicationName, databaseUrl } from './work.js';
+import { warmpoolHandler } from './warmpool-work.js';
 
 const NAME = 'warmpool-http';
 const httpEndpoint = process.env.WARMPOOL_HTTP_ENDPOINT;
 if (!httpEndpoint) throw new Error('WARMPOOL_HTTP_ENDPOINT is not set (the strategy\'s prepare() starts the gateway and sets it)');
 const db = createPool({ connectionString: databaseUrl(), transport: 'http', httpEndpoint, max: 1, applicationName: applicationName(NAME) });
 
-export const handler = withPool(db, async (event: unknown) => {
-  const work = parseWork(event);
-  await Promise.all([
-    db.query(READ_SQL, [work.itemId], { idempotent: true }),
-    db.query(WRITE_SQL, [work.writeId, NAME, environmentId]),
-  ]);
-  return acknowledge(work);
-});
+export const handler = warmpoolHandler(db, NAME);
