@@ -13,6 +13,7 @@ import { GATEWAY_MAX_CONNECTIONS } from '../src/loadtest/strategies.js';
 // A small load scenario, run for real: emulated containers (frozen between invocations, recycled
 // after the idle TTL) against a throwaway server with max_connections 20 and a 1 s
 // idle_session_timeout, so containers thaw with sessions the server ended while they were frozen.
+// The sample Worker runs in workerd (miniflare) through the same scenario, over HTTP and over TCP.
 // The assertions are qualitative; the numbers are in the report.
 
 const CONTAINERS = 4;
@@ -22,7 +23,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'warmpool-loadtest-'));
   results = await runLoadtest({
-    strategies: ['warmpool-tcp', 'warmpool-http', 'connect-per-invocation', 'global-connection'],
+    strategies: ['warmpool-tcp', 'warmpool-http', 'connect-per-invocation', 'global-connection', 'worker-http', 'worker-tcp'],
     scenario: 'mixed',
     containers: CONTAINERS,
     clients: CONTAINERS,
@@ -34,7 +35,7 @@ beforeAll(async () => {
     recycleProbability: 0,
     bundle: true,
   });
-}, 150_000);
+}, 240_000);
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -79,9 +80,33 @@ describe('the load test', () => {
     expect(r.lostWrites).toBe(0);
   });
 
+  it('worker-http: the sample Worker in workerd has no errors and stays within the gateway\'s upstream cap', () => {
+    const r = strategy('worker-http');
+    expect(r.invocations).toBeGreaterThan(20);
+    expect({ errors: r.errors, errorKinds: r.errorKinds, topErrors: r.topErrors }).toEqual({ errors: 0, errorKinds: {}, topErrors: [] });
+    expect(r.lostWrites).toBe(0);
+    expect(r.peakServerConnections).toBeGreaterThan(0);
+    expect(r.peakServerConnections).toBeLessThanOrEqual(GATEWAY_MAX_CONNECTIONS);
+  });
+
+  it('worker-tcp: the sample Worker opens one connection per request and holds none afterwards', () => {
+    const r = strategy('worker-tcp');
+    expect(r.invocations).toBeGreaterThan(20);
+    expect(r.errors).toBe(0);
+    expect(r.lostWrites).toBe(0);
+    expect(r.connectionsOpened).toBeGreaterThanOrEqual(r.invocations);
+    expect(r.peakServerConnections).toBeGreaterThan(0);
+    expect(r.peakServerConnections).toBeLessThanOrEqual(CONTAINERS);
+    // Sampled while idle: between the bursts, no request holds a connection.
+    const idle = r.timeline.phases.filter((p) => p.kind === 'idle');
+    const idleSamples = r.timeline.samples.filter((s) => idle.some((p) => s.t > p.startMs + 500 && s.t < p.endMs));
+    expect(idleSamples.length).toBeGreaterThan(0);
+    expect(Math.max(...idleSamples.map((s) => s.connections))).toBe(0);
+  });
+
   it('reports the JSON fields of every strategy', () => {
     const json = JSON.parse(JSON.stringify(results)) as { strategies: Record<string, unknown>[] };
-    expect(json.strategies.map((s) => s.name)).toEqual(['warmpool-tcp', 'warmpool-http', 'connect-per-invocation', 'global-connection']);
+    expect(json.strategies.map((s) => s.name)).toEqual(['warmpool-tcp', 'warmpool-http', 'connect-per-invocation', 'global-connection', 'worker-http', 'worker-tcp']);
     for (const s of json.strategies) {
       for (const key of ['invocations', 'errors', 'p50Ms', 'p95Ms', 'p99Ms', 'coldStarts', 'peakServerConnections', 'lostWrites', 'duplicateWrites']) {
         expect(typeof s[key], `${s.name}.${key}`).toBe('number');

@@ -134,7 +134,7 @@ describe('sample handlers', () => {
     const response = await createOrder(orderEvent({ itemId, quantity: 1 }, { requestId }), lambdaContext('createOrder', 400));
     expect(response.statusCode).toBe(503);
     expect(response.headers).toMatchObject({ 'retry-after': '1' });
-    expect(body(response)).toEqual({ error: 'service temporarily unavailable' });
+    expect(body(response)).toEqual({ error: 'service temporarily unavailable', code: 'DEADLINE_EXCEEDED' });
     expect(logged).toHaveBeenCalledWith(expect.stringContaining('"code":"DEADLINE_EXCEEDED"'));
     logged.mockRestore();
     expect(await ordersWith(requestId)).toBe(0);

@@ -9,6 +9,7 @@ import { createPool, type Pool } from '../src/index.js';
 import { adminClient, countConnections, uniqueName, type AdminSql } from './support/db.js';
 import { adminUrl, databaseUrl } from './support/env.js';
 import { startTestGateway, waitFor } from './gateway-support.js';
+import { freePort } from '../src/testing/embedded-postgres.js';
 
 // The sample Worker (functions/worker/) inside real workerd (miniflare), bundled as wrangler does
 // (esbuild, `workerd` condition), against the test database: over HTTP through the gateway, over
@@ -137,6 +138,19 @@ describe('the sample Worker in workerd over TCP (cloudflare:sockets)', () => {
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(20);
     await waitFor(async () => (await countConnections(admin, app)) === before, 5_000, 'every request connection to close');
+  });
+
+  it('answers 503 with the transient code, and nothing of the connection string, when the database is unreachable', async () => {
+    const url = new URL(databaseUrl());
+    url.port = String(await freePort());
+    url.password = 'sekret-pw-1234';
+    const mf = await startWorker(await bundle('tcp'), { WARMPOOL_TRANSPORT: 'tcp', DATABASE_URL: url.toString() });
+    const res = await mf.dispatchFetch('http://worker.test/items/1');
+    const text = await res.text();
+    expect({ status: res.status, retryAfter: res.headers.get('retry-after'), body: JSON.parse(text) }).toEqual({
+      status: 503, retryAfter: '1', body: { error: 'service temporarily unavailable', code: 'CONNECT_FAILED' },
+    });
+    expect(text).not.toContain('sekret');
   });
 
   it('picks TCP by itself through a Hyperdrive binding', async () => {

@@ -124,12 +124,16 @@ const TRANSIENT = new Set([
   '40001', '40P01', '53300', '57P01', '57P03',
 ]);
 
-/** 503 for transient database trouble, else 500. Logs the coded error; the client gets no internals. */
+/**
+ * 503 for transient database trouble, else 500. Logs the coded error. The client gets the code of a
+ * transient failure (OUTCOME_UNKNOWN tells it to retry with the same Idempotency-Key), no internals.
+ */
 function errorResponse(err: unknown): Response {
   const code = err instanceof WarmpoolError ? err.code : 'UNEXPECTED';
   console.error(JSON.stringify({ level: 'error', code, message: err instanceof Error ? err.message : String(err) }));
-  if (TRANSIENT.has(code) || (err instanceof WarmpoolError && TRANSIENT.has(err.sqlState ?? ''))) {
-    return json(503, { error: 'service temporarily unavailable' }, { 'retry-after': '1' });
+  const sqlState = err instanceof WarmpoolError ? err.sqlState : undefined;
+  if (TRANSIENT.has(code) || TRANSIENT.has(sqlState ?? '')) {
+    return json(503, { error: 'service temporarily unavailable', code: sqlState && TRANSIENT.has(sqlState) ? sqlState : code }, { 'retry-after': '1' });
   }
   return json(500, { error: 'internal error' });
 }

@@ -10,10 +10,11 @@ import { AVAILABLE_STRATEGIES, STRATEGIES } from './strategies.js';
 
 export const LOADTEST_HELP = `Usage: warmpool loadtest [options]
 
-Drives the Lambda emulator with a scenario against a throwaway PostgreSQL with a low
-max_connections, one strategy after another against the same server, and compares server
-connections over time, latency (p50/p95/p99, cold and warm), throughput, cold starts, errors by
-kind, and a write ledger checked afterwards (every acknowledged write present exactly once).
+Drives the Lambda emulator (and the sample Worker in workerd, through miniflare) with a scenario
+against a throwaway PostgreSQL with a low max_connections, one strategy after another against
+the same server, and compares server connections over time, latency (p50/p95/p99, cold and
+warm), throughput, cold starts, errors by kind, and a write ledger checked afterwards (every
+acknowledged write present exactly once).
 
 Options:
   --strategies <a,b>          strategies to compare (default: all available)

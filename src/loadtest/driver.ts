@@ -1,12 +1,11 @@
 /**
- * Drives one strategy's function in the emulator through a scenario's phases with closed-loop
- * clients, and records every invocation: when it was sent, its latency, cold or warm, and whether
- * its write was acknowledged.
+ * Drives one strategy's target (Lambda functions in the emulator, or the Worker in workerd) through
+ * a scenario's phases with closed-loop clients, and records every invocation: when it was sent, its
+ * latency, cold or warm, and whether its write was acknowledged.
  */
-import type { LambdaEmulator } from '../emulator/emulator.js';
-import { httpEvent } from '../emulator/events.js';
-import { type ErrorKind, classifyError } from './metrics.js';
+import type { ErrorKind } from './metrics.js';
 import type { Phase } from './scenarios.js';
+import type { LoadTarget } from './targets/target.js';
 
 export interface InvocationRecord {
   /** ms since the scenario started, when the invocation was sent. */
@@ -28,8 +27,9 @@ export interface PhaseTiming {
 }
 
 export interface DriveOptions {
-  functionName: string;
-  emulator: LambdaEmulator;
+  /** Names the writes: `<name>:<sequence>`. */
+  name: string;
+  target: LoadTarget;
   phases: Phase[];
   /** performance.now() the scenario's times count from. */
   t0: number;
@@ -40,29 +40,17 @@ export interface DriveOptions {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export async function drive(options: DriveOptions): Promise<{ records: InvocationRecord[]; phases: PhaseTiming[] }> {
-  const { emulator, functionName, t0 } = options;
+  const { target, name, t0 } = options;
   const records: InvocationRecord[] = [];
   const timings: PhaseTiming[] = [];
   let seq = 0;
 
   const invokeOnce = async () => {
     const n = seq++;
-    const writeId = `${functionName}:${n}`;
+    const writeId = `${name}:${n}`;
     const sent = performance.now();
-    const event = httpEvent({ routeKey: 'POST /ledger', path: '/ledger', body: JSON.stringify({ writeId, itemId: 1 + (n % 100) }) });
-    const result = await emulator.invoke(functionName, event);
-    const record: InvocationRecord = { t: sent - t0, latencyMs: result.latencyMs, ok: false, cold: result.cold, writeId };
-    const payload = result.payload as { statusCode?: number; body?: string } | undefined;
-    if (result.ok && payload?.statusCode === 200 && safeJson(payload.body)?.writeId === writeId) {
-      record.ok = true;
-    } else if (result.ok) {
-      record.kind = 'other';
-      record.error = `status ${payload?.statusCode}: ${String(payload?.body).slice(0, 160)}`;
-    } else {
-      const e = result.error!;
-      record.kind = classifyError(e);
-      record.error = `${e.errorType}${e.code && e.code !== e.errorType ? ` ${e.code}` : ''}: ${e.errorMessage}`.slice(0, 200);
-    }
+    const result = await target.invoke({ writeId, itemId: 1 + (n % 100) });
+    const record: InvocationRecord = { t: sent - t0, writeId, ...result };
     records.push(record);
     options.onInvocation?.(record);
   };
@@ -89,12 +77,4 @@ export async function drive(options: DriveOptions): Promise<{ records: Invocatio
     timings.push({ label: phase.label, kind: phase.kind, startMs: start - t0, endMs: performance.now() - t0 });
   }
   return { records, phases: timings };
-}
-
-function safeJson(text: string | undefined): Record<string, unknown> | undefined {
-  try {
-    return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

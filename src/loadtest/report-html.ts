@@ -65,7 +65,7 @@ export async function renderHtmlReport(results: LoadtestResults): Promise<string
 <p class="sub">${escapeHtml(results.scenario.summary)} — ${s.containers} containers per strategy against max_connections ${results.server.maxConnections}; strategies ran one after another against the same server. Timelines are lined up by phase: each phase starts where the slowest strategy ended the previous one (a burst lasts until its cold starts have answered). Grey bands: idle gaps, every container frozen.</p>
 <div class="charts">
   <div class="chart"><h3>Server connections per strategy</h3><p>pg_stat_activity by application_name, every 100 ms; dashed: connections the application may open</p><div id="connections"></div></div>
-  <div class="chart"><h3>Live containers per strategy</h3><p>execution environments in service (recycled ones drop out)</p><div id="containers"></div></div>
+  <div class="chart"><h3>Live containers per strategy</h3><p>execution environments in service (recycled ones drop out; a Worker runs in one workerd isolate)</p><div id="containers"></div></div>
   <div class="chart"><h3>Errors over time</h3><p>failed invocations per second, by completion time</p><div id="errors"></div></div>
   <div class="chart"><h3>Throughput over time</h3><p>successful invocations per second, by completion time</p><div id="throughput"></div></div>
   <div class="chart"><h3>Latency distribution, warm invocations</h3><p>successful, invoke to answer (queueing included), log scale</p><div id="warm"></div></div>
@@ -74,7 +74,7 @@ export async function renderHtmlReport(results: LoadtestResults): Promise<string
 <h2>Summary</h2>
 <table><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>
 ${rows.map((r) => `<tr>${r.map((c, i) => `<td${i ? ' class="n"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')}</table>
-<p class="sub">Latency of successful invocations. peak conns: most server connections at once; budget: containers × per-container cap (warmpool-http: the gateway&#39;s upstream max connections); opened: sessions the server accepted; lost / dup: acknowledged writes missing from / repeated in the ledger.</p>
+<p class="sub">Latency of successful invocations. peak conns: most server connections at once; budget: containers × per-container cap (a Worker: concurrent requests × 1; through the gateway: its upstream max connections); opened: sessions the server accepted; lost / dup: acknowledged writes missing from / repeated in the ledger (a Worker&#39;s: its orders).</p>
 <h2>Strategies and errors</h2>
 <table><tr><th>strategy</th><th>what it does</th><th>errors by kind</th><th>most frequent errors</th></tr>
 ${strategyRows}</table>

@@ -6,15 +6,16 @@
  * the server's own counters (connections open, sessions opened) belong to one strategy at a time.
  */
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { LambdaEmulator } from '../emulator/emulator.js';
 import { type InvocationRecord, type PhaseTiming, drive } from './driver.js';
 import { type ErrorKind, latencyCurve, percentile, round } from './metrics.js';
 import { type Sample, Sampler } from './sampler.js';
 import { type Phase, type ScenarioInput, scenarioNamed, totalMs } from './scenarios.js';
-import { type ThrowawayServer, createSchema, sessionsOpened, startServer, verifyLedger, waitForNoConnections } from './server.js';
-import { type Strategy, strategyNamed } from './strategies.js';
+import { type ThrowawayServer, createSchema, sessionsOpened, startServer, waitForNoConnections } from './server.js';
+import { type PreparedStrategy, type Strategy, strategyNamed } from './strategies.js';
+import { lambdaTarget } from './targets/lambda.js';
+import type { LedgerCheck, LoadTarget } from './targets/target.js';
+import { workerTarget } from './targets/worker.js';
 
 export interface LoadtestSettings {
   strategies: string[];
@@ -50,7 +51,7 @@ export interface StrategyResult {
   coldP50Ms: number;
   coldStarts: number;
   peakServerConnections: number;
-  /** containers × per-container cap, or the strategy's fixed budget (warmpool-http: the gateway's upstream pool). */
+  /** containers (a Worker: clients) × per-container cap, or the strategy's fixed budget (through the gateway: its upstream pool). */
   budget: number;
   /** Sessions the server accepted during the strategy's run (pg_stat_database.sessions). */
   connectionsOpened: number;
@@ -98,8 +99,6 @@ export interface Progress {
 }
 
 const BIN_MS = 250;
-/** Handler paths are relative to the directory holding loadtest/ (src/, or dist/ when built). */
-const codeRoot = fileURLToPath(new URL('../', import.meta.url));
 const ORDER_WHY =
   'one after another: each strategy gets the whole server and every core, a strategy that floods the server cannot fail ' +
   "another's connects, and the server's counters (open connections, sessions opened) belong to one strategy at a time";
@@ -155,29 +154,36 @@ interface StrategyRun {
   progress?: Progress;
 }
 
-async function runStrategy(strategy: Strategy, run: StrategyRun): Promise<StrategyResult> {
-  const { settings, admin, server } = run;
-  const prepared = await strategy.prepare?.({ databaseUrl: server.url, adminUrl: server.adminUrl, maxConnections: settings.maxConnections, serverIdleTimeoutMs: settings.serverIdleTimeoutMs });
-  const emulator = await LambdaEmulator.create({
-    functions: [{
-      name: strategy.name,
-      handler: strategy.handler,
-      timeoutMs: settings.timeoutMs,
-      memoryMb: 1024,
-      reservedConcurrency: settings.containers,
-      environment: { DATABASE_URL: server.url, LOADTEST_MAX_CONNECTIONS: String(settings.maxConnections), ...prepared?.env },
-    }],
-    root: codeRoot,
-    bundle: settings.bundle,
-    onLimit: 'queue',
+function createTarget(strategy: Strategy, run: StrategyRun, prepared?: PreparedStrategy): Promise<LoadTarget> {
+  const { settings, server } = run;
+  const env = { DATABASE_URL: server.url, ...prepared?.env };
+  if (strategy.code.runtime === 'worker') {
+    return workerTarget({ name: strategy.name, entry: strategy.code.entry, vars: { ...env, PGAPPNAME: `lt:${strategy.name}`, ...strategy.code.vars } });
+  }
+  return lambdaTarget({
+    name: strategy.name,
+    handler: strategy.code.handler,
+    environment: { ...env, LOADTEST_MAX_CONNECTIONS: String(settings.maxConnections) },
+    containers: settings.containers,
+    timeoutMs: settings.timeoutMs,
     idleTtlMs: run.idleTtlMs,
     recycleProbability: settings.recycleProbability,
-    // Recycled containers keep their sockets (no FIN) until the server would have ended those sessions.
-    lingerMs: settings.serverIdleTimeoutMs > 0 ? settings.serverIdleTimeoutMs + 1_000 : 30_000,
-    initTimeoutMs: 30_000,
-    stdio: 'ignore',
+    serverIdleTimeoutMs: settings.serverIdleTimeoutMs,
+    bundle: settings.bundle,
   });
-  const sampler = new Sampler(admin, strategy.name, emulator);
+}
+
+async function runStrategy(strategy: Strategy, run: StrategyRun): Promise<StrategyResult> {
+  const { settings, admin, server } = run;
+  const prepared = await strategy.prepare?.({ databaseUrl: server.url, adminUrl: server.adminUrl, maxConnections: settings.maxConnections, serverIdleTimeoutMs: settings.serverIdleTimeoutMs }, strategy.name);
+  let target: LoadTarget;
+  try {
+    target = await createTarget(strategy, run, prepared);
+  } catch (err) {
+    await prepared?.teardown();
+    throw err;
+  }
+  const sampler = new Sampler(admin, strategy.name, target);
   let drove: Awaited<ReturnType<typeof drive>>;
   let samples: Sample[];
   const sessionsBefore = await sessionsOpened(admin);
@@ -185,8 +191,8 @@ async function runStrategy(strategy: Strategy, run: StrategyRun): Promise<Strate
     const t0 = performance.now();
     sampler.start(t0);
     drove = await drive({
-      functionName: strategy.name,
-      emulator,
+      name: strategy.name,
+      target,
       phases: run.phases,
       t0,
       onPhase: (phase) => run.progress && (run.progress.phase = phase.label),
@@ -200,13 +206,13 @@ async function runStrategy(strategy: Strategy, run: StrategyRun): Promise<Strate
     samples = await sampler.stop();
   } finally {
     await sampler.stop();
-    await emulator.close();
+    await target.close();
     await prepared?.teardown();
   }
-  const coldStarts = emulator.coldStarts;
+  const coldStarts = target.coldStarts;
   await waitForNoConnections(admin, strategy.name);
   const opened = (await sessionsOpened(admin)) - sessionsBefore;
-  const ledger = await verifyLedger(admin, strategy.name, drove.records);
+  const ledger = await target.verify(admin, new Set(drove.records.filter((r) => r.ok).map((r) => r.writeId)));
   return summarize(strategy, settings, drove.records, drove.phases, samples, { coldStarts, opened, ...ledger });
 }
 
@@ -216,7 +222,7 @@ function summarize(
   records: InvocationRecord[],
   phases: PhaseTiming[],
   samples: Sample[],
-  counts: { coldStarts: number; opened: number; lost: number; duplicated: number; unacknowledged: number },
+  counts: { coldStarts: number; opened: number } & LedgerCheck,
 ): StrategyResult {
   const ok = records.filter((r) => r.ok);
   const sorted = (list: InvocationRecord[]) => list.map((r) => r.latencyMs).sort((a, b) => a - b);
@@ -248,7 +254,7 @@ function summarize(
     coldP50Ms: round(percentile(sorted(ok.filter((r) => r.cold)), 50)),
     coldStarts: counts.coldStarts,
     peakServerConnections: Math.max(0, ...samples.map((s) => s.connections)),
-    budget: strategy.fixedBudget ?? settings.containers * strategy.perContainerCap,
+    budget: strategy.fixedBudget ?? (strategy.code.runtime === 'worker' ? settings.clients : settings.containers) * strategy.perContainerCap,
     connectionsOpened: counts.opened,
     lostWrites: counts.lost,
     duplicateWrites: counts.duplicated,

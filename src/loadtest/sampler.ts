@@ -1,10 +1,10 @@
 /**
  * Samples the server's connections of one strategy (pg_stat_activity, by application_name) and the
- * emulator's containers, every `intervalMs`, through a superuser connection that uses one of the
+ * target's containers, every `intervalMs`, through a superuser connection that uses one of the
  * server's reserved slots, so a full server never hides the numbers.
  */
 import type postgres from 'postgres';
-import type { LambdaEmulator } from '../emulator/emulator.js';
+import type { LoadTarget } from './targets/target.js';
 
 export interface Sample {
   /** ms since the strategy's scenario started. */
@@ -30,20 +30,19 @@ export class Sampler {
   constructor(
     private readonly admin: postgres.Sql,
     private readonly strategy: string,
-    private readonly emulator: LambdaEmulator,
+    private readonly target: LoadTarget,
     private readonly intervalMs = 100,
   ) {}
 
   start(t0: number): void {
     const tick = async () => {
-      const emulated = this.emulator.stats();
-      const fn = emulated.functions[this.strategy] ?? { environments: 0, busy: 0 };
+      const load = this.target.load();
       const [row] = await this.admin<{ connections: number; active: number; total: number }[]>`
         select count(*) filter (where application_name = ${`lt:${this.strategy}`} or application_name like ${`lt:${this.strategy}:%`})::int as connections,
                count(*) filter (where (application_name = ${`lt:${this.strategy}`} or application_name like ${`lt:${this.strategy}:%`}) and state = 'active')::int as active,
                count(*)::int as total
         from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()`;
-      this.samples.push({ t: performance.now() - t0, ...row, containers: fn.environments, busy: fn.busy, lingering: emulated.lingering });
+      this.samples.push({ t: performance.now() - t0, ...row, ...load });
     };
     const loop = () => {
       if (this.#stopped) return;

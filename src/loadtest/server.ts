@@ -3,7 +3,6 @@
  * counters, and the ledger check afterwards.
  */
 import postgres from 'postgres';
-import type { InvocationRecord } from './driver.js';
 
 export interface ThrowawayServer {
   url: string;
@@ -56,15 +55,3 @@ export async function waitForNoConnections(admin: postgres.Sql, strategy: string
   await admin`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${`lt:${strategy}`} or application_name like ${`lt:${strategy}:%`}`;
   for (let i = 0; i < 50 && (await count()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
 }
-
-export async function verifyLedger(admin: postgres.Sql, strategy: string, records: InvocationRecord[]): Promise<{ lost: number; duplicated: number; unacknowledged: number }> {
-  const rows = await admin<{ write_id: string; n: number }[]>`select write_id, count(*)::int as n from lt_ledger where strategy = ${strategy} group by write_id`;
-  const present = new Map(rows.map((r) => [r.write_id, r.n]));
-  const acknowledged = new Set(records.filter((r) => r.ok).map((r) => r.writeId));
-  return {
-    lost: [...acknowledged].filter((id) => !present.has(id)).length,
-    duplicated: rows.filter((r) => r.n > 1).length,
-    unacknowledged: rows.filter((r) => !acknowledged.has(r.write_id)).length,
-  };
-}
-

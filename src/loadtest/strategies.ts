@@ -1,6 +1,8 @@
 /**
- * The strategies the load test compares. Each is a handler module under strategies/ doing the same
- * work (strategies/work.ts); only how it gets its database connection differs.
+ * The strategies the load test compares. The Lambda ones are handler modules under strategies/
+ * doing the same work (strategies/work.ts); only how they get their database connection differs.
+ * The Worker ones run the sample Worker (functions/worker/) unchanged in workerd: one order per
+ * request, over HTTP through the gateway or over a TCP connection of its own.
  *
  * A strategy that needs a service first (warmpool-http needs the gateway) gets a `prepare` hook
  * that starts it and returns the variables its containers need. A strategy that cannot run in this
@@ -23,18 +25,26 @@ export interface PreparedStrategy {
   teardown(): Promise<void>;
 }
 
+export type StrategyCode =
+  /** A Lambda handler string, relative to src/ (or dist/ when built), run in the emulator. */
+  | { runtime: 'lambda'; handler: string }
+  /** The sample Worker's entry (functions/worker/<entry>.ts), run in workerd; the vars it needs besides DATABASE_URL. */
+  | { runtime: 'worker'; entry: 'index' | 'tcp'; vars?: Record<string, string> };
+
 export interface Strategy {
   name: string;
   summary: string;
-  /** Lambda handler string, relative to src/ (or dist/ when built). */
-  handler: string;
-  /** Server connections one container opens at most; the budget is containers × this. */
+  code: StrategyCode;
+  /**
+   * Server connections one container opens at most; the budget is containers × this. A Worker's
+   * requests each have their own pool: there, the budget is concurrent requests (clients) × this.
+   */
   perContainerCap: number;
   /** Server connections the strategy opens at most whatever the containers (a shared pool); replaces containers × perContainerCap. */
   fixedBudget?: number;
   /** Why it cannot run in this build, if it cannot. */
   unavailable?: string;
-  prepare?(context: StrategyContext): Promise<PreparedStrategy>;
+  prepare?(context: StrategyContext, strategy: string): Promise<PreparedStrategy>;
 }
 
 const dir = 'loadtest/strategies';
@@ -44,11 +54,11 @@ export const GATEWAY_MAX_CONNECTIONS = 5;
 
 /**
  * Starts a `warmpool gateway` in this process in front of the run's server. Its upstream
- * connections are named `lt:warmpool-http:gateway` so the sampler counts them for warmpool-http.
+ * connections are named `lt:<strategy>:gateway` so the sampler counts them for the strategy.
  * It closes idle upstream connections before the server's idle_session_timeout would, as a gateway
  * deployed in front of such a server would be configured to.
  */
-async function prepareGateway(context: StrategyContext): Promise<PreparedStrategy> {
+async function prepareGateway(context: StrategyContext, strategy: string): Promise<PreparedStrategy> {
   const { startGateway } = await import('../gateway/server.js');
   const upstream = new URL(context.databaseUrl);
   const gateway = await startGateway({
@@ -56,7 +66,7 @@ async function prepareGateway(context: StrategyContext): Promise<PreparedStrateg
     upstream: `postgres://${upstream.host}${upstream.pathname}`,
     port: 0,
     maxConnections: GATEWAY_MAX_CONNECTIONS,
-    applicationName: 'lt:warmpool-http:gateway',
+    applicationName: `lt:${strategy}:gateway`,
     ...(context.serverIdleTimeoutMs > 0 ? { idleTimeoutMs: Math.max(100, Math.floor(context.serverIdleTimeoutMs / 2)) } : {}),
   });
   return { env: { WARMPOOL_HTTP_ENDPOINT: gateway.fetchEndpoint }, teardown: () => gateway.close() };
@@ -66,13 +76,13 @@ export const STRATEGIES: Strategy[] = [
   {
     name: 'warmpool-tcp',
     summary: 'warmpool over TCP: module-scope pool, max 1, withPool',
-    handler: `${dir}/warmpool-tcp.handler`,
+    code: { runtime: 'lambda', handler: `${dir}/warmpool-tcp.handler` },
     perContainerCap: 1,
   },
   {
     name: 'warmpool-http',
     summary: `warmpool over HTTP through \`warmpool gateway\` (one upstream pool, max ${GATEWAY_MAX_CONNECTIONS})`,
-    handler: `${dir}/warmpool-http.handler`,
+    code: { runtime: 'lambda', handler: `${dir}/warmpool-http.handler` },
     perContainerCap: 0,
     fixedBudget: GATEWAY_MAX_CONNECTIONS,
     prepare: prepareGateway,
@@ -80,31 +90,45 @@ export const STRATEGIES: Strategy[] = [
   {
     name: 'connect-per-invocation',
     summary: 'new pg.Client per invocation, closed at its end',
-    handler: `${dir}/connect-per-invocation.handler`,
+    code: { runtime: 'lambda', handler: `${dir}/connect-per-invocation.handler` },
     perContainerCap: 1,
   },
   {
     name: 'global-connection',
     summary: 'one pg.Client at module scope, connected once, never checked',
-    handler: `${dir}/global-connection.handler`,
+    code: { runtime: 'lambda', handler: `${dir}/global-connection.handler` },
     perContainerCap: 1,
   },
   {
     name: 'pg-pool',
     summary: 'pg.Pool at module scope, default settings (max 10)',
-    handler: `${dir}/pg-pool.handler`,
+    code: { runtime: 'lambda', handler: `${dir}/pg-pool.handler` },
     perContainerCap: 10,
   },
   {
     name: 'serverless-postgres',
     summary: 'serverless-postgres: connect() and clean() around each invocation',
-    handler: `${dir}/serverless-postgres.handler`,
+    code: { runtime: 'lambda', handler: `${dir}/serverless-postgres.handler` },
+    perContainerCap: 1,
+  },
+  {
+    name: 'worker-http',
+    summary: `the sample Worker in workerd (miniflare), HTTP through \`warmpool gateway\` (max ${GATEWAY_MAX_CONNECTIONS})`,
+    code: { runtime: 'worker', entry: 'index' },
+    perContainerCap: 0,
+    fixedBudget: GATEWAY_MAX_CONNECTIONS,
+    prepare: prepareGateway,
+  },
+  {
+    name: 'worker-tcp',
+    summary: 'the sample Worker in workerd (miniflare), a TCP connection per request (cloudflare:sockets)',
+    code: { runtime: 'worker', entry: 'tcp', vars: { WARMPOOL_TRANSPORT: 'tcp' } },
     perContainerCap: 1,
   },
   {
     name: 'postgres-js',
     summary: 'raw postgres.js at module scope, max 1 (the overhead baseline)',
-    handler: `${dir}/postgres-js.handler`,
+    code: { runtime: 'lambda', handler: `${dir}/postgres-js.handler` },
     perContainerCap: 1,
   },
 ];

@@ -1,0 +1,58 @@
+/**
+ * What the driver sends load to: Lambda functions in the emulator, or the sample Worker in workerd.
+ * A target runs one strategy's code, answers each invocation, says how many containers it has
+ * running, and checks afterwards that every acknowledged write is in the database exactly once.
+ */
+import type postgres from 'postgres';
+import type { ErrorKind } from '../metrics.js';
+
+/** One invocation's work: a read of item `itemId` and a write named `writeId`. */
+export interface Work {
+  writeId: string;
+  itemId: number;
+}
+
+export interface TargetResult {
+  ok: boolean;
+  latencyMs: number;
+  cold: boolean;
+  kind?: ErrorKind;
+  /** 'errorType code: message', shortened. */
+  error?: string;
+}
+
+export interface TargetLoad {
+  /** Live containers (Lambda execution environments; the one workerd isolate). */
+  containers: number;
+  /** Invocations running. */
+  busy: number;
+  /** Recycled containers whose processes still hold their sockets. */
+  lingering: number;
+}
+
+export interface LedgerCheck {
+  /** Acknowledged writes missing. */
+  lost: number;
+  /** Writes present more than once. */
+  duplicated: number;
+  /** Writes present whose invocation failed (the write landed, the answer did not). */
+  unacknowledged: number;
+}
+
+export interface LoadTarget {
+  invoke(work: Work): Promise<TargetResult>;
+  load(): TargetLoad;
+  readonly coldStarts: number;
+  /** Stops every container; their connections go as the target's runtime would let them go. */
+  close(): Promise<void>;
+  verify(admin: postgres.Sql, acknowledged: Set<string>): Promise<LedgerCheck>;
+}
+
+/** Compares the writes found (id → times present) with the acknowledged ones. */
+export function compareLedger(present: Map<string, number>, acknowledged: Set<string>): LedgerCheck {
+  return {
+    lost: [...acknowledged].filter((id) => !present.has(id)).length,
+    duplicated: [...present.values()].filter((n) => n > 1).length,
+    unacknowledged: [...present.keys()].filter((id) => !acknowledged.has(id)).length,
+  };
+}
