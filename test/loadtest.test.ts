@@ -8,7 +8,7 @@ import { classifyError } from '../src/loadtest/metrics.js';
 import { renderHtmlReport } from '../src/loadtest/report-html.js';
 import { type LoadtestResults, runLoadtest } from '../src/loadtest/run.js';
 import { chromiumAvailable, screenshotReport } from '../src/loadtest/screenshot.js';
-import { GATEWAY_MAX_CONNECTIONS } from '../src/loadtest/strategies.js';
+import { GATEWAY_MAX_CONNECTIONS, PGBOUNCER_POOL_SIZE, strategyNamed } from '../src/loadtest/strategies.js';
 
 // A small load scenario, run for real: emulated containers (frozen between invocations, recycled
 // after the idle TTL) against a throwaway server with max_connections 20 and a 1 s
@@ -17,13 +17,16 @@ import { GATEWAY_MAX_CONNECTIONS } from '../src/loadtest/strategies.js';
 // The assertions are qualitative; the numbers are in the report.
 
 const CONTAINERS = 4;
+/** Skipped, with the reason in its test, when Debian's pgbouncer is not installed (.ci/run installs it). */
+const pgBouncerMissing = strategyNamed('warmpool-pgbouncer')!.unavailable;
+const STRATEGIES = ['warmpool-tcp', 'warmpool-http', ...(pgBouncerMissing ? [] : ['warmpool-pgbouncer']), 'connect-per-invocation', 'global-connection', 'worker-http', 'worker-tcp'];
 let results: LoadtestResults;
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'warmpool-loadtest-'));
   results = await runLoadtest({
-    strategies: ['warmpool-tcp', 'warmpool-http', 'connect-per-invocation', 'global-connection', 'worker-http', 'worker-tcp'],
+    strategies: STRATEGIES,
     scenario: 'mixed',
     containers: CONTAINERS,
     clients: CONTAINERS,
@@ -67,6 +70,17 @@ describe('the load test', () => {
     expect(r.budget).toBe(GATEWAY_MAX_CONNECTIONS);
   });
 
+  it('warmpool-pgbouncer: no errors, no lost or doubled writes, server connections within PgBouncer\'s pool', (context) => {
+    if (pgBouncerMissing) return context.skip(pgBouncerMissing);
+    const r = strategy('warmpool-pgbouncer');
+    expect(r.invocations).toBeGreaterThan(20);
+    expect({ errors: r.errors, errorKinds: r.errorKinds, topErrors: r.topErrors }).toEqual({ errors: 0, errorKinds: {}, topErrors: [] });
+    expect(r.lostWrites).toBe(0);
+    expect(r.duplicateWrites).toBe(0);
+    expect(r.peakServerConnections).toBeGreaterThan(0);
+    expect(r.peakServerConnections).toBeLessThanOrEqual(PGBOUNCER_POOL_SIZE);
+  });
+
   it('connect-per-invocation opens at least one connection per invocation', () => {
     const r = strategy('connect-per-invocation');
     expect(r.invocations).toBeGreaterThan(10);
@@ -106,7 +120,7 @@ describe('the load test', () => {
 
   it('reports the JSON fields of every strategy', () => {
     const json = JSON.parse(JSON.stringify(results)) as { strategies: Record<string, unknown>[] };
-    expect(json.strategies.map((s) => s.name)).toEqual(['warmpool-tcp', 'warmpool-http', 'connect-per-invocation', 'global-connection', 'worker-http', 'worker-tcp']);
+    expect(json.strategies.map((s) => s.name)).toEqual(STRATEGIES);
     for (const s of json.strategies) {
       for (const key of ['invocations', 'errors', 'p50Ms', 'p95Ms', 'p99Ms', 'coldStarts', 'peakServerConnections', 'lostWrites', 'duplicateWrites']) {
         expect(typeof s[key], `${s.name}.${key}`).toBe('number');

@@ -6,7 +6,7 @@ import { renderHtmlReport } from './report-html.js';
 import { startProgressBar, summaryText } from './report-text.js';
 import { type LoadtestSettings, type Progress, runLoadtest } from './run.js';
 import { SCENARIOS } from './scenarios.js';
-import { AVAILABLE_STRATEGIES, STRATEGIES } from './strategies.js';
+import { STRATEGIES, availableStrategies } from './strategies.js';
 
 export const LOADTEST_HELP = `Usage: warmpool loadtest [options]
 
@@ -69,7 +69,7 @@ export function parseLoadtestArgs(argv: string[]): (LoadtestSettings & { json?: 
     },
   });
   if (values.help) return 'help';
-  const strategies = values.strategies ? values.strategies.split(',').map((s) => s.trim()).filter(Boolean) : AVAILABLE_STRATEGIES;
+  const strategies = values.strategies ? values.strategies.split(',').map((s) => s.trim()).filter(Boolean) : availableStrategies();
   for (const name of strategies) {
     const known = STRATEGIES.find((s) => s.name === name);
     if (!known) throw new UsageError(`Unknown strategy "${name}". Known: ${STRATEGIES.map((s) => s.name).join(', ')}`);

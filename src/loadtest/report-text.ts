@@ -55,7 +55,7 @@ export function summaryText(results: LoadtestResults): string {
     '',
     'latency: successful invocations, from invoke to answer (queueing and cold starts included); peak conns: most server',
     'connections of the strategy at once (sampled every 100 ms); budget: containers × per-container cap (a Worker: concurrent',
-    "requests × 1; through the gateway: its upstream max connections); opened: sessions the server accepted; lost / dup:",
+    "requests × 1; through the gateway or PgBouncer: its pool size); opened: sessions the server accepted; lost / dup:",
     'acknowledged writes missing from / repeated in the ledger (a Worker\'s: its orders).',
   );
   return lines.join('\n');

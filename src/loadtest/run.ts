@@ -51,7 +51,7 @@ export interface StrategyResult {
   coldP50Ms: number;
   coldStarts: number;
   peakServerConnections: number;
-  /** containers (a Worker: clients) × per-container cap, or the strategy's fixed budget (through the gateway: its upstream pool). */
+  /** containers (a Worker: clients) × per-container cap, or the strategy's fixed budget (through the gateway or PgBouncer: its pool). */
   budget: number;
   /** Sessions the server accepted during the strategy's run (pg_stat_database.sessions). */
   connectionsOpened: number;

@@ -9,6 +9,9 @@
  * build says why in `unavailable`; it is listed in --help and refused when asked for.
  */
 
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
 export interface StrategyContext {
   /** Application role, database `warmpool`. */
   databaseUrl: string;
@@ -72,6 +75,31 @@ async function prepareGateway(context: StrategyContext, strategy: string): Promi
   return { env: { WARMPOOL_HTTP_ENDPOINT: gateway.fetchEndpoint }, teardown: () => gateway.close() };
 }
 
+/** Server connections PgBouncer keeps for warmpool-pgbouncer: that strategy's whole budget. */
+export const PGBOUNCER_POOL_SIZE = 10;
+
+/**
+ * Starts Debian's PgBouncer in transaction mode in front of the run's server, as the `postgres` OS
+ * user when run as root. Its server connections are named `lt:<strategy>:pgbouncer`.
+ */
+async function preparePgBouncer(context: StrategyContext, strategy: string): Promise<PreparedStrategy> {
+  // Not a literal: keeps src/testing (not published) out of the built package.
+  const specifier = '../testing/pgbouncer.js';
+  const { startPgBouncer } = (await import(specifier)) as typeof import('../testing/pgbouncer.js');
+  const url = new URL(context.databaseUrl);
+  const bouncer = await startPgBouncer({
+    upstreamPort: Number(url.port),
+    database: url.pathname.slice(1),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    poolMode: 'transaction',
+    poolSize: PGBOUNCER_POOL_SIZE,
+    maxClientConnections: 2_000,
+    applicationName: `lt:${strategy}:pgbouncer`,
+  });
+  return { env: { PGBOUNCER_URL: bouncer.url }, teardown: () => bouncer.stop() };
+}
+
 export const STRATEGIES: Strategy[] = [
   {
     name: 'warmpool-tcp',
@@ -86,6 +114,17 @@ export const STRATEGIES: Strategy[] = [
     perContainerCap: 0,
     fixedBudget: GATEWAY_MAX_CONNECTIONS,
     prepare: prepareGateway,
+  },
+  {
+    name: 'warmpool-pgbouncer',
+    summary: `warmpool over TCP through PgBouncer, transaction mode (pool size ${PGBOUNCER_POOL_SIZE}), ?pgbouncer=true`,
+    code: { runtime: 'lambda', handler: `${dir}/warmpool-pgbouncer.handler` },
+    perContainerCap: 0,
+    fixedBudget: PGBOUNCER_POOL_SIZE,
+    get unavailable() {
+      return pgBouncerMissing();
+    },
+    prepare: preparePgBouncer,
   },
   {
     name: 'connect-per-invocation',
@@ -133,8 +172,19 @@ export const STRATEGIES: Strategy[] = [
   },
 ];
 
+let pgBouncerCheck: string | undefined | null = null;
+function pgBouncerMissing(): string | undefined {
+  if (pgBouncerCheck === null) {
+    const bin = process.env.PGBOUNCER_BIN ?? (existsSync('/usr/sbin/pgbouncer') ? '/usr/sbin/pgbouncer' : 'pgbouncer');
+    pgBouncerCheck = spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0 ? undefined : 'PgBouncer is not installed (apt-get install -y pgbouncer, or set PGBOUNCER_BIN)';
+  }
+  return pgBouncerCheck;
+}
+
 export function strategyNamed(name: string): Strategy | undefined {
   return STRATEGIES.find((s) => s.name === name);
 }
 
-export const AVAILABLE_STRATEGIES = STRATEGIES.filter((s) => !s.unavailable).map((s) => s.name);
+export function availableStrategies(): string[] {
+  return STRATEGIES.filter((s) => !s.unavailable).map((s) => s.name);
+}

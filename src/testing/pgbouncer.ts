@@ -3,11 +3,11 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../src/testing/embedded-postgres.js';
+import { freePort } from './embedded-postgres.js';
 
 /**
  * A real PgBouncer (Debian's `pgbouncer` package) in front of a test server. `.ci/run` installs
- * it; tests skip with a clear message when it is missing. It refuses to run as root, so as root it
+ * it; tests and the load test skip it with a clear message when it is missing. It refuses to run as root, so as root it
  * runs as the `postgres` OS user, like the embedded server.
  */
 
@@ -28,6 +28,10 @@ export interface PgBouncerOptions {
   poolMode?: 'session' | 'transaction' | 'statement';
   /** Server connections per user/database pair. */
   poolSize?: number;
+  /** application_name of PgBouncer's server connections (a client's own name replaces it while it runs). */
+  applicationName?: string;
+  /** Client connections PgBouncer accepts (default 500). */
+  maxClientConnections?: number;
   /** Startup parameters PgBouncer should accept and drop. */
   ignoreStartupParameters?: string[];
 }
@@ -74,7 +78,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
   writeFileSync(files.users, `${quote(options.user)} ${quote(options.password)}\n`, { mode: 0o600 });
   writeFileSync(files.ini, [
     '[databases]',
-    `${options.database} = host=127.0.0.1 port=${options.upstreamPort} dbname=${options.database}`,
+    `${options.database} = host=127.0.0.1 port=${options.upstreamPort} dbname=${options.database}${options.applicationName ? ` application_name=${options.applicationName}` : ''}`,
     '[pgbouncer]',
     'listen_addr = 127.0.0.1',
     `listen_port = ${port}`,
@@ -83,7 +87,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
     `auth_file = ${files.users}`,
     `pool_mode = ${options.poolMode ?? 'transaction'}`,
     `default_pool_size = ${options.poolSize ?? 3}`,
-    'max_client_conn = 500',
+    `max_client_conn = ${options.maxClientConnections ?? 500}`,
     `logfile = ${files.log}`,
     `pidfile = ${files.pid}`,
     ...(options.ignoreStartupParameters?.length ? [`ignore_startup_parameters = ${options.ignoreStartupParameters.join(',')}`] : []),
