@@ -157,7 +157,7 @@ describe('the load test', () => {
 describe('loadtest options and error kinds', () => {
   it('lists its knobs in --help and rejects unknown or unavailable strategies', () => {
     for (const knob of ['--containers', '--duration', '--max-connections', '--scenario', '--strategies', '--json', '--html']) expect(LOADTEST_HELP).toContain(knob);
-    expect(parseLoadtestArgs(['--containers', '8', '--strategies', 'pg-pool,warmpool-tcp'])).toMatchObject({ containers: 8, clients: 8, strategies: ['pg-pool', 'warmpool-tcp'], durationMs: 4_000 });
+    expect(parseLoadtestArgs(['--containers', '8', '--strategies', 'pg-pool,warmpool-tcp'])).toMatchObject({ containers: 8, clients: 8, strategies: ['pg-pool', 'warmpool-tcp'], durationMs: 3_000 });
     expect(() => parseLoadtestArgs(['--strategies', 'nope'])).toThrow(/Unknown strategy "nope"/);
     expect(parseLoadtestArgs(['--strategies', 'warmpool-http'])).toMatchObject({ strategies: ['warmpool-http'] });
   });

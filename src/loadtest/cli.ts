@@ -23,7 +23,7 @@ ${STRATEGIES.map((s) => `                                ${s.name.padEnd(23)} ${
 ${SCENARIOS.map((s) => `                                ${s.name.padEnd(12)} ${s.summary}`).join('\n')}
   --containers <n>            most containers per strategy (its reserved concurrency); default 20
   --clients <n>               concurrent clients; over --containers they queue; default: --containers
-  --duration <s>              seconds of traffic per strategy, idle gaps on top; default 4
+  --duration <s>              seconds of traffic per strategy, idle gaps on top; default 3
   --max-connections <n>       the server's max_connections; default 30
   --server-idle-timeout <s>   the server's idle_session_timeout (0 = off); default 1
   --idle-ttl <s>              containers idle this long are recycled; default 2
@@ -35,7 +35,7 @@ ${SCENARIOS.map((s) => `                                ${s.name.padEnd(12)} ${s
   -h, --help                  this text
 
 Time is compressed: the idle timeout and the TTL are seconds here, minutes in production.
-The default run takes about a minute on 2 cores.
+The default run takes about a minute and a half on 2 cores.
 `;
 
 function number(value: string | undefined, name: string, fallback: number, { min = 0, integer = false } = {}): number {
@@ -84,7 +84,7 @@ export function parseLoadtestArgs(argv: string[]): (LoadtestSettings & { json?: 
     scenario: values.scenario!,
     containers,
     clients: number(values.clients, 'clients', containers, { min: 1, integer: true }),
-    durationMs: number(values.duration, 'duration', 4, { min: 0.5 }) * 1000,
+    durationMs: number(values.duration, 'duration', 3, { min: 0.5 }) * 1000,
     maxConnections: number(values['max-connections'], 'max-connections', 30, { min: 5, integer: true }),
     serverIdleTimeoutMs: number(values['server-idle-timeout'], 'server-idle-timeout', 1) * 1000,
     idleTtlMs: number(values['idle-ttl'], 'idle-ttl', 2, { min: 0.1 }) * 1000,
