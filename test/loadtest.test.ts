@@ -159,6 +159,7 @@ describe('loadtest options and error kinds', () => {
     for (const knob of ['--containers', '--duration', '--max-connections', '--scenario', '--strategies', '--json', '--html']) expect(LOADTEST_HELP).toContain(knob);
     expect(parseLoadtestArgs(['--containers', '8', '--strategies', 'pg-pool,warmpool-tcp'])).toMatchObject({ containers: 8, clients: 8, strategies: ['pg-pool', 'warmpool-tcp'], durationMs: 3_000 });
     expect(() => parseLoadtestArgs(['--strategies', 'nope'])).toThrow(/Unknown strategy "nope"/);
+    expect(() => parseLoadtestArgs(['--strategies', 'pg-pool,pg-pool'])).toThrow(/"pg-pool" is listed twice/);
     expect(parseLoadtestArgs(['--strategies', 'warmpool-http'])).toMatchObject({ strategies: ['warmpool-http'] });
   });
 

@@ -70,6 +70,8 @@ export function parseLoadtestArgs(argv: string[]): (LoadtestSettings & { json?: 
   });
   if (values.help) return 'help';
   const strategies = values.strategies ? values.strategies.split(',').map((s) => s.trim()).filter(Boolean) : availableStrategies();
+  const repeated = strategies.find((name, i) => strategies.indexOf(name) !== i);
+  if (repeated) throw new UsageError(`Strategy "${repeated}" is listed twice: each runs once (its writes are checked by name)`);
   for (const name of strategies) {
     const known = STRATEGIES.find((s) => s.name === name);
     if (!known) throw new UsageError(`Unknown strategy "${name}". Known: ${STRATEGIES.map((s) => s.name).join(', ')}`);
