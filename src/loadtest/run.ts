@@ -175,7 +175,7 @@ function createTarget(strategy: Strategy, run: StrategyRun, prepared?: PreparedS
 
 async function runStrategy(strategy: Strategy, run: StrategyRun): Promise<StrategyResult> {
   const { settings, admin, server } = run;
-  const prepared = await strategy.prepare?.({ databaseUrl: server.url, adminUrl: server.adminUrl, maxConnections: settings.maxConnections, serverIdleTimeoutMs: settings.serverIdleTimeoutMs }, strategy.name);
+  const prepared = await strategy.prepare?.({ databaseUrl: server.url, adminUrl: server.adminUrl, maxConnections: settings.maxConnections, serverIdleTimeoutMs: settings.serverIdleTimeoutMs, clients: settings.clients }, strategy.name);
   let target: LoadTarget;
   try {
     target = await createTarget(strategy, run, prepared);

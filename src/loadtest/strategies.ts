@@ -20,6 +20,8 @@ export interface StrategyContext {
   maxConnections: number;
   /** The server's idle_session_timeout, ms (0: off). */
   serverIdleTimeoutMs: number;
+  /** Concurrent clients of the run: every one may be waiting on a shared pool at once. */
+  clients: number;
 }
 
 export interface PreparedStrategy {
@@ -69,6 +71,9 @@ async function prepareGateway(context: StrategyContext, strategy: string): Promi
     upstream: `postgres://${upstream.host}${upstream.pathname}`,
     port: 0,
     maxConnections: GATEWAY_MAX_CONNECTIONS,
+    // Sized for the run, as a gateway in front of this many callers would be: each client may have
+    // a statement waiting. With the default (100) the rest are refused with 429 and retried.
+    maxQueue: Math.max(100, 2 * context.clients),
     applicationName: `lt:${strategy}:gateway`,
     ...(context.serverIdleTimeoutMs > 0 ? { idleTimeoutMs: Math.max(100, Math.floor(context.serverIdleTimeoutMs / 2)) } : {}),
   });
