@@ -85,7 +85,7 @@ ${strategyRows}</table>
 <script>
 (() => {
   const data = JSON.parse(document.getElementById('data').textContent);
-  const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+  const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#637939', '#393b79', '#ad494a'];
   const width = (id) => Math.max(360, document.getElementById(id).clientWidth);
   const series = (extra = {}) => data.names.map((name, i) => ({ label: name, stroke: palette[i % palette.length], width: name.startsWith('warmpool') ? 2.5 : 1.5, points: { show: false }, ...extra }));
   const bands = (u) => {
