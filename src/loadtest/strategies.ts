@@ -83,6 +83,18 @@ async function prepareGateway(context: StrategyContext, strategy: string): Promi
 /** Server connections PgBouncer keeps for warmpool-pgbouncer: that strategy's whole budget. */
 export const PGBOUNCER_POOL_SIZE = 10;
 
+/** What the load test passes to src/testing/pgbouncer.ts (not imported by type: it must stay out of the build). */
+interface PgBouncerSettings {
+  upstreamPort: number;
+  database: string;
+  user: string;
+  password: string;
+  poolMode: 'transaction';
+  poolSize: number;
+  maxClientConnections: number;
+  applicationName: string;
+}
+
 /**
  * Starts Debian's PgBouncer in transaction mode in front of the run's server, as the `postgres` OS
  * user when run as root. Its server connections are named `lt:<strategy>:pgbouncer`.
@@ -90,7 +102,7 @@ export const PGBOUNCER_POOL_SIZE = 10;
 async function preparePgBouncer(context: StrategyContext, strategy: string): Promise<PreparedStrategy> {
   // Not a literal: keeps src/testing (not published) out of the built package.
   const specifier = '../testing/pgbouncer.js';
-  const { startPgBouncer } = (await import(specifier)) as typeof import('../testing/pgbouncer.js');
+  const { startPgBouncer } = (await import(specifier)) as { startPgBouncer(options: PgBouncerSettings): Promise<{ url: string; stop(): Promise<void> }> };
   const url = new URL(context.databaseUrl);
   const bouncer = await startPgBouncer({
     upstreamPort: Number(url.port),
