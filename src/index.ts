@@ -11,6 +11,7 @@ import { createPoolFrom } from './create.js';
 import type { PoolOptions } from './options.js';
 import type { Pool } from './pool/pool.js';
 import type { TransportTable } from './select-transport.js';
+import type { Fetch } from './transports/http.js';
 import { lazyTransport } from './transports/lazy.js';
 import { tcpTransport } from './transports/tcp.js';
 import { openSocket } from './transports/tcp-socket.js';
@@ -18,7 +19,10 @@ import { openSocket } from './transports/tcp-socket.js';
 /** The Neon driver (and `ws`: Node 20 has no global WebSocket) is loaded only by a pool that uses it. */
 const TRANSPORTS: TransportTable = {
   tcp: tcpTransport(openSocket),
-  http: lazyTransport('http', false, async () => (await import('./transports/http.js')).createHttpTransport),
+  http: lazyTransport('http', false, async () => {
+    const [{ httpTransport }, { nodeFetch }] = await Promise.all([import('./transports/http.js'), import('./transports/node-fetch.js')]);
+    return httpTransport((options) => nodeFetch(options.connectTimeoutMs) as Fetch);
+  }),
   websocket: lazyTransport('websocket', true, async () => {
     const [{ websocketTransport }, ws] = await Promise.all([import('./transports/websocket.js'), import('ws')]);
     return websocketTransport(ws.default);

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { neonConfig } from '@neondatabase/serverless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway/index.js';
@@ -98,6 +98,68 @@ describe('the HTTP transport', () => {
       expect(seen).toEqual([gw.fetchEndpoint]);
     } finally {
       neonConfig.fetchFunction = previous;
+    }
+  });
+});
+
+/**
+ * A TCP proxy in front of the gateway that forgets a flow idle for `forgetMs`, as a NAT or a load
+ * balancer does: the next bytes on it get a reset and reach nothing.
+ */
+async function forgetfulProxy(target: string, forgetMs: number) {
+  const upstream = new URL(target);
+  const counts = { accepted: 0, resets: 0 };
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    counts.accepted++;
+    let lastActive = Date.now();
+    const gateway = net.connect(Number(upstream.port), upstream.hostname);
+    sockets.add(client).add(gateway);
+    client.on('data', (chunk) => {
+      if (Date.now() - lastActive >= forgetMs) {
+        counts.resets++;
+        gateway.destroy();
+        client.resetAndDestroy();
+        return;
+      }
+      lastActive = Date.now();
+      gateway.write(chunk);
+    });
+    gateway.on('data', (chunk) => {
+      lastActive = Date.now();
+      client.write(chunk);
+    });
+    for (const [a, b] of [[client, gateway], [gateway, client]]) {
+      a.on('error', () => b.destroy());
+      a.on('close', () => b.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}${upstream.pathname}`,
+    counts,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('keep-alive on Node', () => {
+  it('reuses a socket between quick requests, and opens a new one after 2 s idle, so a write never meets a forgotten flow', async () => {
+    const proxy = await forgetfulProxy(gw.fetchEndpoint, 1_000);
+    try {
+      const db = httpPool({ httpEndpoint: proxy.endpoint });
+      await db.query(`insert into ${table} values (20, 'first')`);
+      await db.query(`insert into ${table} values (21, 'right after')`);
+      expect(proxy.counts).toEqual({ accepted: 1, resets: 0 });
+      // Longer than the proxy remembers the flow, as after a freeze.
+      await new Promise((r) => setTimeout(r, 2_300));
+      await db.query(`insert into ${table} values (22, 'after the gap')`);
+      expect(proxy.counts).toEqual({ accepted: 2, resets: 0 });
+      expect(await db.sql`select id from ${db.unsafe(table)} where id between 20 and 29 order by id`).toEqual([{ id: 20 }, { id: 21 }, { id: 22 }]);
+    } finally {
+      await proxy.close();
     }
   });
 });

@@ -24,6 +24,8 @@ type SendOptions = Record<PropertyKey, unknown>;
 /** What the fetch of one request saw: the driver's own error keeps neither the status nor the cause. */
 interface Exchange {
   endpoint: string;
+  /** The transport's own fetch (the Node build's), used unless a fetchFunction was installed. */
+  send?: Fetch;
   status?: number;
   body?: string;
   failure?: unknown;
@@ -32,7 +34,15 @@ interface Exchange {
 const EXCHANGE = Symbol.for('warmpool.http.exchange');
 const ROUTED = Symbol.for('warmpool.http.routed');
 
-type Fetch = (url: string, init?: SendOptions) => Promise<Response>;
+/** What the driver reads of a response. */
+interface FetchResponse {
+  ok: boolean;
+  status: number;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+}
+
+export type Fetch = (url: string, init?: SendOptions) => Promise<FetchResponse>;
 
 /**
  * `neon()` reads its endpoint and fetch from the driver's global config only. A fetch installed
@@ -44,21 +54,22 @@ type Fetch = (url: string, init?: SendOptions) => Promise<Response>;
 function routeRequests(): void {
   const current = neonConfig.fetchFunction as (Fetch & { [ROUTED]?: true }) | undefined;
   if (current?.[ROUTED]) return;
-  const send: Fetch = current ?? ((url, init) => fetch(url, init as RequestInit));
+  const runtimeFetch: Fetch = (url, init) => fetch(url, init as RequestInit);
   const routed: Fetch = async (url, init) => {
     const exchange = init?.[EXCHANGE] as Exchange | undefined;
-    if (!exchange) return send(url, init);
-    let response: Response;
+    if (!exchange) return (current ?? runtimeFetch)(url, init);
+    let response: FetchResponse;
     try {
-      response = await send(exchange.endpoint, init);
+      // A fetchFunction someone installed (tracing, a proxy) sends warmpool's requests too.
+      response = await (current ?? exchange.send ?? runtimeFetch)(exchange.endpoint, init);
     } catch (err) {
       exchange.failure = err;
       throw err;
     }
     exchange.status = response.status;
     if (response.ok || response.status === 400) return response;
-    exchange.body = await response.text().catch(() => '');
-    return new Response(exchange.body, { status: response.status });
+    const body = (exchange.body = await response.text().catch(() => ''));
+    return { ok: false, status: response.status, text: async () => body, json: async () => JSON.parse(body) as unknown };
   };
   neonConfig.fetchFunction = Object.assign(routed, { [ROUTED]: true as const });
 }
@@ -77,11 +88,13 @@ class HttpConnection implements Connection {
   #containerId: string;
   #sql: Sql;
   #refreshed = false;
+  #fetch?: Fetch;
 
-  constructor(options: ResolvedOptions, containerId: string, endpoint: string, password: string | undefined) {
+  constructor(options: ResolvedOptions, containerId: string, endpoint: string, password: string | undefined, send?: Fetch) {
     this.#options = options;
     this.#endpoint = endpoint;
     this.#containerId = containerId;
+    this.#fetch = send;
     this.#sql = this.#driver(password);
   }
 
@@ -122,7 +135,7 @@ class HttpConnection implements Connection {
     const deadline = run.deadline ?? Infinity;
     for (let attempt = 1; ; attempt++) {
       if (deadline <= Date.now()) throw new WarmpoolError('DEADLINE_EXCEEDED', 'The deadline passed before the HTTP request was sent.', { notApplied: true });
-      const exchange: Exchange = { endpoint: this.#endpoint };
+      const exchange: Exchange = { endpoint: this.#endpoint, send: this.#fetch };
       const controller = deadline === Infinity ? undefined : new AbortController();
       const timer = controller && setTimeout(() => controller.abort(), deadline - Date.now());
       try {
@@ -165,7 +178,7 @@ function requestError(err: unknown, exchange: Exchange, aborted: boolean, batch:
       return { error: new WarmpoolError('CONNECT_FAILED', `The HTTP request was not sent: ${message}`, { cause: err, notApplied: true }), retry: false };
     }
     const code = causeCode(exchange.failure);
-    if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'CONNECT_TIMEOUT') {
       return { error: new WarmpoolError('CONNECT_TIMEOUT', `Connecting to the HTTP endpoint ${redactEndpoint(endpoint)} timed out.`, { cause: exchange.failure, notApplied: true }), retry: true };
     }
     if (code !== undefined && NOT_CONNECTED.has(code)) {
@@ -226,14 +239,22 @@ function redactEndpoint(endpoint: string): string {
   return endpoint.split('?', 1)[0];
 }
 
-export const createHttpTransport: TransportFactory = (options, containerId) => {
+/**
+ * The HTTP transport. `fetchFor` gives the fetch its requests go through (the Node build's
+ * nodeFetch); without it they use the runtime's fetch. A fetchFunction set on neonConfig by other
+ * code takes precedence over both.
+ */
+export const httpTransport = (fetchFor?: (options: ResolvedOptions) => Fetch): TransportFactory => (options, containerId) => {
   const endpoint = options.httpEndpoint;
   if (!endpoint) {
     throw new WarmpoolError('TRANSPORT_UNAVAILABLE', `The http transport needs an endpoint: set httpEndpoint (or WARMPOOL_HTTP_ENDPOINT) to a warmpool gateway's /sql URL. It is not derived from the host ${options.host}, since every request carries the password.`);
   }
+  const send = fetchFor?.(options);
   return {
     name: 'http',
     interactiveTransactions: false,
-    connect: async (_signal, refreshPassword) => new HttpConnection(options, containerId, endpoint, await passwordFor(options, refreshPassword)),
+    connect: async (_signal, refreshPassword) => new HttpConnection(options, containerId, endpoint, await passwordFor(options, refreshPassword), send),
   };
 };
+
+export const createHttpTransport = httpTransport();
