@@ -11,7 +11,6 @@ import { createPoolFrom } from './create.js';
 import type { PoolOptions } from './options.js';
 import type { Pool } from './pool/pool.js';
 import type { TransportTable } from './select-transport.js';
-import type { Fetch } from './transports/http.js';
 import { lazyTransport } from './transports/lazy.js';
 import { tcpTransport } from './transports/tcp.js';
 import { openSocket } from './transports/tcp-socket.js';
@@ -21,7 +20,7 @@ const TRANSPORTS: TransportTable = {
   tcp: tcpTransport(openSocket),
   http: lazyTransport('http', false, async () => {
     const [{ httpTransport }, { nodeFetch }] = await Promise.all([import('./transports/http.js'), import('./transports/node-fetch.js')]);
-    return httpTransport((options) => nodeFetch(options.connectTimeoutMs) as Fetch);
+    return httpTransport((options) => nodeFetch(options.connectTimeoutMs));
   }),
   websocket: lazyTransport('websocket', true, async () => {
     const [{ websocketTransport }, ws] = await Promise.all([import('./transports/websocket.js'), import('ws')]);

@@ -9,8 +9,7 @@
  * build says why in `unavailable`; it is listed in --help and refused when asked for.
  */
 
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { MISSING_PGBOUNCER, havePgBouncer } from './pgbouncer-binary.js';
 
 export interface StrategyContext {
   /** Application role, database `warmpool`. */
@@ -139,7 +138,7 @@ export const STRATEGIES: Strategy[] = [
     perContainerCap: 0,
     fixedBudget: PGBOUNCER_POOL_SIZE,
     get unavailable() {
-      return pgBouncerMissing();
+      return havePgBouncer() ? undefined : MISSING_PGBOUNCER;
     },
     prepare: preparePgBouncer,
   },
@@ -188,15 +187,6 @@ export const STRATEGIES: Strategy[] = [
     perContainerCap: 1,
   },
 ];
-
-let pgBouncerCheck: string | undefined | null = null;
-function pgBouncerMissing(): string | undefined {
-  if (pgBouncerCheck === null) {
-    const bin = process.env.PGBOUNCER_BIN ?? (existsSync('/usr/sbin/pgbouncer') ? '/usr/sbin/pgbouncer' : 'pgbouncer');
-    pgBouncerCheck = spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0 ? undefined : 'PgBouncer is not installed (apt-get install -y pgbouncer, or set PGBOUNCER_BIN)';
-  }
-  return pgBouncerCheck;
-}
 
 export function strategyNamed(name: string): Strategy | undefined {
   return STRATEGIES.find((s) => s.name === name);

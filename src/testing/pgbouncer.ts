@@ -1,24 +1,18 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { PGBOUNCER } from '../loadtest/pgbouncer-binary.js';
 import { freePort } from './embedded-postgres.js';
+
+export { MISSING_PGBOUNCER, PGBOUNCER, havePgBouncer } from '../loadtest/pgbouncer-binary.js';
 
 /**
  * A real PgBouncer (Debian's `pgbouncer` package) in front of a test server. `.ci/run` installs
- * it; tests and the load test skip it with a clear message when it is missing. It refuses to run as root, so as root it
- * runs as the `postgres` OS user, like the embedded server.
+ * it; tests and the load test skip it with a clear message when it is missing. It refuses to run
+ * as root, so as root it runs as the `postgres` OS user, like the embedded server.
  */
-
-/** Debian installs it in /usr/sbin, which is not on every user's PATH. */
-export const PGBOUNCER = process.env.PGBOUNCER_BIN ?? (existsSync('/usr/sbin/pgbouncer') ? '/usr/sbin/pgbouncer' : 'pgbouncer');
-
-export function havePgBouncer(): boolean {
-  return spawnSync(PGBOUNCER, ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-export const MISSING_PGBOUNCER = 'PgBouncer is not installed: apt-get install -y pgbouncer (.ci/run installs it), or set PGBOUNCER_BIN';
 
 export interface PgBouncerOptions {
   upstreamPort: number;

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { Fetch } from './http.js';
 
 /**
  * The fetch the Node build gives the Neon driver: one POST over node:http(s) with keep-alive,
@@ -12,20 +13,6 @@ import type { Socket } from 'node:net';
  * closed it (the gateway after 5 s, load balancers later), and a request written to a closed
  * socket may or may not have been received, which would cost a write its certainty.
  */
-
-export interface FetchInit {
-  method?: string;
-  body?: string;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-}
-
-export interface MinimalResponse {
-  ok: boolean;
-  status: number;
-  text(): Promise<string>;
-  json(): Promise<unknown>;
-}
 
 const REUSE_IDLE_MS = 2_000;
 const idleSince = new WeakMap<Socket, number>();
@@ -51,9 +38,10 @@ function dropStaleSockets(agent: http.Agent): void {
 }
 
 /** Failures look like fetch's: a TypeError whose `cause` is the socket error (with its `code`). */
-export function nodeFetch(connectTimeoutMs: number) {
-  return (url: string, init: FetchInit = {}): Promise<MinimalResponse> =>
+export function nodeFetch(connectTimeoutMs: number): Fetch {
+  return (url, options = {}) =>
     new Promise((resolve, reject) => {
+      const init = options as { method?: string; body?: string; headers?: Record<string, string>; signal?: AbortSignal };
       const target = new URL(url);
       const agent = agents[target.protocol as keyof typeof agents];
       if (!agent) return reject(new TypeError(`fetch failed: unsupported protocol ${target.protocol}`));

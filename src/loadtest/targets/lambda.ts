@@ -8,7 +8,7 @@ import type postgres from 'postgres';
 import { LambdaEmulator } from '../../emulator/emulator.js';
 import { httpEvent } from '../../emulator/events.js';
 import { classifyError } from '../metrics.js';
-import { type LoadTarget, type TargetResult, type Work, compareLedger } from './target.js';
+import { type LoadTarget, type TargetResult, type Work, compareLedger, safeJson } from './target.js';
 
 export interface LambdaTargetOptions {
   name: string;
@@ -66,12 +66,4 @@ export async function lambdaTarget(options: LambdaTargetOptions): Promise<LoadTa
       return compareLedger(new Map(rows.map((r) => [r.write_id, r.n])), acknowledged);
     },
   };
-}
-
-export function safeJson(text: string | undefined): Record<string, unknown> | undefined {
-  try {
-    return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -56,3 +56,12 @@ export function compareLedger(present: Map<string, number>, acknowledged: Set<st
     unacknowledged: [...present.keys()].filter((id) => !acknowledged.has(id)).length,
   };
 }
+
+/** A response body as JSON, or undefined when it is not JSON. */
+export function safeJson(text: string | undefined): Record<string, unknown> | undefined {
+  try {
+    return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

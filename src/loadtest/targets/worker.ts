@@ -10,8 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type postgres from 'postgres';
 import { classifyError } from '../metrics.js';
-import { safeJson } from './lambda.js';
-import { type LoadTarget, type TargetResult, type Work, compareLedger } from './target.js';
+import { type LoadTarget, type TargetResult, type Work, compareLedger, safeJson } from './target.js';
 
 export interface WorkerTargetOptions {
   name: string;
