@@ -17,6 +17,8 @@ export async function passwordFor(options: ResolvedOptions, refresh = false): Pr
   try {
     value = await source({ refresh });
   } catch (err) {
+    // A provider's own coded error (warmpool/aws) already says what went wrong.
+    if (err instanceof WarmpoolError) throw err;
     throw new WarmpoolError('CONNECT_FAILED', 'The password function threw; no connection was attempted.', { cause: err, notApplied: true });
   }
   if (typeof value !== 'string') {
