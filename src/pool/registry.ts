@@ -7,7 +7,7 @@ import type { ResolvedOptions } from '../options.js';
  */
 
 interface Registry {
-  containerId: string;
+  readonly containerId: string;
   pools: Map<string, unknown>;
 }
 
@@ -15,7 +15,18 @@ const REGISTRY = Symbol.for('warmpool.registry');
 
 export function registry(): Registry {
   const holder = globalThis as typeof globalThis & { [REGISTRY]?: Registry };
-  return (holder[REGISTRY] ??= { containerId: newContainerId(), pools: new Map() });
+  return (holder[REGISTRY] ??= newRegistry());
+}
+
+/** The id is made on first use: Workers refuse random values at module scope, where pools are made. */
+function newRegistry(): Registry {
+  let containerId: string | undefined;
+  return {
+    pools: new Map(),
+    get containerId() {
+      return (containerId ??= newContainerId());
+    },
+  };
 }
 
 function newContainerId(): string {
