@@ -184,10 +184,25 @@ export class WarmpoolTransaction<TFullSchema extends Record<string, unknown>, TS
     super(dialect, session, schema, nestedIndex);
   }
 
-  /** A nested transaction is a savepoint: rolled back alone when `fn` throws. */
-  override transaction<T>(fn: (tx: WarmpoolTransaction<TFullSchema, TSchema>) => Promise<T>): Promise<T> {
+  /**
+   * A nested transaction is a savepoint on the same connection (as drizzle-orm/postgres-js does
+   * it): released when `fn` resolves, rolled back to alone when it throws or calls `rollback()`.
+   */
+  override async transaction<T>(fn: (tx: WarmpoolTransaction<TFullSchema, TSchema>) => Promise<T>): Promise<T> {
     const handle = this.session.client as Transaction;
-    return handle.savepoint((inner) => fn(this.session.transactionOn(inner, this.nestedIndex + 1)));
+    const depth = this.nestedIndex + 1;
+    const name = `drizzle_savepoint_${depth}`;
+    await handle.query(`savepoint ${name}`);
+    let result: T;
+    try {
+      result = await fn(this.session.transactionOn(handle, depth));
+    } catch (err) {
+      // If this fails too (a lost connection), the outer transaction cannot commit; keep fn's error.
+      await handle.query(`rollback to savepoint ${name}`).catch(() => {});
+      throw err;
+    }
+    await handle.query(`release savepoint ${name}`);
+    return result;
   }
 }
 
