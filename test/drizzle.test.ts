@@ -1,5 +1,4 @@
 import { asc, eq, sql } from 'drizzle-orm';
-import { DrizzleQueryError, TransactionRollbackError } from 'drizzle-orm/errors';
 import { drizzle as drizzlePostgresJs } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

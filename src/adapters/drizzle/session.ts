@@ -1,3 +1,9 @@
+/**
+ * Drizzle's session over a warmpool pool or transaction handle, shaped like drizzle-orm's
+ * postgres-js session. Rows Drizzle maps itself are fetched with `.values()` (arrays in column
+ * order, so a join whose tables share a column name keeps both), and date/time values come as
+ * the server's text, which Drizzle's column types parse in any process time zone.
+ */
 import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
 import { NoopCache, type Cache } from 'drizzle-orm/cache/core';
 import type { WithCacheConfig } from 'drizzle-orm/cache/core/types';
@@ -15,13 +21,6 @@ import type { Result, SqlQuery } from '../../pool/query.js';
 import type { Transaction } from '../../pool/transaction.js';
 import type { Row } from '../../transports/types.js';
 import { DATE_TIME_TYPES } from '../../transports/values.js';
-
-/**
- * Drizzle's session over a warmpool pool or transaction handle, shaped like drizzle-orm's
- * postgres-js session. Rows Drizzle maps itself are fetched with `.values()` (arrays in column
- * order, so a join whose tables share a column name keeps both), and date/time values come as
- * the server's text, which Drizzle's column types parse in any process time zone.
- */
 
 /** What the session runs statements on: the pool, or the handle of a transaction or savepoint. */
 export type Queryable = Pick<Pool, 'query'> | Transaction;
