@@ -107,6 +107,8 @@ export interface ResolvedOptions {
   prepare: boolean;
   transport: 'auto' | TransportName;
   httpEndpoint: string | undefined;
+  /** httpEndpoint came from the option or WARMPOOL_HTTP_ENDPOINT, not from a Neon host. */
+  httpEndpointSet: boolean;
   wsProxy: string | undefined;
   authToken: string | undefined;
   /** Connection settings came from a Hyperdrive binding. */
@@ -360,8 +362,8 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
   const prepare = input.prepare ?? fromUrl.prepare ?? DEFAULTS.prepare;
   const hyperdrive = input.hyperdrive !== undefined;
   const neon = isNeonHost(host);
-  const httpEndpoint = checkEndpoint(input.httpEndpoint ?? vars.WARMPOOL_HTTP_ENDPOINT, 'httpEndpoint (or WARMPOOL_HTTP_ENDPOINT)', ['https:', 'http:'], 'https://gw.example.com/sql')
-    ?? (neon ? `https://${host.replace(/^[^.]+\./, 'api.')}/sql` : undefined);
+  const givenEndpoint = checkEndpoint(input.httpEndpoint ?? vars.WARMPOOL_HTTP_ENDPOINT, 'httpEndpoint (or WARMPOOL_HTTP_ENDPOINT)', ['https:', 'http:'], 'https://gw.example.com/sql');
+  const httpEndpoint = givenEndpoint ?? (neon ? `https://${host.replace(/^[^.]+\./, 'api.')}/sql` : undefined);
   const wsProxy = checkEndpoint(input.wsProxy ?? vars.WARMPOOL_WS_PROXY, 'wsProxy (or WARMPOOL_WS_PROXY)', ['wss:', 'ws:'], 'wss://gw.example.com/v2')
     ?? (neon ? `wss://${host}/v2` : undefined);
   return {
@@ -389,6 +391,7 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
     prepare,
     transport: input.transport ?? DEFAULTS.transport,
     httpEndpoint,
+    httpEndpointSet: givenEndpoint !== undefined,
     wsProxy,
     authToken: input.authToken || undefined,
     hyperdrive,
