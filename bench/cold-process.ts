@@ -111,7 +111,7 @@ async function main() {
         ['handler', 'import', 'first invocation', 'invocations 11–20, each', 'vs'],
         HANDLERS.map((h) => [
           h.name,
-          ...KEYS.map((k) => `${med(key(b, h), k).toFixed(1)}${'baseline' in h ? ` (${(med(key(b, h), k) / med(key(b, h.baseline), k)).toFixed(2)}×)` : ''}`),
+          ...KEYS.map((k) => `${med(key(b, h), k).toFixed(k === 'laterMs' ? 2 : 1)}${'baseline' in h ? ` (${(med(key(b, h), k) / med(key(b, h.baseline), k)).toFixed(2)}×)` : ''}`),
           'baseline' in h ? h.baseline : '',
         ]),
       ));

@@ -49,7 +49,8 @@ export interface PoolOptions {
    * Which transport carries queries. 'auto' (default): TCP on Node, Lambda, Bun and Deno; on
    * Cloudflare Workers TCP only through `hyperdrive`, else HTTP; HTTP elsewhere. 'tcp' is
    * postgres.js, 'http' the Neon driver's `neon()` to `httpEndpoint` (no interactive transactions),
-   * 'websocket' the Neon driver's `Client` through `wsProxy`.
+   * 'websocket' the Neon driver's `Client` through `wsProxy`. On Node, 'http' and 'websocket'
+   * need `import { createPool } from 'warmpool/http'`.
    */
   transport?: 'auto' | TransportName;
   /**
@@ -57,7 +58,8 @@ export interface PoolOptions {
    * Neon's. The request carries the password, so it is never derived from a database host that
    * is not Neon's. Default: `WARMPOOL_HTTP_ENDPOINT`, then Neon's endpoint for `*.neon.tech`
    * hosts. With 'auto' on a runtime that picks TCP, a connect failing because sockets are not
-   * available here falls back to it (once; a `fallback` event, and `stats().transport`).
+   * available here falls back to it (once; a `fallback` event, and `stats().transport`); on Node
+   * that needs `warmpool/http`.
    */
   httpEndpoint?: string;
   /**
