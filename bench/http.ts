@@ -14,7 +14,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { neon, neonConfig } from '@neondatabase/serverless';
 import { startGateway, type Gateway } from '../src/gateway/index.js';
-import { createPool } from '../src/index.js';
+import { createPool } from '../src/index.http.js';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../src/testing/embedded-postgres.js';
 import { median, percentile, table } from './support/stats.js';
 

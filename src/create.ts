@@ -8,20 +8,23 @@ import type { ResolvedOptions } from './options.js';
 import type { Transport } from './transports/types.js';
 
 /**
- * Makes pools from an entry point's transport table (index.ts: Node's; index.edge.ts: the edge
- * one). A 'container' pool lives on globalThis, one per settings, reused by warm invocations; a
- * 'request' pool belongs to its caller alone, who ends it (Workers: a socket must not outlive the
- * request that opened it, and nothing may be shared across requests).
+ * Makes pools from an entry point's transport table (index.ts: Node's, TCP only; index.http.ts:
+ * Node's with HTTP and WebSocket; index.edge.ts: the edge one). A 'container' pool lives on
+ * globalThis, one per settings, reused by warm invocations; a 'request' pool belongs to its caller
+ * alone, who ends it (Workers: a socket must not outlive the request that opened it, and nothing
+ * may be shared across requests).
  */
 export function createPoolFrom(table: TransportTable, options: PoolOptions = {}, lifetime: 'container' | 'request' = 'container'): Pool {
   const resolved = resolveOptions(options);
   const runtime = detectRuntime();
-  if (lifetime === 'request') return new Pool(resolved, deferred(selectTransport(resolved, runtime, table), resolved), () => {});
+  // Selected before the registry is read, so that an entry without the transport says so even
+  // when another entry (they share the registry) already made that pool.
+  const selection = selectTransport(resolved, runtime, table);
+  if (lifetime === 'request') return new Pool(resolved, deferred(selection, resolved), () => {});
   const { pools } = registry();
   const key = settingsKey(resolved);
   const existing = pools.get(key);
   if (existing instanceof Pool) return existing;
-  const selection = selectTransport(resolved, runtime, table);
   if (runtime === 'workerd' && selection.name !== 'http') throw moduleScopeSockets(selection.name);
   const pool = new Pool(resolved, deferred(selection, resolved), () => {
     if (pools.get(key) === pool) pools.delete(key);

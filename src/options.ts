@@ -50,7 +50,8 @@ export interface PoolOptions {
    * Which transport carries queries. 'auto' (default): TCP on Node, Lambda, Bun and Deno; on
    * Cloudflare Workers TCP only through `hyperdrive`, else HTTP; HTTP elsewhere. 'tcp' is
    * postgres.js, 'http' the Neon driver's `neon()` to `httpEndpoint` (no interactive transactions),
-   * 'websocket' the Neon driver's `Client` through `wsProxy`.
+   * 'websocket' the Neon driver's `Client` through `wsProxy`. On Node, 'http' and 'websocket'
+   * need `import { createPool } from 'warmpool/http'`.
    */
   transport?: 'auto' | TransportName;
   /**
@@ -58,7 +59,8 @@ export interface PoolOptions {
    * Neon's. The request carries the password, so it is never derived from a database host that
    * is not Neon's. Default: `WARMPOOL_HTTP_ENDPOINT`, then Neon's endpoint for `*.neon.tech`
    * hosts. With 'auto' on a runtime that picks TCP, a connect failing because sockets are not
-   * available here falls back to it (once; a `fallback` event, and `stats().transport`).
+   * available here falls back to it (once; a `fallback` event, and `stats().transport`); on Node
+   * that needs `warmpool/http`.
    */
   httpEndpoint?: string;
   /**
@@ -114,6 +116,8 @@ export interface ResolvedOptions {
   prepare: boolean;
   transport: 'auto' | TransportName;
   httpEndpoint: string | undefined;
+  /** httpEndpoint came from the option or WARMPOOL_HTTP_ENDPOINT, not from a Neon host. */
+  httpEndpointSet: boolean;
   wsProxy: string | undefined;
   authToken: string | undefined;
   /** Connection settings came from a Hyperdrive binding. */
@@ -369,8 +373,8 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
   const prepare = input.prepare ?? fromUrl.prepare ?? DEFAULTS.prepare;
   const hyperdrive = input.hyperdrive !== undefined;
   const neon = isNeonHost(host);
-  const httpEndpoint = checkEndpoint(input.httpEndpoint ?? vars.WARMPOOL_HTTP_ENDPOINT, 'httpEndpoint (or WARMPOOL_HTTP_ENDPOINT)', ['https:', 'http:'], 'https://gw.example.com/sql')
-    ?? (neon ? `https://${host.replace(/^[^.]+\./, 'api.')}/sql` : undefined);
+  const givenEndpoint = checkEndpoint(input.httpEndpoint ?? vars.WARMPOOL_HTTP_ENDPOINT, 'httpEndpoint (or WARMPOOL_HTTP_ENDPOINT)', ['https:', 'http:'], 'https://gw.example.com/sql');
+  const httpEndpoint = givenEndpoint ?? (neon ? `https://${host.replace(/^[^.]+\./, 'api.')}/sql` : undefined);
   const wsProxy = checkEndpoint(input.wsProxy ?? vars.WARMPOOL_WS_PROXY, 'wsProxy (or WARMPOOL_WS_PROXY)', ['wss:', 'ws:'], 'wss://gw.example.com/v2')
     ?? (neon ? `wss://${host}/v2` : undefined);
   return {
@@ -398,6 +402,7 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
     prepare,
     transport: input.transport ?? DEFAULTS.transport,
     httpEndpoint,
+    httpEndpointSet: givenEndpoint !== undefined,
     wsProxy,
     authToken: input.authToken || undefined,
     hyperdrive,

@@ -3,7 +3,7 @@ import net, { type AddressInfo } from 'node:net';
 import { neonConfig } from '@neondatabase/serverless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway/index.js';
-import { createPool, type Pool, type PoolEvent } from '../src/index.js';
+import { createPool, type Pool, type PoolEvent } from '../src/index.http.js';
 import { withPool } from '../src/lambda/index.js';
 import { adminClient, uniqueName, type AdminSql } from './support/db.js';
 import { adminUrl, databaseUrl } from './support/env.js';

@@ -3,6 +3,7 @@ import { createPoolFrom } from '../src/create.js';
 import { createPool as createEdgePool } from '../src/index.edge.js';
 import { EDGE_TRANSPORTS } from '../src/transports/edge.js';
 import { createPool } from '../src/index.js';
+import { createPool as createHttpPool } from '../src/index.http.js';
 import { resolveOptions, type PoolEvent, type PoolOptions } from '../src/options.js';
 import { detectRuntime, type Runtime } from '../src/runtime.js';
 import { selectTransport, type TransportTable } from '../src/select-transport.js';
@@ -11,7 +12,8 @@ import type { Connection, TransportFactory } from '../src/transports/types.js';
 import { WarmpoolError } from '../src/errors.js';
 
 // Which transport 'auto' picks on each runtime, what an explicit choice does, what a build
-// without TCP says, and the fallback to HTTP when sockets are not available here.
+// without TCP (edge) or without HTTP and WebSocket (plain `warmpool` on Node) says, and the
+// fallback to HTTP when sockets are not available here.
 
 const url = 'postgres://app:s3cret-pass@db.example.com:5432/shop';
 const endpoint = 'https://gw.example.com/sql';
@@ -91,12 +93,61 @@ describe('detectRuntime and createPool on each runtime', () => {
 
   it("createPool's stats show the transport picked for the runtime", async () => {
     const options = { connectionString: url, httpEndpoint: endpoint, applicationName: 'selection' };
-    const node = createPool(options);
+    const node = createHttpPool(options);
     expect(node.stats().transport).toBe('tcp');
     vi.stubGlobal('navigator', { userAgent: 'Cloudflare-Workers' });
     const worker = createEdgePool({ ...options, applicationName: 'selection-worker' });
     expect(worker.stats().transport).toBe('http');
     await Promise.all([node.end(), worker.end()]);
+  });
+});
+
+describe("plain 'warmpool' on Node: TCP only, HTTP and WebSocket through 'warmpool/http'", () => {
+  const OPT_IN = "import { createPool } from 'warmpool/http'";
+  const TCP_ONLY: TransportTable = { tcp: fake('tcp') };
+  const unavailable = (message: RegExp | string) => expect.objectContaining({ code: 'TRANSPORT_UNAVAILABLE', message: typeof message === 'string' ? expect.stringContaining(message) : expect.stringMatching(message) });
+
+  it('refuses the http and websocket transports, naming the import that has them', () => {
+    expect(() => createPool({ connectionString: url, transport: 'http', httpEndpoint: endpoint })).toThrow(unavailable(OPT_IN));
+    expect(() => createPool({ connectionString: url, transport: 'websocket', wsProxy: 'wss://gw.example.com/v2' })).toThrow(unavailable(OPT_IN));
+    expect(() => createPool({ connectionString: url, transport: 'http', httpEndpoint: endpoint })).toThrow(WarmpoolError);
+  });
+
+  it("refuses 'auto' on a runtime that needs HTTP", () => {
+    expect(() => pick('other', { httpEndpoint: endpoint }, TCP_ONLY)).toThrow(unavailable(/Runtime "other" needs the http transport.*warmpool\/http/));
+  });
+
+  it('refuses an httpEndpoint set for the fallback, from the option or WARMPOOL_HTTP_ENDPOINT', () => {
+    expect(() => createPool({ connectionString: url, httpEndpoint: endpoint })).toThrow(unavailable(/fallback from TCP to HTTP.*warmpool\/http/));
+    vi.stubEnv('WARMPOOL_HTTP_ENDPOINT', endpoint);
+    expect(() => createPool({ connectionString: url, applicationName: 'selection-env' })).toThrow(unavailable(OPT_IN));
+  });
+
+  it('stays on TCP, without a fallback, for a Neon host whose endpoint is only derived', () => {
+    const neonUrl = 'postgres://u:p@ep-cool-name-123.us-east-2.aws.neon.tech/db';
+    const selected = selectTransport(resolveOptions({ connectionString: neonUrl }), 'lambda', TCP_ONLY);
+    expect(selected.factory).toBe(TCP_ONLY.tcp);
+    expect(selectTransport(resolveOptions({ connectionString: neonUrl }), 'lambda', ALL).factory).not.toBe(ALL.tcp);
+  });
+
+  it('the message names neither the password nor the connection string', () => {
+    try {
+      createPool({ connectionString: url, transport: 'http', httpEndpoint: endpoint });
+      expect.unreachable();
+    } catch (err) {
+      expect(String((err as Error).message)).not.toMatch(/s3cret-pass|postgres:\/\//);
+    }
+  });
+
+  it('shares the registry with warmpool/http: the same settings give the same pool', async () => {
+    const options = { connectionString: url, applicationName: 'selection-shared' };
+    const tcp = createPool(options);
+    expect(createHttpPool(options)).toBe(tcp);
+    const http = createHttpPool({ ...options, transport: 'http', httpEndpoint: endpoint });
+    expect(http.stats().transport).toBe('http');
+    // A pool made through warmpool/http does not make the transport available to warmpool.
+    expect(() => createPool({ ...options, transport: 'http', httpEndpoint: endpoint })).toThrow(unavailable(OPT_IN));
+    await Promise.all([tcp.end(), http.end()]);
   });
 });
 

@@ -3,9 +3,9 @@ import type { TransportName } from '../options.js';
 import type { Transport, TransportFactory } from './types.js';
 
 /**
- * A transport whose implementation, and driver, is imported on its first connect. The Node build
- * uses it for HTTP and WebSocket: a Lambda bundle still contains the Neon driver, but a TCP pool
- * never evaluates it, and a bundler that splits chunks keeps it out of the handler's file.
+ * A transport whose implementation, and driver, is imported on its first connect. `warmpool/http`
+ * uses it for HTTP and WebSocket: its bundles contain the Neon driver, but a TCP pool (with the
+ * fallback) never evaluates it, and a bundler that splits chunks keeps it out of the entry file.
  */
 export function lazyTransport(name: TransportName, interactiveTransactions: boolean, load: () => Promise<TransportFactory>): TransportFactory {
   return (options, containerId) => {
