@@ -4,7 +4,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drizzle } from '../src/adapters/drizzle/index.js';
 import type { Gateway } from '../src/gateway/index.js';
-import { createPool, type Pool } from '../src/index.js';
+import { createPool, type Pool } from '../src/index.http.js';
 import { blogSchema } from './support/drizzle-schema.js';
 import { databaseUrl } from './support/env.js';
 import { startTestGateway } from './gateway-support.js';
