@@ -140,6 +140,12 @@ class TcpConnection implements Connection {
     self = new TcpConnection(sql, options.prepare, password ? [password] : []);
     const abort = () => void sql.end({ timeout: 0 });
     signal?.addEventListener('abort', abort, { once: true });
+    // The driver's connect_timeout ends at login; the type query after it is bounded here.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort();
+    }, options.connectTimeoutMs);
     try {
       signal?.throwIfAborted();
       // The first query opens the connection: reserve() on a connection not yet open never
@@ -152,8 +158,10 @@ class TcpConnection implements Connection {
       return self;
     } catch (err) {
       void sql.end({ timeout: 0 });
-      throw connectError(err, options, self.#secrets);
+      const cut = timedOut && !signal?.aborted ? Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' }) : err;
+      throw connectError(cut, options, self.#secrets);
     } finally {
+      clearTimeout(timer);
       signal?.removeEventListener('abort', abort);
     }
   }
