@@ -89,7 +89,7 @@ export class ConnectionSet {
    * is closed, and the server rolls back a session whose socket closed. A dead, drained, expired
    * or unwanted connection is closed too. Returns a promise only when it sends a ROLLBACK.
    */
-  release(lease: Lease, discard = false, rollbackBy = Date.now() + ROLLBACK_BUDGET_MS): void | Promise<void> {
+  release(lease: Lease, discard = false, rollbackBy = Infinity): void | Promise<void> {
     const connection = lease.connection;
     if (discard || connection.dead || connection.status === 'I' || this.#ended || !this.#busy.has(lease)) return this.#return(lease, discard);
     return this.#rollBackThenReturn(lease, Math.min(rollbackBy, Date.now() + ROLLBACK_BUDGET_MS));

@@ -88,8 +88,7 @@ export class Executor {
   /** The release rule (ConnectionSet.release); a ROLLBACK it needs is bounded by the scope's abandon point. */
   release(scope: InvocationScope | undefined, lease: Lease, discard: boolean): void | Promise<void> {
     scope?.leases.delete(lease);
-    const abandonBy = scope ? abandonPoint(scope.deadline, scope.hardDeadline) : undefined;
-    return this.#set.release(lease, discard, abandonBy);
+    return this.#set.release(lease, discard, scope ? abandonPoint(scope.deadline, scope.hardDeadline) : undefined);
   }
 
   /**
