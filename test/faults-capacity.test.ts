@@ -5,10 +5,13 @@ import { describeOutcome } from './support/container.js';
 import { type FaultServer, backends, eventually, sleep, startFaultServer } from './support/fault-server.js';
 import { History, checkLedger, reportScenario, rowFrom } from './support/ledger.js';
 import { startLoad } from './support/load.js';
+import { expectNoUnhandledErrors } from './support/process-errors.js';
 
 // More containers than the server has connection slots, and containers killed without a goodbye.
 // The per-container cap, 53300 retried with jitter inside the deadline, and the server-side
 // idle_session_timeout that warmpool sets must keep the service up.
+
+expectNoUnhandledErrors();
 
 const SEED = Number(process.env.FAULT_SEED ?? 6);
 let f: FaultServer | undefined;

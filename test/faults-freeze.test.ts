@@ -3,12 +3,15 @@ import { pidOf } from './support/container.js';
 import { terminateBackend } from './support/db.js';
 import { type FaultServer, backends, eventually, sleep, startFaultServer } from './support/fault-server.js';
 import { History, checkLedger, reportScenario, rowFrom } from './support/ledger.js';
+import { expectNoUnhandledErrors } from './support/process-errors.js';
 
 // Faults that happen while a Lambda container is frozen. The container is a child process
 // stopped with SIGSTOP between invocations; its connection goes through the fault proxy, which
 // plays the network (a NAT that forgets idle flows) or lets the server side die. The next
 // invocation thaws it and must succeed without running any write twice. Time is scaled down:
 // a "350 s NAT idle timeout" is 0.7 s here.
+
+expectNoUnhandledErrors();
 
 let f: FaultServer;
 beforeAll(async () => {

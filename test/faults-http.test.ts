@@ -7,6 +7,7 @@ import { withPool } from '../src/lambda/index.js';
 import { upstreamOf } from './gateway-support.js';
 import { type FaultServer, sleep, startFaultServer } from './support/fault-server.js';
 import { History, checkLedger, reportScenario, rowFrom } from './support/ledger.js';
+import { expectNoUnhandledErrors } from './support/process-errors.js';
 
 // Network faults between warmpool's HTTP transport and the gateway: a real TCP proxy in front of
 // the gateway's HTTP port refuses connects, resets the client right after a whole request was
@@ -16,6 +17,8 @@ import { History, checkLedger, reportScenario, rowFrom } from './support/ledger.
 // test/support/fault-proxy.ts reads the PostgreSQL protocol (an HTTP request looks to it like a
 // startup message of ~1.3 GB that never completes), so this file has its own small HTTP-aware
 // proxy with the same fault semantics.
+
+expectNoUnhandledErrors();
 
 /** Forwarded to the gateway; `match` sees each complete request's body. */
 type HttpRuleAction = 'reset-after';

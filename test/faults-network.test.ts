@@ -5,11 +5,14 @@ import { withPool } from '../src/lambda/index.js';
 import { type FaultServer, backends, eventually, sleep, startFaultServer } from './support/fault-server.js';
 import { type RuleAction, seededRandom } from './support/fault-proxy.js';
 import { History, checkLedger, reportScenario, rowFrom } from './support/ledger.js';
+import { expectNoUnhandledErrors } from './support/process-errors.js';
 
 // Network faults between a pool and a real PostgreSQL, injected by a TCP proxy: resets in the
 // middle of a read or a write, a reset around COMMIT, latency, a slow link, fragmented packets,
 // idle flows dropped by a NAT, refused connects. Every write goes to the ledger, and the ledger
 // must agree with what the client was told.
+
+expectNoUnhandledErrors();
 
 const SEED = Number(process.env.FAULT_SEED ?? 6);
 let f: FaultServer;

@@ -5,10 +5,13 @@ import { type FaultServer, startFaultServer } from './support/fault-server.js';
 import { seededRandom } from './support/fault-proxy.js';
 import { History, checkLedger, reportScenario, rowFrom } from './support/ledger.js';
 import { MISSING_PGBOUNCER, type PgBouncer, havePgBouncer, startPgBouncer } from '../src/testing/pgbouncer.js';
+import { expectNoUnhandledErrors } from './support/process-errors.js';
 
 // Through a real PgBouncer in transaction mode: server connections are shared between clients
 // transaction by transaction, so nothing may depend on session state — prepared statements, or
 // session settings sent as startup parameters.
+
+expectNoUnhandledErrors();
 
 const SEED = Number(process.env.FAULT_SEED ?? 6);
 const available = havePgBouncer();

@@ -5,10 +5,13 @@ import { type FaultServer, backends, sleep, startFaultServer } from './support/f
 import { seededRandom } from './support/fault-proxy.js';
 import { History, checkLedger, reportScenario, rowFrom } from './support/ledger.js';
 import { startLoad } from './support/load.js';
+import { expectNoUnhandledErrors } from './support/process-errors.js';
 
 // Faults of the server itself under Lambda-style load: it goes down, restarts (fast and
 // immediate), kills backends at random, turns read-only (the failover signal), and rotates the
 // application's password. Writes go to the ledger; the ledger must agree with the clients.
+
+expectNoUnhandledErrors();
 
 const SEED = Number(process.env.FAULT_SEED ?? 6);
 let f: FaultServer;

@@ -21,6 +21,15 @@ export interface Lease {
   generation: number;
 }
 
+/** How long a ROLLBACK on release may take when nothing tighter bounds it. */
+const ROLLBACK_BUDGET_MS = 1000;
+
+/** What bounds an acquire: the invocation deadline, or acquireTimeoutMs when that comes first. */
+interface Limit {
+  at: number;
+  invocation: boolean;
+}
+
 interface Waiter {
   resolve(handoff: Lease | 'slot'): void;
   reject(err: WarmpoolError): void;
@@ -60,26 +69,48 @@ export class ConnectionSet {
     const lease = this.#takeIdle();
     if (lease && !this.#needsPing(lease)) return lease;
     const deadline = Math.min(callerDeadline, Date.now() + this.#options.acquireTimeoutMs);
-    if (lease) return this.#validated(lease, deadline);
+    const limit: Limit = { at: deadline, invocation: deadline === callerDeadline };
+    if (lease) return this.#validated(lease, limit);
     if (this.size.open < this.#options.max) {
       this.#connecting++;
-      return this.#openInSlot(deadline);
+      return this.#openInSlot(limit);
     }
-    return this.#wait(deadline).then((handoff) => (handoff === 'slot' ? this.#openInSlot(deadline) : this.#validated(handoff, deadline)));
+    return this.#wait(deadline).then((handoff) => (handoff === 'slot' ? this.#openInSlot(limit) : this.#validated(handoff, limit)));
   }
 
   #needsPing(lease: Lease): boolean {
     return lease.connection.suspect || Date.now() - lease.lastUsedAt > this.#options.validateAfterIdleMs;
   }
 
-  /** Returns a connection; a dead, drained, expired or unwanted one is closed instead. */
-  release(lease: Lease, discard = false): void {
+  /**
+   * Returns a connection. The release rule: it is pooled only when the server's last
+   * ReadyForQuery said idle outside a transaction ('I'); otherwise it is rolled back, by
+   * `rollbackBy` at the latest, and pooled only if the server then says 'I'. Anything unconfirmed
+   * is closed, and the server rolls back a session whose socket closed. A dead, drained, expired
+   * or unwanted connection is closed too. Returns a promise only when it sends a ROLLBACK.
+   */
+  release(lease: Lease, discard = false, rollbackBy = Infinity): void | Promise<void> {
+    const connection = lease.connection;
+    if (discard || connection.dead || connection.status === 'I' || this.#ended || !this.#busy.has(lease)) return this.#return(lease, discard);
+    return this.#rollBackThenReturn(lease, Math.min(rollbackBy, Date.now() + ROLLBACK_BUDGET_MS));
+  }
+
+  async #rollBackThenReturn(lease: Lease, by: number): Promise<void> {
+    this.counters.releaseRollbacks++;
+    const connection = lease.connection;
+    // Its own budget: the invocation deadline may have passed, and this must still be sent.
+    if (Date.now() < by) await connection.run({ text: 'rollback', params: [] }, { deadline: by, abandonBy: by }).catch(() => {});
+    const idle = !connection.dead && connection.status === 'I';
+    this.#return(lease, !idle, idle ? undefined : 'not idle after ROLLBACK');
+  }
+
+  #return(lease: Lease, discard: boolean, reason = 'discarded'): void {
     // An evicted lease was already closed and its slot handed on.
     if (!this.#busy.delete(lease)) return;
     const now = Date.now();
     lease.lastUsedAt = now;
     if (discard || this.#ended || lease.connection.dead || lease.generation !== this.#generation || now >= lease.expiresAt) {
-      this.#close(lease, discard ? 'discarded' : 'expired or dead');
+      this.#close(lease, discard ? reason : 'expired or dead');
       this.#handOffSlot();
       return;
     }
@@ -138,10 +169,10 @@ export class ConnectionSet {
   }
 
   /** Pings a connection idle longer than validateAfterIdleMs, or suspect; replaces it when the ping fails. */
-  async #validated(lease: Lease, deadline: number): Promise<Lease> {
+  async #validated(lease: Lease, limit: Limit): Promise<Lease> {
     if (!this.#needsPing(lease)) return lease;
     this.counters.validations++;
-    const timeout = Math.max(1, Math.min(this.#options.pingTimeoutMs, deadline - Date.now()));
+    const timeout = Math.max(1, Math.min(this.#options.pingTimeoutMs, limit.at - Date.now()));
     try {
       await lease.connection.ping(timeout);
       return lease;
@@ -151,14 +182,14 @@ export class ConnectionSet {
       this.#close(lease, 'validation failed');
       this.#connecting++;
       this.counters.reconnects++;
-      return this.#openInSlot(deadline);
+      return this.#openInSlot(limit);
     }
   }
 
   /** Opens a connection in a slot already counted in #connecting. */
-  async #openInSlot(deadline: number): Promise<Lease> {
+  async #openInSlot(limit: Limit): Promise<Lease> {
     try {
-      const connection = await this.#connectWithRetry(deadline);
+      const connection = await this.#connectWithRetry(limit);
       const now = Date.now();
       const lifetime = this.#options.maxLifetimeMs * (0.9 + 0.1 * Math.random());
       const lease: Lease = { connection, uses: 0, createdAt: now, lastUsedAt: now, expiresAt: now + (lifetime || Infinity), generation: this.#generation };
@@ -172,16 +203,20 @@ export class ConnectionSet {
     }
   }
 
-  async #connectWithRetry(deadline: number): Promise<Connection> {
+  async #connectWithRetry(limit: Limit): Promise<Connection> {
+    const deadline = limit.at;
     let refreshPassword = false;
     for (let attempt = 1; ; attempt++) {
       const remaining = deadline - Date.now();
       if (this.#ended) throw new WarmpoolError('POOL_ENDED', 'The pool was ended while connecting.', { notApplied: true });
+      const signal = AbortSignal.timeout(Math.max(1, remaining));
       try {
-        return await this.#transport.connect(AbortSignal.timeout(Math.max(1, remaining)), refreshPassword);
+        return await this.#transport.connect(signal, refreshPassword);
       } catch (err) {
-        const error = err instanceof WarmpoolError ? err : new WarmpoolError('CONNECT_FAILED', String(err), { cause: err, notApplied: true });
         this.counters.connectFailures++;
+        // The transport's own failure (write CONNECTION_DESTROYED…) says nothing of why it was cut.
+        if (signal.aborted) throw this.#cutAt(limit, err);
+        const error = err instanceof WarmpoolError ? err : new WarmpoolError('CONNECT_FAILED', String(err), { cause: err, notApplied: true });
         // A rotated credential: a password function may hold a stale one. Ask it once for a fresh
         // password and try again at once; a string password cannot change, so 28P01 stays final.
         if (error.sqlState === '28P01' && typeof this.#options.password === 'function' && !refreshPassword && Date.now() < deadline) {
@@ -198,6 +233,15 @@ export class ConnectionSet {
         await sleep(delayMs);
       }
     }
+  }
+
+  #cutAt(limit: Limit, cause: unknown): WarmpoolError {
+    const where = `${this.#options.host}:${this.#options.port}`;
+    if (limit.invocation) {
+      return new WarmpoolError('DEADLINE_EXCEEDED', `The invocation deadline passed while connecting to ${where}; nothing was sent.`, { cause, notApplied: true });
+    }
+    this.counters.acquireTimeouts++;
+    return new WarmpoolError('ACQUIRE_TIMEOUT', `Connecting to ${where} took longer than acquireTimeoutMs (${this.#options.acquireTimeoutMs} ms); nothing was sent. Raise acquireTimeoutMs or connectTimeoutMs.`, { cause, notApplied: true });
   }
 
   #wait(deadline: number): Promise<Lease | 'slot'> {

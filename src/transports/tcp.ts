@@ -3,7 +3,9 @@ import postgres from 'postgres';
 import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { applicationNameFor, batchInSession, connectError, passwordFor } from './common.js';
-import type { Column, Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
+import { ReadyForQueryReader } from './ready-for-query.js';
+import { ARRAY_TYPES_QUERY, type ArrayTypes, type DriverTypeTables, registerArrayTypes } from './tcp-array-types.js';
+import type { Column, Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
 import { type Parser, type TypeParsers, asText, tcpParam, typeParsers } from './values.js';
 
 /**
@@ -18,6 +20,11 @@ import { type Parser, type TypeParsers, asText, tcpParam, typeParsers } from './
 
 /** Opens the socket (TLS included) the driver talks over. */
 export type SocketOpener = (options: ResolvedOptions) => Promise<net.Socket>;
+
+/** The array type OIDs, fetched by a pool's first connection and reused by its later ones. */
+interface TypeCache {
+  arrays?: ArrayTypes;
+}
 
 type Sql = postgres.Sql<Record<string, never>>;
 type ReservedSql = postgres.ReservedSql<Record<string, never>>;
@@ -50,6 +57,7 @@ class TcpConnection implements Connection {
   #suspect = false;
   /** The last bytes read: a FATAL the server sent before closing ends them (see trailingFatal). */
   #lastChunk: Buffer | undefined;
+  #readyForQuery = new ReadyForQueryReader();
 
   private constructor(sql: Sql, prepare: boolean, types: TypeParsers, secrets: string[]) {
     this.#sql = sql;
@@ -68,11 +76,17 @@ class TcpConnection implements Connection {
     this.#socket = socket;
     socket.on('data', (chunk: Buffer) => {
       this.#lastChunk = chunk;
+      this.#readyForQuery.read(chunk);
       // Before the driver hands over the session, everything is startup traffic.
       if (this.#inFlight > 0 || !this.#reserved) return;
       if (chunk[0] === 0x45) this.#dead = true;
       else this.#suspect = true;
     });
+  }
+
+  /** Without a socket of its own (Workers) the wire is not visible: 'unknown', so the pool rolls back on release. */
+  get status(): TransactionStatus {
+    return this.#readyForQuery.status;
   }
 
   get suspect(): boolean {
@@ -84,7 +98,7 @@ class TcpConnection implements Connection {
     return this.#dead || (socket !== undefined && (socket.readableEnded || socket.destroyed));
   }
 
-  static async open(options: ResolvedOptions, containerId: string, openSocket: SocketOpener | undefined, signal?: AbortSignal, refreshPassword = false): Promise<TcpConnection> {
+  static async open(options: ResolvedOptions, containerId: string, openSocket: SocketOpener | undefined, types: TypeCache, signal?: AbortSignal, refreshPassword = false): Promise<TcpConnection> {
     const password = await passwordFor(options, refreshPassword);
     const connection: Record<string, string> = { application_name: applicationNameFor(options, containerId) };
     if (options.serverIdleSessionTimeoutMs > 0) {
@@ -107,6 +121,8 @@ class TcpConnection implements Connection {
       max_lifetime: 0,
       connect_timeout: options.connectTimeoutMs / 1000,
       prepare: options.prepare,
+      // Array types are fetched below, in a query this connect awaits (tcp-array-types.ts).
+      fetch_types: false,
       connection,
       onnotice: () => {},
       types: { date: DATE_TYPE, json: JSON_TYPE },
@@ -130,15 +146,29 @@ class TcpConnection implements Connection {
     self = new TcpConnection(sql, options.prepare, typeParsers(options.textTypes, 'Option "textTypes"'), password ? [password] : []);
     const abort = () => void sql.end({ timeout: 0 });
     signal?.addEventListener('abort', abort, { once: true });
+    // The driver's connect_timeout ends at login; the type query after it is bounded here.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort();
+    }, options.connectTimeoutMs);
     try {
       signal?.throwIfAborted();
+      // The first query opens the connection: reserve() on a connection not yet open never
+      // settles when fetch_types is off (porsager/postgres#751).
+      const arrays = types.arrays ?? (await sql.unsafe(ARRAY_TYPES_QUERY) as unknown as ArrayTypes).map(({ oid, typarray }) => ({ oid, typarray }));
+      if (types.arrays) await sql.unsafe('select 1');
+      types.arrays = arrays;
+      registerArrayTypes(sql.options as unknown as DriverTypeTables, arrays);
       self.#reserved = await sql.reserve();
       self.#arrayElements = driverParsersOff(sql);
       return self;
     } catch (err) {
       void sql.end({ timeout: 0 });
-      throw connectError(err, options, self.#secrets);
+      const cut = timedOut && !signal?.aborted ? Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' }) : err;
+      throw connectError(cut, options, self.#secrets);
     } finally {
+      clearTimeout(timer);
       signal?.removeEventListener('abort', abort);
     }
   }
@@ -149,6 +179,7 @@ class TcpConnection implements Connection {
     if (this.dead) throw new WarmpoolError('CONNECTION_LOST', 'The connection was closed before the statement was sent.', { notApplied: true });
     // `simple: false`: always the extended protocol (one statement, prepared when `prepare` is on),
     // also without parameters; the option is missing from the driver's type declarations.
+    this.#readyForQuery.status = 'unknown';
     const query = this.#reserved.unsafe(statement.text, statement.params.map(tcpParam) as never[], { prepare: this.#prepare, simple: false } as never) as unknown as DriverQuery;
     if (statement.arrayRows) query.values();
     this.#inFlight++;
@@ -346,9 +377,12 @@ function driverParsersOff(sql: Sql): Record<number, number> {
 
 /** `openSocket`: Node's (tcp-socket.ts); without one the driver opens its own (cloudflare:sockets on Workers). */
 export function tcpTransport(openSocket?: SocketOpener): TransportFactory {
-  return (options, containerId) => ({
-    name: 'tcp',
-    interactiveTransactions: true,
-    connect: (signal, refreshPassword) => TcpConnection.open(options, containerId, openSocket, signal, refreshPassword),
-  });
+  return (options, containerId) => {
+    const types: TypeCache = {};
+    return {
+      name: 'tcp',
+      interactiveTransactions: true,
+      connect: (signal, refreshPassword) => TcpConnection.open(options, containerId, openSocket, types, signal, refreshPassword),
+    };
+  };
 }

@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { EmulatedContainer, type InvocationOutcome } from '../../src/emulator/container.js';
+import { childErrorEnv } from './process-errors.js';
 
 /** An emulated container running test/support/ledger-handler.ts against `databaseUrl`. */
 export function ledgerContainer(databaseUrl: string, options: Record<string, unknown> = {}): Promise<EmulatedContainer> {
   return EmulatedContainer.start({
     module: fileURLToPath(new URL('./ledger-handler.ts', import.meta.url)),
     functionName: 'ledger',
-    env: { DATABASE_URL: databaseUrl, WARMPOOL_TEST_OPTIONS: JSON.stringify(options) },
+    env: { DATABASE_URL: databaseUrl, WARMPOOL_TEST_OPTIONS: JSON.stringify(options), ...childErrorEnv() },
   });
 }
 

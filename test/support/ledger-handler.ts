@@ -2,6 +2,9 @@
 // operations on a ledger table so every write can be counted afterwards.
 import { createPool } from '../../src/index.js';
 import { withPool } from '../../src/lambda/index.js';
+import { recordUnhandledErrors } from './record-unhandled.js';
+
+recordUnhandledErrors();
 
 interface Invoke {
   op: 'insert' | 'select' | 'sleep' | 'stats' | 'tx-insert' | 'batch-insert' | 'sleep-insert' | 'big-read';
