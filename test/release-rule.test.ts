@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway/index.js';
-import { createPool, type Pool } from '../src/index.js';
+import { createPool, type Pool } from '../src/index.http.js';
 import { withPool } from '../src/lambda/index.js';
 import { adminClient, terminateBackend, uniqueName, type AdminSql } from './support/db.js';
 import { adminUrl, databaseUrl } from './support/env.js';
