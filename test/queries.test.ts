@@ -40,9 +40,14 @@ describe('sql and query', () => {
     expect(() => db.query('select 1', new Array(65_536).fill(1))).toThrow(expect.objectContaining({ code: 'INVALID_PARAMETER' }));
   });
 
-  it('return rows as plain arrays of objects', async () => {
+  it('return rows as arrays of objects, whose own keys are the rows only; map and filter give plain arrays', async () => {
     const rows = await db.query('select $1::int as n', [1]);
     expect(Array.isArray(rows)).toBe(true);
-    expect(Object.getPrototypeOf(rows)).toBe(Array.prototype);
+    expect(rows).toBeInstanceOf(Array);
+    expect(Reflect.ownKeys(rows)).toEqual(['0', 'length']);
+    expect(Object.getPrototypeOf(rows.map((r) => r))).toBe(Array.prototype);
+    expect(Object.getPrototypeOf(rows.filter(() => true))).toBe(Array.prototype);
+    expect(Object.getPrototypeOf(rows.slice())).toBe(Array.prototype);
+    expect(rows.concat([])).toEqual([{ n: 1 }]);
   });
 });

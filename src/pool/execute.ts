@@ -26,6 +26,8 @@ export class Executor {
   #set: ConnectionSet;
   #options: ResolvedOptions;
   #scope: () => InvocationScope | undefined;
+  /** Leases held across statements (transactions, reserved handles), by the scope holding them. */
+  #held = new Map<Lease, InvocationScope>();
 
   constructor(set: ConnectionSet, options: ResolvedOptions, scope: () => InvocationScope | undefined) {
     this.#set = set;
@@ -70,6 +72,7 @@ export class Executor {
 
   /** A lease now when a warm connection is free (the common case), else a promise of one. */
   acquire(scope: InvocationScope | undefined): Lease | Promise<Lease> {
+    if (this.#held.size > 0 && scope) this.#refuseSelfWait(scope);
     const acquired = this.#set.acquire(scope?.deadline ?? Infinity);
     if (!scope) return acquired;
     if (!(acquired instanceof Promise)) return this.#enter(scope, acquired, 0);
@@ -85,8 +88,37 @@ export class Executor {
     return lease;
   }
 
+  /** Marks a lease held across statements by `scope` (a transaction, a reserved handle) until released. */
+  hold(scope: InvocationScope | undefined, lease: Lease): void {
+    if (scope) this.#held.set(lease, scope);
+  }
+
+  /**
+   * Refuses at once a call that would queue while every connection is held by this invocation's
+   * transactions or reserved handles: awaited inside one of them it would wait for ever. Only the
+   * invocation's own holds count, without AsyncLocalStorage (it slows every promise): other
+   * callers may release connections, and a call from inside or beside a transaction look alike.
+   */
+  #refuseSelfWait(scope: InvocationScope): void {
+    const { idle, open, busy, connecting } = this.#set.size;
+    if (idle > 0 || connecting > 0 || open < this.#options.max) return;
+    let mine = 0;
+    for (const [lease, holder] of this.#held) {
+      // A lease the end of its invocation evicted (a leaked reserved handle) is no longer held.
+      if (!holder.leases.has(lease)) this.#held.delete(lease);
+      else if (holder === scope) mine++;
+    }
+    if (mine < busy) return;
+    throw new WarmpoolError(
+      'POOL_HELD_BY_TRANSACTION',
+      `Every connection of the pool (max ${this.#options.max}) is held by this invocation's transaction or reserved connection, so this call could only wait for it to end. Inside db.transaction use tx.sql / tx.query; otherwise run the call after the transaction ends, or raise max.`,
+      { notApplied: true },
+    );
+  }
+
   /** The release rule (ConnectionSet.release); a ROLLBACK it needs is bounded by the scope's abandon point. */
   release(scope: InvocationScope | undefined, lease: Lease, discard: boolean): void | Promise<void> {
+    this.#held.delete(lease);
     scope?.leases.delete(lease);
     return this.#set.release(lease, discard, scope ? abandonPoint(scope.deadline, scope.hardDeadline) : undefined);
   }

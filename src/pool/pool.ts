@@ -5,6 +5,7 @@ import { typeParsers } from '../transports/values.js';
 import { ConnectionSet } from './connections.js';
 import { Executor } from './execute.js';
 import { LazyQuery, SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate, toResult, type QueryFlags } from './query.js';
+import { type ReservedConnection, reserve } from './reserved.js';
 import type { InvocationScope } from './scope.js';
 import type { Counters } from './stats.js';
 import { type InteractiveTransactionOptions, type Transaction, notTemplate, runTransaction } from './transaction.js';
@@ -106,6 +107,17 @@ export class Pool {
       return Promise.reject(new WarmpoolError('NOT_SUPPORTED_ON_TRANSPORT', `Interactive transactions need a connection held across round trips, which the ${this.#transport.name} transport does not have. Use db.batch([...]) or transport 'websocket'.`, { notApplied: true }));
     }
     return runTransaction(this.#executor, this.#scopeSource(), fn, options);
+  }
+
+  /**
+   * Holds one connection for several statements until `release()`, under the invocation's
+   * deadline; one not released by the end of the invocation is evicted as leaked.
+   */
+  reserve(): Promise<ReservedConnection> {
+    if (!this.#transport.interactiveTransactions) {
+      return Promise.reject(new WarmpoolError('NOT_SUPPORTED_ON_TRANSPORT', `A reserved connection needs a session held across round trips, which the ${this.#transport.name} transport does not have. Use db.batch([...]) or transport 'websocket'.`, { notApplied: true }));
+    }
+    return reserve(this.#executor, this.#scopeSource());
   }
 
   /** Runs queries as one atomic, non-interactive transaction; resolves to each query's result. */

@@ -3,7 +3,7 @@ import { transactionStart } from '../transports/common.js';
 import type { Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions } from '../transports/types.js';
 import { typeParsers } from '../transports/values.js';
 import type { Executor } from './execute.js';
-import { SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate, toResult } from './query.js';
+import { SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate, toResult, type UnsentQueries } from './query.js';
 import type { InvocationScope } from './scope.js';
 
 export interface InteractiveTransactionOptions extends TransactionOptions {
@@ -22,6 +22,8 @@ export class Transaction {
   #connection: Connection;
   #run: DeadlineRunner;
   #open = true;
+  #unsent: UnsentQueries = new Set();
+  #savepoints = 0;
 
   constructor(connection: Connection, withDeadline: DeadlineRunner) {
     this.#connection = connection;
@@ -30,7 +32,7 @@ export class Transaction {
 
   readonly sql = <T extends object = Row>(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery<T> => {
     if (!isTemplateCall(strings)) throw notTemplate();
-    return new SqlQuery<T>(this.#runner, statementFromTemplate(strings, values));
+    return new SqlQuery<T>(this.#runner, statementFromTemplate(strings, values), undefined, this.#unsent);
   };
 
   /** `textTypes`: type OIDs returned as the server's text for this query (replaces the pool's). */
@@ -39,7 +41,29 @@ export class Transaction {
     checkParams(params);
     const statement: Statement = { text, params };
     if (options.textTypes !== undefined) statement.types = typeParsers(options.textTypes, 'The query option "textTypes"');
-    return new SqlQuery<T>(this.#runner, statement);
+    return new SqlQuery<T>(this.#runner, statement, undefined, this.#unsent);
+  }
+
+  /**
+   * Runs `fn` inside SAVEPOINT … RELEASE SAVEPOINT; when it throws, ROLLBACK TO SAVEPOINT undoes
+   * only its work and the error propagates. Nestable; `fn` gets this same transaction.
+   */
+  async savepoint<T>(fn: (tx: Transaction) => PromiseLike<T>): Promise<T> {
+    if (typeof fn !== 'function') {
+      throw new WarmpoolError('INVALID_QUERY', 'savepoint expects a function: tx.savepoint(async (tx) => { … }).', { notApplied: true });
+    }
+    const name = `warmpool_sp_${++this.#savepoints}`;
+    await this.#runner({ text: `savepoint ${name}`, params: [] });
+    let result: T;
+    try {
+      result = await fn(this);
+      this.#refuseUnsent();
+    } catch (err) {
+      if (!this.#connection.dead && this.#open) await this.#runner({ text: `rollback to savepoint ${name}`, params: [] }).catch(() => {});
+      throw err;
+    }
+    await this.#runner({ text: `release savepoint ${name}`, params: [] });
+    return result;
   }
 
   unsafe(text: string): UnsafeFragment {
@@ -48,6 +72,21 @@ export class Transaction {
 
   close(): void {
     this.#open = false;
+  }
+
+  /** Throws when a query made on this transaction was never awaited (it would never be sent). */
+  #refuseUnsent(): void {
+    const [first] = this.#unsent;
+    if (!first) return;
+    this.#unsent.clear();
+    const text = first.statement.text.replace(/\s+/g, ' ').trim();
+    const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    throw new WarmpoolError('QUERY_NOT_AWAITED', `A query made on the transaction was never awaited, so it was never sent: "${shown}". Await every tx query inside the callback (or pass it to Promise.all); the transaction was rolled back.`, { notApplied: true });
+  }
+
+  /** Called when the callback has settled successfully; see #refuseUnsent. */
+  checkAllSent(): void {
+    this.#refuseUnsent();
   }
 
   #runner = async (statement: Statement): Promise<unknown[]> => {
@@ -87,6 +126,7 @@ export async function runTransaction<T>(
   if (scope) scope.metrics.queries++;
   for (let attempt = 0; ; attempt++) {
     const lease = await executor.acquire(scope);
+    executor.hold(scope, lease);
     const connection = lease.connection;
     const run = <R>(work: (run: RunOptions) => Promise<R>) => executor.withDeadline(scope, work, true);
     const tx = new Transaction(connection, run);
@@ -97,6 +137,7 @@ export async function runTransaction<T>(
       let result: T;
       try {
         result = await fn(tx);
+        tx.checkAllSent();
       } finally {
         tx.close();
       }

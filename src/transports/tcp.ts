@@ -244,7 +244,6 @@ class TcpConnection implements Connection {
       columns[i] = { name, type };
       parsers[i] = types.columnParser(type, this.#arrayElements[type]);
     }
-    const rows = new Array(result.length);
     if (statement.arrayRows) {
       for (let r = 0; r < result.length; r++) {
         const row = result[r] as unknown[];
@@ -252,7 +251,6 @@ class TcpConnection implements Connection {
           const value = row[i];
           if (value !== null && parsers[i] !== asText) row[i] = parsers[i](value as string);
         }
-        rows[r] = row;
       }
     } else {
       // An object keeps the last of the columns sharing a name, as the driver built it.
@@ -269,13 +267,13 @@ class TcpConnection implements Connection {
           const value = row[names[i]];
           if (value !== null) row[names[i]] = typed[i](value as string);
         }
-        rows[r] = row;
       }
     }
     // The server's tag is 'CREATE TABLE', 'INSERT' …; the first word, as the other transports give it.
     const space = result.command.indexOf(' ');
     const command = space < 0 ? result.command : result.command.slice(0, space);
-    return { rows, command, count: result.count ?? result.length, columns };
+    // The driver's array itself: the API copies the rows into its own result (toResult).
+    return { rows: result as Row[], command, count: result.count ?? result.length, columns };
   }
 
   #statementError(err: unknown): WarmpoolError {

@@ -1,0 +1,96 @@
+/**
+ * `db.reserve()`: one connection held across statements (session settings, temporary tables,
+ * advisory locks) until `release()`. It keeps the invocation's rules: statements run under its
+ * deadline, and a handle not released by the end of the invocation is evicted like any leaked
+ * lease. Nothing is retried on another connection, since the session's state would be lost.
+ */
+import { WarmpoolError } from '../errors.js';
+import type { Row, Statement } from '../transports/types.js';
+import { typeParsers } from '../transports/values.js';
+import type { Lease } from './connections.js';
+import type { Executor } from './execute.js';
+import { SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate, toResult } from './query.js';
+import type { InvocationScope } from './scope.js';
+
+export class ReservedConnection {
+  #executor: Executor;
+  #scope: InvocationScope | undefined;
+  #lease: Lease;
+  #released = false;
+  /** Statements in flight: the connection goes back only once they have settled. */
+  #inFlight = 0;
+  #returned = false;
+
+  constructor(executor: Executor, scope: InvocationScope | undefined, lease: Lease) {
+    this.#executor = executor;
+    this.#scope = scope;
+    this.#lease = lease;
+  }
+
+  readonly sql = <T extends object = Row>(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery<T> => {
+    if (!isTemplateCall(strings)) {
+      throw new WarmpoolError('INVALID_QUERY', 'sql must be used as a tagged template: sql`select * from t where id = ${id}`. For SQL in a string use query(text, params).', { notApplied: true });
+    }
+    return new SqlQuery<T>(this.#runner, statementFromTemplate(strings, values));
+  };
+
+  /** `textTypes`: type OIDs returned as the server's text for this query (replaces the pool's). */
+  query<T extends object = Row>(text: string, params: readonly unknown[] = [], options: { textTypes?: readonly number[] } = {}): SqlQuery<T> {
+    checkText(text);
+    checkParams(params);
+    const statement: Statement = { text, params };
+    if (options.textTypes !== undefined) statement.types = typeParsers(options.textTypes, 'The query option "textTypes"');
+    return new SqlQuery<T>(this.#runner, statement);
+  }
+
+  unsafe(text: string): UnsafeFragment {
+    checkText(text);
+    return new UnsafeFragment(text);
+  }
+
+  /** Gives the connection back to the pool (after statements in flight settle); later calls do nothing. */
+  release(): void {
+    this.#released = true;
+    if (this.#inFlight === 0) this.#return();
+  }
+
+  #return(): void {
+    if (this.#returned) return;
+    this.#returned = true;
+    void this.#executor.release(this.#scope, this.#lease, this.#lease.connection.dead);
+  }
+
+  #runner = async (statement: Statement): Promise<unknown[]> => {
+    if (this.#released) {
+      throw new WarmpoolError('INVALID_QUERY', 'This reserved connection was released; reserve another with db.reserve().', { notApplied: true });
+    }
+    this.#inFlight++;
+    try {
+      const result = await this.#executor.withDeadline(this.#scope, (run) => this.#lease.connection.run(statement, run));
+      this.#lease.uses++;
+      return toResult(result);
+    } catch (err) {
+      if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST' && !err.notApplied) {
+        throw new WarmpoolError('OUTCOME_UNKNOWN', 'The reserved connection was lost after the statement was sent, so whether it took effect is unknown; it was not sent again (its session is gone).', { cause: err, sqlState: err.sqlState });
+      }
+      throw err;
+    } finally {
+      if (--this.#inFlight === 0 && this.#released) this.#return();
+    }
+  };
+}
+
+/** Acquires a live connection and holds it for a ReservedConnection. */
+export async function reserve(executor: Executor, scope: InvocationScope | undefined): Promise<ReservedConnection> {
+  if (scope) scope.metrics.queries++;
+  for (let attempt = 0; ; attempt++) {
+    const lease = await executor.acquire(scope);
+    if (lease.connection.dead && attempt < 2) {
+      // Found closed before anything was sent: another connection is as good.
+      void executor.release(scope, lease, true);
+      continue;
+    }
+    executor.hold(scope, lease);
+    return new ReservedConnection(executor, scope, lease);
+  }
+}
