@@ -40,7 +40,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const config = resolveGatewayOptions(options);
   const guard = new RequestGuard(config);
   const credentials = new CredentialCache(config.credentialTtlMs);
-  const limits = { connectTimeoutMs: config.connectTimeoutMs, statementTimeoutMs: config.statementTimeoutMs, applicationName: config.applicationName };
+  const limits = {
+    connectTimeoutMs: config.connectTimeoutMs,
+    statementTimeoutMs: config.statementTimeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+    applicationName: config.applicationName,
+  };
   const pool = new UpstreamPool((credential) => UpstreamConnection.open(config.upstream, credential, limits), credentials, config);
   const ws = new WsProxy({ config, guard });
   let requests = 0;

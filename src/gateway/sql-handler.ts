@@ -96,7 +96,7 @@ async function runBatch(conn: UpstreamConnection, queries: QueryData[], headers:
 
 async function runStatement(conn: UpstreamConnection, q: QueryData, headers: NeonHeaders, budget: ResponseBudget, signal: AbortSignal): Promise<string> {
   const json = new StatementJson({ rawText: headers.rawText, arrayMode: q.arrayMode ?? headers.arrayMode }, budget);
-  const outcome = await conn.run(q.query, q.params, (values, columns) => json.push(values, columns), signal);
+  const outcome = await conn.run(q.query, q.params, (values, columns) => json.push(values, columns), budget, signal);
   return json.finish(outcome.columns, outcome.command, outcome.count);
 }
 
