@@ -1,4 +1,5 @@
-import type { NeonDbError } from '@neondatabase/serverless';
+import { neonConfig, Pool, type FieldDef, type NeonDbError } from '@neondatabase/serverless';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway/index.js';
 import { adminClient, uniqueName, type AdminSql } from './support/db.js';
@@ -67,6 +68,33 @@ describe('gateway /sql with the Neon driver', () => {
     const [tableField] = (await plain.query(`select id from ${table} limit 0`)).fields;
     expect(tableField.tableID).toBeGreaterThan(0);
     expect(tableField.columnID).toBe(1);
+  });
+
+  it('gives the fields Postgres describes, with dataTypeSize and dataTypeModifier, as pg reports them', async () => {
+    const text = `select 1::int4 as i, 'x'::varchar(10) as v, 1.5::numeric(5,2) as n, now()::timestamptz(3) as t, 'a'::text as s, id, note from ${table} right join (select) x on false`;
+    const client = new pg.Client({ connectionString: databaseUrl() });
+    await client.connect();
+    const direct = await client.query(text);
+    await client.end();
+    const viaGateway = await neonVia(gw, undefined, { fullResults: true }).query(text);
+    const shape = (f: FieldDef) => ({ ...f });
+    expect(viaGateway.fields.map(shape)).toEqual(direct.fields.map(shape));
+    expect(viaGateway.fields.find((f) => f.name === 'v')).toMatchObject({ dataTypeSize: -1, dataTypeModifier: 14 });
+    expect(viaGateway.fields.find((f) => f.name === 'i')).toMatchObject({ dataTypeSize: 4, dataTypeModifier: -1 });
+  });
+
+  it('serves Pool.query over fetch (poolQueryViaFetch), whose connection string carries no port', async () => {
+    neonConfig.fetchEndpoint = () => gw.fetchEndpoint;
+    neonConfig.poolQueryViaFetch = true;
+    const pool = new Pool({ connectionString: databaseUrl() });
+    try {
+      expect(new URL(databaseUrl()).port).not.toBe('5432');
+      const { rows } = await pool.query('select $1::int + 1 as n', [41]);
+      expect(rows).toEqual([{ n: 42 }]);
+    } finally {
+      neonConfig.poolQueryViaFetch = false;
+      await pool.end();
+    }
   });
 
   it('runs sql.transaction([...]) as one transaction that commits', async () => {
