@@ -119,7 +119,5 @@ function toHttpError(err: unknown, maxResponseBytes: number): GatewayHttpError {
   }
   if (err instanceof CopyNotSupported) return sqlStateError(400, '0A000', err.message);
   if (isServerError(err)) return serverErrorResponse(err);
-  const code = (err as { code?: unknown })?.code;
-  if (code === 'MAX_PARAMETERS_EXCEEDED') return new GatewayHttpError(400, 'too many parameters (max is 65534)');
   return sqlStateError(502, '08006', 'the connection to the upstream database was lost');
 }
