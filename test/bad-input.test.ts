@@ -85,6 +85,13 @@ describe('invalid parameters and queries', () => {
   const nestedCircular: unknown[] = [{ list: [] as unknown[] }];
   (nestedCircular[0] as { list: unknown[] }).list.push(nestedCircular[0]);
   const shared = { x: 1 };
+  const nest = (levels: number, wrap: (inner: unknown) => unknown) => {
+    let value: unknown = 1;
+    for (let i = 0; i < levels; i++) value = wrap(value);
+    return value;
+  };
+  const deepObject = nest(100_000, (a) => ({ a }));
+  const deepArray = nest(100_000, (a) => [a]);
 
   const cases: [string, (db: Pool) => unknown, string][] = [
     ['undefined', (db) => db.sql`select ${undefined}`, 'INVALID_PARAMETER'],
@@ -100,6 +107,9 @@ describe('invalid parameters and queries', () => {
     ['a circular object', (db) => db.sql`select ${circular}::jsonb`, 'INVALID_PARAMETER'],
     ['a circular object inside an array', (db) => db.sql`select ${nestedCircular}::jsonb[]`, 'INVALID_PARAMETER'],
     ['a BigInt inside an object', (db) => db.sql`select ${{ n: 1n }}::jsonb`, 'INVALID_PARAMETER'],
+    ['an object nested 100 000 levels deep', (db) => db.sql`select ${deepObject}::jsonb`, 'INVALID_PARAMETER'],
+    ['an array nested 100 000 levels deep', (db) => db.sql`select ${deepArray}::int[]`, 'INVALID_PARAMETER'],
+    ['an object nested 100 000 levels deep inside an array', (db) => db.sql`select ${[deepObject]}::jsonb[]`, 'INVALID_PARAMETER'],
     ['65 534 parameters', (db) => db.query('select 1', Array.from({ length: 65_534 }, () => 1)), 'INVALID_PARAMETER'],
     ['65 534 parameters in a template', (db) => manyParams(db, 65_534), 'INVALID_PARAMETER'],
     ['65 533 + 1 parameters through a nested template', (db) => db.sql`select ${1}, ${manyParams(db, 65_533)}`, 'INVALID_PARAMETER'],
@@ -135,6 +145,7 @@ describe('invalid parameters and queries', () => {
     ['NaN and Infinity → float8', (db) => db.sql`select ${Number.NaN}::float8 as n, ${-Infinity}::float8 as i`, [{ n: Number.NaN, i: -Infinity }]],
     ['a plain object → JSON where the type is json/jsonb', (db) => db.sql`select ${{ a: [1, 'x'], b: null }}::jsonb as v`, [{ v: { a: [1, 'x'], b: null } }]],
     ['an array → a Postgres array', (db) => db.sql`select ${['a', 'b"c', 'd,e']}::text[] as v`, [{ v: ['a', 'b"c', 'd,e'] }]],
+    ['an object nested 1 000 levels deep → JSON', (db) => db.sql`select ${nest(1000, (a) => ({ a }))}::jsonb as v`, [{ v: nest(1000, (a) => ({ a })) }]],
     ['astral characters round-trip', (db) => db.sql`select ${'🐘 ✓ é'}::text as v`, [{ v: '🐘 ✓ é' }]],
     ['two statements in one call → 42601 from the server', (db) => db.query('select 1; select 2'), '42601'],
   ];

@@ -49,6 +49,9 @@ describe('warmpool gateway (command line)', () => {
       '--idle-timeout-ms': GATEWAY_DEFAULTS.idleTimeoutMs,
       '--credential-ttl-ms': GATEWAY_DEFAULTS.credentialTtlMs,
       '--request-timeout-ms': GATEWAY_DEFAULTS.requestTimeoutMs,
+      '--headers-timeout-ms': GATEWAY_DEFAULTS.headersTimeoutMs,
+      '--max-client-connections': GATEWAY_DEFAULTS.maxClientConnections,
+      '--max-client-connections-per-address': GATEWAY_DEFAULTS.maxClientConnectionsPerAddress,
       '--port': GATEWAY_DEFAULTS.port,
     };
     for (const [flag, value] of Object.entries(flags)) {

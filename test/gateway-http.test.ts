@@ -1,4 +1,5 @@
-import type { NeonDbError } from '@neondatabase/serverless';
+import { neonConfig, Pool, type FieldDef, type NeonDbError } from '@neondatabase/serverless';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway/index.js';
 import { adminClient, uniqueName, type AdminSql } from './support/db.js';
@@ -67,6 +68,33 @@ describe('gateway /sql with the Neon driver', () => {
     const [tableField] = (await plain.query(`select id from ${table} limit 0`)).fields;
     expect(tableField.tableID).toBeGreaterThan(0);
     expect(tableField.columnID).toBe(1);
+  });
+
+  it('gives the fields Postgres describes, with dataTypeSize and dataTypeModifier, as pg reports them', async () => {
+    const text = `select 1::int4 as i, 'x'::varchar(10) as v, 1.5::numeric(5,2) as n, now()::timestamptz(3) as t, 'a'::text as s, id, note from ${table} right join (select) x on false`;
+    const client = new pg.Client({ connectionString: databaseUrl() });
+    await client.connect();
+    const direct = await client.query(text);
+    await client.end();
+    const viaGateway = await neonVia(gw, undefined, { fullResults: true }).query(text);
+    const shape = (f: FieldDef) => ({ ...f });
+    expect(viaGateway.fields.map(shape)).toEqual(direct.fields.map(shape));
+    expect(viaGateway.fields.find((f) => f.name === 'v')).toMatchObject({ dataTypeSize: -1, dataTypeModifier: 14 });
+    expect(viaGateway.fields.find((f) => f.name === 'i')).toMatchObject({ dataTypeSize: 4, dataTypeModifier: -1 });
+  });
+
+  it('serves Pool.query over fetch (poolQueryViaFetch), whose connection string carries no port', async () => {
+    neonConfig.fetchEndpoint = () => gw.fetchEndpoint;
+    neonConfig.poolQueryViaFetch = true;
+    const pool = new Pool({ connectionString: databaseUrl() });
+    try {
+      expect(new URL(databaseUrl()).port).not.toBe('5432');
+      const { rows } = await pool.query('select $1::int + 1 as n', [41]);
+      expect(rows).toEqual([{ n: 42 }]);
+    } finally {
+      neonConfig.poolQueryViaFetch = false;
+      await pool.end();
+    }
   });
 
   it('runs sql.transaction([...]) as one transaction that commits', async () => {
@@ -160,6 +188,33 @@ describe('gateway /sql with the Neon driver', () => {
     expect((await postSql(gw, { query: 'select 1', params: 'x' })).status).toBe(400);
     expect((await postSql(gw, { nothing: true })).status).toBe(400);
     expect((await postSql(gw, { queries: [{ query: 'select 1' }, { params: [] }] })).status).toBe(400);
+  });
+
+  it('answers a parameter nested too deeply to convert with 400, never 502 (nothing was sent)', async () => {
+    const depth = 100_000;
+    const object = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const array = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    for (const [param, where] of [[object, 'params[0]'], [array, 'params[1]']]) {
+      const params = where === 'params[0]' ? `[${param}]` : `["x", ${param}]`;
+      const res = await postSql(gw, `{"query": "select $1::text is not null as ok", "params": ${params}}`);
+      expect([res.status, res.json().code]).toEqual([400, '54001']);
+      expect(res.json().message).toBe(`${where} is nested too deeply to convert to a Postgres value; send it as a JSON string instead`);
+    }
+    const batch = await postSql(gw, `{"queries": [{"query": "select 1", "params": []}, {"query": "select $1", "params": [${object}]}]}`);
+    expect([batch.status, batch.json().message]).toEqual([400, 'queries[1].params[0] is nested too deeply to convert to a Postgres value; send it as a JSON string instead']);
+    // Sent as a string, a nested value goes to Postgres as it is, and Postgres judges it.
+    const asText = await postSql(gw, { query: 'select jsonb_typeof($1::jsonb) as t', params: [`${'['.repeat(1000)}${']'.repeat(1000)}`] });
+    expect([asText.status, asText.json().rows]).toEqual([200, [['array']]]);
+  });
+
+  it('binds up to 65 533 parameters and answers more with 08P01, as Postgres does, before sending anything', async () => {
+    const sql = neonVia(gw);
+    const many = Array.from({ length: 65_533 }, (_, i) => String(i));
+    const text = `select array_length(array[${many.map((_, i) => `$${i + 1}`).join(',')}]::text[], 1) as n`;
+    expect(await sql.query(text, many)).toEqual([{ n: 65_533 }]);
+    const err = (await sql.query('select $1::text as v', [...many, 'one more']).catch((e) => e)) as NeonDbError;
+    expect(err).toMatchObject({ name: 'NeonDbError', code: '08P01' });
+    expect(err.message).toBe('bind message supplies 65534 parameters, but at most 65533 are accepted');
   });
 
   it('answers 404, 405 and /health', async () => {

@@ -68,6 +68,19 @@ describe('gateway limits', () => {
     expect(await neonVia(gw)`select 1 as ok`).toEqual([{ ok: 1 }]);
   });
 
+  it('refuses a single row over --max-response-bytes from its header, and serves one just under it', async () => {
+    const gw = await gateway({ maxResponseBytes: 1024 * 1024 });
+    const sql = neonVia(gw);
+    const [fits] = await sql`select repeat('a', 1000000) as v`;
+    expect((fits.v as string).length).toBe(1_000_000);
+    const marker = uniqueName('gw_row');
+    const err = await sql.query(`select repeat(repeat('b', 1000), 1100) as v /* ${marker} */`).catch((e: Error) => e);
+    expect(String(err)).toContain('HTTP status 507');
+    await waitFor(async () => (await running(marker)) === 0, 5_000, 'the oversized statement to stop');
+    await waitFor(() => gw.stats().connections.busy === 0, 5_000, 'its connection to be dropped');
+    expect(await sql`select 1 as ok`).toEqual([{ ok: 1 }]);
+  });
+
   it('counts the limit over the whole batch', async () => {
     const gw = await gateway({ maxResponseBytes: 10_000 });
     const sql = neonVia(gw);

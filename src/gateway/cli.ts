@@ -41,6 +41,12 @@ Limits (default):
   --credential-ttl-ms <n>       a password the server accepted is trusted (as a keyed hash) this long
                                 before a new connection checks it again; 0 = check on every request (${D.credentialTtlMs})
   --request-timeout-ms <n>      receiving a request's headers and body (${D.requestTimeoutMs})
+  --headers-timeout-ms <n>      receiving a request's headers, at most the request timeout (${D.headersTimeoutMs});
+                                both timeouts are checked every second
+  --max-client-connections <n>  client sockets open at once; at the cap the oldest one without a request
+                                in progress (half-open first, then idle) is closed, 503 if all are busy (${D.maxClientConnections})
+  --max-client-connections-per-address <n>
+                                the same cap for one remote address (${D.maxClientConnectionsPerAddress})
 
 Credentials, queries and parameters are never logged.
 `;
@@ -58,6 +64,9 @@ const NUMERIC_FLAGS: Record<string, keyof typeof GATEWAY_DEFAULTS> = {
   '--idle-timeout-ms': 'idleTimeoutMs',
   '--credential-ttl-ms': 'credentialTtlMs',
   '--request-timeout-ms': 'requestTimeoutMs',
+  '--headers-timeout-ms': 'headersTimeoutMs',
+  '--max-client-connections': 'maxClientConnections',
+  '--max-client-connections-per-address': 'maxClientConnectionsPerAddress',
 };
 
 export function parseGatewayArgs(args: readonly string[], env: NodeJS.ProcessEnv): GatewayOptions | 'help' {

@@ -32,7 +32,8 @@ export function loginFromConnectionString(header: string | string[] | undefined,
   const user = safeDecode(url.username);
   if (!user) throw new GatewayHttpError(400, 'Neon-Connection-String has no user');
 
-  const port = url.port ? Number(url.port) : 5432;
+  // No port means the upstream's: the Neon driver's Pool.query over fetch leaves it out.
+  const port = url.port ? Number(url.port) : upstream.port;
   const database = safeDecode(url.pathname.slice(1));
   const sameServer = normalizeHost(url.hostname) === upstream.host && port === upstream.port && database === upstream.database;
   const rerouting = [...url.searchParams.keys()].some((k) => ROUTING_PARAMETERS.has(k.toLowerCase()));

@@ -45,6 +45,15 @@ export interface GatewayOptions {
   credentialTtlMs?: number;
   /** Limit to receive a request's headers and body. Default 30 000. */
   requestTimeoutMs?: number;
+  /** Limit to receive a request's headers (at most requestTimeoutMs). Default 10 000. Both are checked every second. */
+  headersTimeoutMs?: number;
+  /**
+   * Client sockets open at once. At the cap the oldest socket without a request in progress
+   * (half-open first, then idle keep-alive) is closed to make room; 503 only when all are busy. Default 500.
+   */
+  maxClientConnections?: number;
+  /** The same cap for the sockets of one remote address. Default 200. */
+  maxClientConnectionsPerAddress?: number;
   /** `application_name` of the upstream connections serving /sql (shown in pg_stat_activity). Default 'warmpool-gateway'. */
   applicationName?: string;
   /** Receives operational lines (startup, upstream failures). Never credentials, queries or parameters. */
@@ -79,6 +88,9 @@ export interface GatewayConfig {
   idleTimeoutMs: number;
   credentialTtlMs: number;
   requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  maxClientConnections: number;
+  maxClientConnectionsPerAddress: number;
   applicationName: string;
   log: (line: string) => void;
 }
@@ -97,6 +109,9 @@ export const GATEWAY_DEFAULTS = {
   idleTimeoutMs: 60_000,
   credentialTtlMs: 60_000,
   requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  maxClientConnections: 500,
+  maxClientConnectionsPerAddress: 200,
   applicationName: 'warmpool-gateway',
 } as const;
 
@@ -115,6 +130,9 @@ const NUMERIC: ReadonlyArray<[NumericKey, number]> = [
   ['idleTimeoutMs', 1],
   ['credentialTtlMs', 0],
   ['requestTimeoutMs', 1],
+  ['headersTimeoutMs', 1],
+  ['maxClientConnections', 1],
+  ['maxClientConnectionsPerAddress', 1],
 ];
 
 const KNOWN = new Set(['upstream', 'token', 'allowHosts', 'allowOrigins', 'log', ...Object.keys(GATEWAY_DEFAULTS)]);

@@ -11,6 +11,12 @@ import { GatewayHttpError } from './http-error.js';
 
 export type PgText = string | null;
 
+/**
+ * Bound parameters per statement: the protocol allows 65 535, but postgres.js (which sends the
+ * gateway's statements) builds no message with 65 534 or more. warmpool's client has the same limit.
+ */
+export const MAX_PARAMS = 65_533;
+
 export interface QueryData {
   query: string;
   params: PgText[];
@@ -78,7 +84,27 @@ function queryData(value: unknown, where: string): QueryData {
   if (value.arrayMode !== undefined && typeof value.arrayMode !== 'boolean') {
     throw new GatewayHttpError(400, `${where}arrayMode must be a boolean`);
   }
-  return { query: value.query, params: params.map(toPgText), arrayMode: value.arrayMode as boolean | undefined };
+  if (params.length > MAX_PARAMS) {
+    // What Postgres answers to a Bind with too many parameters; checked before anything is sent.
+    throw new GatewayHttpError(400, {
+      message: `bind message supplies ${params.length} parameters, but at most ${MAX_PARAMS} are accepted`,
+      code: '08P01',
+    });
+  }
+  return { query: value.query, params: params.map((p, i) => convertParam(p, `${where}params[${i}]`)), arrayMode: value.arrayMode as boolean | undefined };
+}
+
+/** A value that cannot be converted is the request's fault (400), never a lost upstream (502). */
+function convertParam(value: unknown, where: string): PgText {
+  try {
+    return toPgText(value);
+  } catch {
+    // JSON.parse reads any depth, but converting back recurses: only extreme nesting fails here.
+    throw new GatewayHttpError(400, {
+      message: `${where} is nested too deeply to convert to a Postgres value; send it as a JSON string instead`,
+      code: '54001',
+    });
+  }
 }
 
 /** A JSON parameter → the text given to Postgres, as Neon's proxy converts it. */

@@ -10,7 +10,8 @@ import { GatewayHttpError } from './http-error.js';
  * types become JSON arrays; everything else (int8, numeric, dates…) stays a string.
  *
  * Rows are serialised as they arrive and counted against the response budget, so a huge result
- * is refused (507) once it passes the limit instead of being held in memory.
+ * is refused (507) once it passes the limit instead of being held in memory; a single row too
+ * large for the budget is refused from its header, before it is read (backend-tap.ts).
  */
 
 export interface Column {
@@ -21,6 +22,10 @@ export interface Column {
   table: number;
   /** Attribute number in that table, or 0. */
   number: number;
+  /** `pg_type.typlen` (negative for variable-length types), from the RowDescription. */
+  size?: number;
+  /** Type modifier (`varchar(10)` → 14), -1 for none. */
+  modifier?: number;
 }
 
 /** Shared by every statement of a request: the limit is on the whole response. */
@@ -34,6 +39,15 @@ export class ResponseBudget {
   spend(bytes: number): boolean {
     this.#used += bytes;
     return this.#used <= this.max;
+  }
+
+  /**
+   * Whether a row whose values take `valueBytes` on the wire can still fit. Its JSON is at least
+   * that large (every value is quoted, or a number or literal of the same text), so a row this
+   * refuses would certainly pass the limit once converted.
+   */
+  admits(valueBytes: number): boolean {
+    return this.#used + valueBytes <= this.max;
   }
 }
 
@@ -72,7 +86,15 @@ export class StatementJson {
   }
 
   finish(columns: readonly Column[], command: string, count: number | null): string {
-    const fields = columns.map((c) => ({ name: c.name, dataTypeID: c.type, tableID: c.table, columnID: c.number, format: 'text' }));
+    const fields = columns.map((c) => ({
+      name: c.name,
+      dataTypeID: c.type,
+      tableID: c.table,
+      columnID: c.number,
+      dataTypeSize: c.size ?? -1,
+      dataTypeModifier: c.modifier ?? -1,
+      format: 'text',
+    }));
     // As node-postgres and Neon's proxy: the command is the tag's first word ("CREATE TABLE" → "CREATE").
     const verb = command.split(' ', 1)[0];
     return `{"fields":${JSON.stringify(fields)},"command":${JSON.stringify(verb)},"rowCount":${count ?? 'null'},"rows":[${this.#rows.join(',')}],"rowAsArray":${this.#shape.arrayMode}}`;

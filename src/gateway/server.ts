@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ClientConnections, timedOut, type ClientStats } from './client-connections.js';
 import { CredentialCache } from './credentials.js';
 import { GatewayHttpError } from './http-error.js';
 import { hostPort, isWildcardHost, resolveGatewayOptions, type GatewayOptions } from './options.js';
@@ -33,6 +34,7 @@ export interface GatewayStats {
   active: number;
   connections: PoolStats;
   webSockets: { open: number; opened: number; refused: number };
+  clients: ClientStats;
   verifiedCredentials: number;
 }
 
@@ -40,23 +42,53 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const config = resolveGatewayOptions(options);
   const guard = new RequestGuard(config);
   const credentials = new CredentialCache(config.credentialTtlMs);
-  const limits = { connectTimeoutMs: config.connectTimeoutMs, statementTimeoutMs: config.statementTimeoutMs, applicationName: config.applicationName };
+  const limits = {
+    connectTimeoutMs: config.connectTimeoutMs,
+    statementTimeoutMs: config.statementTimeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+    applicationName: config.applicationName,
+  };
   const pool = new UpstreamPool((credential) => UpstreamConnection.open(config.upstream, credential, limits), credentials, config);
   const ws = new WsProxy({ config, guard });
+  const headersTimeoutMs = Math.min(config.headersTimeoutMs, config.requestTimeoutMs);
+  const clients = new ClientConnections({ ...config, firstRequestTimeoutMs: headersTimeoutMs });
   let requests = 0;
   let active = 0;
 
-  const server = http.createServer({ requestTimeout: config.requestTimeoutMs, headersTimeout: Math.min(config.requestTimeoutMs, 10_000) }, (req, res) => {
-    requests++;
-    active++;
-    // A client that goes away mid-body makes req emit 'error'; how that is handled is decided below.
-    req.on('error', () => {});
-    res.on('close', () => active--);
-    route(req, res).catch(() => sendError(res, new GatewayHttpError(500, 'internal gateway error')));
-  });
+  const server = http.createServer(
+    {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: headersTimeoutMs,
+      // Node checks both timeouts on this sweep (default every 30 s): every second, so they hold to about the second.
+      connectionsCheckingInterval: 1_000,
+    },
+    (req, res) => {
+      // Already answered 503 at accept; it closes without being served.
+      if (clients.isRefused(req.socket)) return;
+      requests++;
+      active++;
+      clients.requestStarted(req.socket);
+      // A client that goes away mid-body makes req emit 'error'; how that is handled is decided below.
+      req.on('error', () => {});
+      res.on('close', () => {
+        active--;
+        clients.requestEnded(req.socket);
+      });
+      route(req, res).catch(() => sendError(res, new GatewayHttpError(500, 'internal gateway error')));
+    },
+  );
   server.keepAliveTimeout = 5_000;
-  server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
-  server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('connection', (socket) => clients.admit(socket));
+  server.on('upgrade', (req, socket, head) => {
+    if (clients.isRefused(req.socket)) return;
+    clients.upgraded(req.socket);
+    ws.handleUpgrade(req, socket, head);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Past --headers-timeout-ms or --request-timeout-ms: say so (as Node's default handler does), then close.
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') timedOut(socket);
+    else socket.destroy();
+  });
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     let cors: Record<string, string> = {};
@@ -99,7 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     fetchEndpoint: `${url}/sql`,
     wsProxy: `${hostPort(reachable, port)}/v2`,
     port,
-    stats: () => ({ requests, active, connections: pool.stats(), webSockets: ws.stats(), verifiedCredentials: credentials.size }),
+    stats: () => ({ requests, active, connections: pool.stats(), webSockets: ws.stats(), clients: clients.stats(), verifiedCredentials: credentials.size }),
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         pool.close();

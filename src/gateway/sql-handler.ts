@@ -96,7 +96,7 @@ async function runBatch(conn: UpstreamConnection, queries: QueryData[], headers:
 
 async function runStatement(conn: UpstreamConnection, q: QueryData, headers: NeonHeaders, budget: ResponseBudget, signal: AbortSignal): Promise<string> {
   const json = new StatementJson({ rawText: headers.rawText, arrayMode: q.arrayMode ?? headers.arrayMode }, budget);
-  const outcome = await conn.run(q.query, q.params, (values, columns) => json.push(values, columns), signal);
+  const outcome = await conn.run(q.query, q.params, (values, columns) => json.push(values, columns), budget, signal);
   return json.finish(outcome.columns, outcome.command, outcome.count);
 }
 
@@ -119,7 +119,5 @@ function toHttpError(err: unknown, maxResponseBytes: number): GatewayHttpError {
   }
   if (err instanceof CopyNotSupported) return sqlStateError(400, '0A000', err.message);
   if (isServerError(err)) return serverErrorResponse(err);
-  const code = (err as { code?: unknown })?.code;
-  if (code === 'MAX_PARAMETERS_EXCEEDED') return new GatewayHttpError(400, 'too many parameters (max is 65534)');
   return sqlStateError(502, '08006', 'the connection to the upstream database was lost');
 }

@@ -1,8 +1,10 @@
 import { Stream } from 'node:stream';
 import postgres from 'postgres';
+import { BackendTap } from './backend-tap.js';
 import type { Credential } from './credentials.js';
-import type { Column } from './result-json.js';
-import type { UpstreamSslMode, UpstreamTarget } from './options.js';
+import type { Column, ResponseBudget } from './result-json.js';
+import type { UpstreamTarget } from './options.js';
+import { dialUpstream } from './upstream-socket.js';
 
 /**
  * One upstream connection for `/sql`: a postgres.js instance with max 1, so the gateway's pool
@@ -13,6 +15,10 @@ import type { UpstreamSslMode, UpstreamTarget } from './options.js';
  *
  * Every connection option is explicit so nothing is taken from PG* variables of the gateway's
  * environment (postgres.js falls back to PGPASSWORD for an empty password otherwise).
+ *
+ * The gateway dials the socket itself (TLS included, as for WebSocket tunnels) and hands it to
+ * postgres.js as plain protocol, so a BackendTap reads each message's size before the driver
+ * buffers it: a row larger than the response limit is refused before it is held in memory.
  */
 
 type Sql = postgres.Sql<Record<string, never>>;
@@ -58,6 +64,8 @@ export class CopyNotSupported extends Error {
 export interface UpstreamLimits {
   connectTimeoutMs: number;
   statementTimeoutMs: number;
+  /** Largest message the server may send outside rows (errors, notices…): past it the connection is stopped. */
+  maxResponseBytes: number;
   /** `application_name` of the connection. Default 'warmpool-gateway'. */
   applicationName?: string;
 }
@@ -66,21 +74,28 @@ export class UpstreamConnection {
   readonly key: string;
   readonly #sql: Sql;
   readonly #limits: UpstreamLimits;
+  readonly #tap: BackendTap;
+  /** Stops the running statement; set by `run`. */
+  #stopStatement: (() => void) | undefined;
   #dead = false;
   #onDeath: (conn: UpstreamConnection) => void = () => {};
   /** Set by the pool while idle. */
   idleTimer: NodeJS.Timeout | undefined;
 
-  private constructor(sql: Sql, key: string, limits: UpstreamLimits) {
+  private constructor(sql: Sql, key: string, limits: UpstreamLimits, tap: BackendTap) {
     this.#sql = sql;
     this.key = key;
     this.#limits = limits;
+    this.#tap = tap;
   }
 
   /** Opens and authenticates a connection as `credential`; rejects with postgres.js's error. */
   static async open(target: UpstreamTarget, credential: Credential, limits: UpstreamLimits): Promise<UpstreamConnection> {
     let password: string | undefined = credential.password;
     let conn: UpstreamConnection | undefined;
+    // Outside a statement, an oversized message just ends the connection.
+    const tap = new BackendTap(limits.maxResponseBytes, () => conn?.stopForSize());
+    let dialled = false;
     const sql = postgres({
       host: target.host,
       port: target.port,
@@ -92,7 +107,14 @@ export class UpstreamConnection {
         password = undefined;
         return p;
       },
-      ssl: sslOption(target.ssl),
+      ssl: false,
+      // The first socket is the connection's own; later ones carry only cancel requests.
+      socket: async () => {
+        const socket = await dialUpstream(target, limits.connectTimeoutMs);
+        if (!dialled) tap.attach(socket);
+        dialled = true;
+        return socket;
+      },
       max: 1,
       prepare: false,
       fetch_types: false,
@@ -113,7 +135,7 @@ export class UpstreamConnection {
         idle_in_transaction_session_timeout: Math.max(limits.statementTimeoutMs, 60_000),
       } as Record<string, string | number>,
     } as postgres.Options<Record<string, never>>) as unknown as Sql;
-    conn = new UpstreamConnection(sql, credential.key, limits);
+    conn = new UpstreamConnection(sql, credential.key, limits, tap);
     try {
       await sql.unsafe('select 1', [], { simple: true } as never);
       if (conn.#dead) throw new Error('connection closed while opening');
@@ -135,11 +157,18 @@ export class UpstreamConnection {
 
   /**
    * Runs one statement with the extended protocol (one statement per request, as Neon), giving
-   * each row to `onRow`. `onRow` returning false (response too large), `signal` aborting (client
-   * gone) or the client-side timeout stop the statement: it is cancelled on the server and this
-   * connection is closed, since a late cancel could otherwise hit the next request's statement.
+   * each row to `onRow`. A row `budget` cannot take (seen from its header, before it is read),
+   * `onRow` returning false (response too large), `signal` aborting (client gone) or the
+   * client-side timeout stop the statement: it is cancelled on the server and this connection is
+   * closed, since a late cancel could otherwise hit the next request's statement.
    */
-  async run(text: string, params: readonly (string | null)[], onRow: (values: (string | null)[], columns: Column[]) => boolean, signal?: AbortSignal): Promise<StatementOutcome> {
+  async run(
+    text: string,
+    params: readonly (string | null)[],
+    onRow: (values: (string | null)[], columns: Column[]) => boolean,
+    budget: ResponseBudget,
+    signal?: AbortSignal,
+  ): Promise<StatementOutcome> {
     if (this.#dead) throw Object.assign(new Error('connection is closed'), { code: 'CONNECTION_CLOSED' });
     const query = this.#sql.unsafe(text, params as string[], { prepare: false, simple: false } as never).values();
     let stopped: StopReason | undefined;
@@ -154,6 +183,8 @@ export class UpstreamConnection {
       setTimeout(() => this.destroy(), 50).unref();
     };
     const onAbort = () => stop('client-gone');
+    this.#stopStatement = () => stop('too-large');
+    this.#tap.beginStatement((valueBytes) => budget.admits(valueBytes));
     signal?.addEventListener('abort', onAbort);
     if (signal?.aborted) onAbort();
     // Backstop for the server-side statement_timeout (a session may have changed it).
@@ -173,14 +204,28 @@ export class UpstreamConnection {
         this.destroy();
         throw new CopyNotSupported();
       }
-      return { columns: result.columns ?? [], command: result.command ?? '', count: result.count ?? null };
+      return { columns: this.#withShapes(result.columns ?? []), command: result.command ?? '', count: result.count ?? null };
     } catch (err) {
       if (stopped) throw new StatementStopped(stopped);
       throw err;
     } finally {
+      this.#tap.endStatement();
+      this.#stopStatement = undefined;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** The tap saw a message too large for the response: the statement stops, or the connection ends. */
+  stopForSize(): void {
+    if (this.#stopStatement) this.#stopStatement();
+    else this.destroy();
+  }
+
+  /** postgres.js's columns with the type size and modifier the tap read from the RowDescription. */
+  #withShapes(columns: readonly Column[]): Column[] {
+    const shapes = this.#tap.fields;
+    return columns.map((c, i) => ({ ...c, size: shapes[i]?.size ?? -1, modifier: shapes[i]?.modifier ?? -1 }));
   }
 
   /** A statement the gateway itself sends (BEGIN, COMMIT, ROLLBACK). */
@@ -226,17 +271,5 @@ export class UpstreamConnection {
   close(): void {
     this.markDead();
     this.#sql.end({ timeout: 1 }).catch(() => {});
-  }
-}
-
-function sslOption(mode: UpstreamSslMode): boolean | 'prefer' | 'require' | 'verify-full' | object {
-  switch (mode) {
-    case 'disable':
-      return false;
-    case 'verify-ca':
-      // Chain checked, host name not (libpq's verify-ca).
-      return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
-    default:
-      return mode;
   }
 }

@@ -78,7 +78,7 @@ export class WsProxy {
 function isUpstreamAddress(address: string, config: GatewayConfig): boolean {
   const colon = address.lastIndexOf(':');
   const host = normalizeHost(colon > 0 ? address.slice(0, colon) : address);
-  const port = colon > 0 ? Number(address.slice(colon + 1)) : 5432;
+  const port = colon > 0 ? Number(address.slice(colon + 1)) : config.upstream.port;
   return host === config.upstream.host && port === config.upstream.port;
 }
 

@@ -82,6 +82,8 @@ export const MAX_PARAMS = 65_533;
 const MAX_MESSAGE_BYTES = 0x3fff_ffff - 1024 * 1024;
 /** Longest string V8 can build (the driver sends bytea as one hex string). */
 const MAX_STRING_LENGTH = 536_870_888;
+/** Nesting of arrays and objects in one parameter: the drivers convert values recursively. */
+const MAX_DEPTH = 1000;
 
 /**
  * The queries made on a transaction that were neither sent nor used otherwise (inlined into
@@ -216,8 +218,12 @@ function payloadTooLarge(bytes: number): WarmpoolError {
   return new WarmpoolError('PAYLOAD_TOO_LARGE', `The parameters need about ${Math.round(bytes / 1_048_576)} MiB; PostgreSQL accepts messages below 1 GiB, and bytea below 256 MiB through this driver. Split the data, or stream it with COPY.`, { notApplied: true });
 }
 
+function tooDeep(where: string): WarmpoolError {
+  return invalid(where.split('[', 1)[0], `nests arrays or objects more than ${MAX_DEPTH} levels deep, more than the driver can convert; flatten the value.`);
+}
+
 /** Checks one value (an array element too) and estimates its encoded size in bytes. */
-function paramBytes(value: unknown, where: string): number {
+function paramBytes(value: unknown, where: string, depth = 0): number {
   switch (typeof value) {
     case 'string':
       return checkString(value, where);
@@ -243,11 +249,12 @@ function paramBytes(value: unknown, where: string): number {
     return length;
   }
   if (Array.isArray(value)) {
+    if (depth >= MAX_DEPTH) throw tooDeep(where);
     let bytes = 2;
-    for (let i = 0; i < value.length; i++) bytes += 1 + paramBytes(value[i], `${where}[${i}]`);
+    for (let i = 0; i < value.length; i++) bytes += 1 + paramBytes(value[i], `${where}[${i}]`, depth + 1);
     return bytes;
   }
-  if (typeof value === 'object' && isPlainObject(value)) return jsonBytes(value, where);
+  if (typeof value === 'object' && isPlainObject(value)) return jsonBytes(value, where, depth);
   // Other objects (a Decimal, a Map…) are sent as String(value), as the driver does.
   return 64;
 }
@@ -284,13 +291,13 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** A plain object becomes JSON: refuse what JSON.stringify would throw on (cycles, BigInt). */
-function jsonBytes(root: object, where: string): number {
+/** A plain object becomes JSON: refuse what JSON.stringify would throw on (cycles, BigInt, stack overflow). */
+function jsonBytes(root: object, where: string, rootDepth: number): number {
   let bytes = 0;
   const path = new Set<object>();
-  const stack: { value: unknown; leave?: object }[] = [{ value: root }];
+  const stack: { value: unknown; depth: number; leave?: object }[] = [{ value: root, depth: rootDepth }];
   while (stack.length > 0) {
-    const { value, leave } = stack.pop()!;
+    const { value, depth, leave } = stack.pop()!;
     if (leave) {
       path.delete(leave);
       continue;
@@ -299,15 +306,16 @@ function jsonBytes(root: object, where: string): number {
     else if (typeof value === 'bigint') throw invalid(where, 'holds a BigInt inside an object, which JSON cannot represent; convert it to a string or a number.');
     else if (typeof value === 'object' && value !== null) {
       if (path.has(value)) throw invalid(where, 'is a circular object, which cannot be sent as JSON.');
+      if (depth >= MAX_DEPTH) throw tooDeep(where);
       if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
         bytes += 64;
         continue;
       }
       path.add(value);
-      stack.push({ value: undefined, leave: value });
+      stack.push({ value: undefined, depth, leave: value });
       for (const key of Object.keys(value)) {
         bytes += key.length + 4;
-        stack.push({ value: (value as Record<string, unknown>)[key] });
+        stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1 });
       }
     } else bytes += 24;
   }
