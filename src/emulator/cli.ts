@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { LambdaEmulator } from './emulator.js';
 import { HttpFront } from './http-front.js';
+import { startEmbeddedPostgres } from '../local-db/embedded-postgres.js';
 import { readServerlessConfig } from './serverless-config.js';
 
 export const EMULATE_HELP = `Usage: warmpool emulate [options]
@@ -90,7 +91,7 @@ export async function emulateCommand(argv: string[]): Promise<number> {
   if (only && functions.length !== only.length) throw new Error(`No such function: ${only.filter((n) => !functions.some((f) => f.name === n)).join(', ')}`);
 
   let server: Server | undefined;
-  if (values['embedded-postgres']) server = await startThrowawayServer();
+  if (values['embedded-postgres']) server = await startEmbeddedPostgres();
   // What serverless.yml leaves to AWS comes from here.
   const env: Record<string, string> = {};
   for (const ref of service.unresolved) {
@@ -154,15 +155,4 @@ export async function emulateCommand(argv: string[]): Promise<number> {
   await front.close();
   await shutdown();
   return 0;
-}
-
-async function startThrowawayServer(): Promise<Server> {
-  // Not a literal: keeps src/testing (not published) out of the built package.
-  const specifier = '../testing/embedded-postgres.js';
-  try {
-    const mod = (await import(specifier)) as { startEmbeddedPostgres(): Promise<Server> };
-    return await mod.startEmbeddedPostgres();
-  } catch (err) {
-    throw new Error(`--embedded-postgres needs the embedded-postgres dev dependency and a checkout: ${(err as Error).message}`);
-  }
 }

@@ -3,6 +3,7 @@
  * counters, and the ledger check afterwards.
  */
 import postgres from 'postgres';
+import { startEmbeddedPostgres } from '../local-db/embedded-postgres.js';
 
 export interface ThrowawayServer {
   url: string;
@@ -11,15 +12,7 @@ export interface ThrowawayServer {
 }
 
 export async function startServer(settings: { maxConnections: number; serverIdleTimeoutMs: number }): Promise<ThrowawayServer> {
-  // Not a literal: keeps src/testing (not published) out of the built package.
-  const specifier = '../testing/embedded-postgres.js';
-  let mod: { startEmbeddedPostgres(o: { maxConnections: number; settings: Record<string, string>; quiet: boolean }): Promise<ThrowawayServer> };
-  try {
-    mod = await import(specifier);
-  } catch (err) {
-    throw new Error(`warmpool loadtest starts a throwaway PostgreSQL from src/testing: run it from a checkout (npm start). ${(err as Error).message}`);
-  }
-  return mod.startEmbeddedPostgres({
+  return startEmbeddedPostgres({
     maxConnections: settings.maxConnections,
     settings: { idle_session_timeout: `${settings.serverIdleTimeoutMs}ms` },
     quiet: true,

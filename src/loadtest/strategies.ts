@@ -9,7 +9,7 @@
  * build says why in `unavailable`; it is listed in --help and refused when asked for.
  */
 
-import { MISSING_PGBOUNCER, havePgBouncer } from './pgbouncer-binary.js';
+import { MISSING_PGBOUNCER, havePgBouncer, startPgBouncer } from './pgbouncer.js';
 
 export interface StrategyContext {
   /** Application role, database `warmpool`. */
@@ -82,26 +82,11 @@ async function prepareGateway(context: StrategyContext, strategy: string): Promi
 /** Server connections PgBouncer keeps for warmpool-pgbouncer: that strategy's whole budget. */
 export const PGBOUNCER_POOL_SIZE = 10;
 
-/** What the load test passes to src/testing/pgbouncer.ts (not imported by type: it must stay out of the build). */
-interface PgBouncerSettings {
-  upstreamPort: number;
-  database: string;
-  user: string;
-  password: string;
-  poolMode: 'transaction';
-  poolSize: number;
-  maxClientConnections: number;
-  applicationName: string;
-}
-
 /**
  * Starts Debian's PgBouncer in transaction mode in front of the run's server, as the `postgres` OS
  * user when run as root. Its server connections are named `lt:<strategy>:pgbouncer`.
  */
 async function preparePgBouncer(context: StrategyContext, strategy: string): Promise<PreparedStrategy> {
-  // Not a literal: keeps src/testing (not published) out of the built package.
-  const specifier = '../testing/pgbouncer.js';
-  const { startPgBouncer } = (await import(specifier)) as { startPgBouncer(options: PgBouncerSettings): Promise<{ url: string; stop(): Promise<void> }> };
   const url = new URL(context.databaseUrl);
   const bouncer = await startPgBouncer({
     upstreamPort: Number(url.port),
