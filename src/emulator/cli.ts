@@ -28,7 +28,7 @@ Options:
   --on-limit <throttle|queue>   over the limits: answer 429 at once, or wait (default throttle)
   --no-freeze                   do not SIGSTOP idle containers
   --source                      run handlers from source through tsx, not as esbuild bundles
-  --embedded-postgres           start a throwaway PostgreSQL for DATABASE_URL (from a checkout) and
+  --embedded-postgres           start a throwaway PostgreSQL for DATABASE_URL (needs embedded-postgres) and
                                 invoke the "migrate" function once if there is one
   --invoke <function>           invoke one function once, print the result and exit
   --event <json|@file>          the event for --invoke (default {})

@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { loadPeer } from '../peers.js';
 import type { FunctionDefinition } from './emulator.js';
 
 export interface ServiceDefinition {
@@ -35,12 +36,7 @@ interface RawService {
 }
 
 export async function readServerlessConfig(file: string, params: Record<string, string> = {}): Promise<ServiceDefinition> {
-  let YAML: typeof import('yaml');
-  try {
-    YAML = await import('yaml');
-  } catch (err) {
-    throw new Error(`Reading ${file} needs the "yaml" package (npm install --save-dev yaml): ${(err as Error).message}`);
-  }
+  const YAML = await loadPeer('yaml', () => import('yaml'));
   const raw = YAML.parse(await readFile(file, 'utf8')) as RawService;
   const resolve = (value: unknown): string | undefined => resolveVariables(String(value), params);
   const number = (value: unknown): number | undefined => {
