@@ -29,7 +29,7 @@ interface RawFunction {
   events?: { httpApi?: string | { method?: string; path?: string } }[];
 }
 
-interface RawService {
+export interface RawService {
   service?: string | { name?: string };
   provider?: { timeout?: number | string; memorySize?: number | string; environment?: Record<string, unknown> };
   functions?: Record<string, RawFunction>;
@@ -37,7 +37,10 @@ interface RawService {
 
 export async function readServerlessConfig(file: string, params: Record<string, string> = {}): Promise<ServiceDefinition> {
   const YAML = await loadPeer('yaml', () => import('yaml'));
-  const raw = YAML.parse(await readFile(file, 'utf8')) as RawService;
+  return serverlessFunctions(YAML.parse(await readFile(file, 'utf8')) as RawService, file, params);
+}
+
+export function serverlessFunctions(raw: RawService, file: string, params: Record<string, string> = {}): ServiceDefinition {
   const resolve = (value: unknown): string | undefined => resolveVariables(String(value), params);
   const number = (value: unknown): number | undefined => {
     if (value === undefined || value === null) return undefined;
