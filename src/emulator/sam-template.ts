@@ -77,6 +77,7 @@ export function samFunctions(raw: RawTemplate, file: string, params: Record<stri
     const n = Number(text);
     return text !== undefined && Number.isFinite(n) ? n : undefined;
   };
+  const templateDir = path.dirname(path.resolve(file));
   const globals = raw.Globals?.Function ?? {};
   const unresolved: string[] = [];
   const functions: FunctionDefinition[] = [];
@@ -101,7 +102,8 @@ export function samFunctions(raw: RawTemplate, file: string, params: Record<stri
     const reserved = number(props.ReservedConcurrentExecutions);
     functions.push({
       name,
-      handler: path.posix.join(codeUri.replaceAll('\\', '/'), handler),
+      // Absolute for now: relative to the task root once every CodeUri is known.
+      handler: path.resolve(templateDir, codeUri, handler),
       timeoutMs: (number(props.Timeout) ?? 3) * 1000,
       memoryMb: number(props.MemorySize) ?? 128,
       ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
@@ -109,7 +111,16 @@ export function samFunctions(raw: RawTemplate, file: string, params: Record<stri
       routes,
     });
   }
-  return { service: path.basename(path.dirname(path.resolve(file))), root: path.dirname(path.resolve(file)), functions, unresolved };
+  // A CodeUri may point above the template (../src): the task root is what holds them all.
+  const root = functions.reduce((dir, f) => commonAncestor(dir, path.dirname(f.handler)), templateDir);
+  for (const f of functions) f.handler = path.relative(root, f.handler).split(path.sep).join('/');
+  return { service: path.basename(templateDir), root, functions, unresolved };
+}
+
+function commonAncestor(a: string, b: string): string {
+  let dir = a;
+  while (dir !== path.dirname(dir) && path.relative(dir, b).startsWith('..')) dir = path.dirname(dir);
+  return dir;
 }
 
 /** A value with `Ref` and `Fn::Sub` resolved offline; undefined when it needs AWS. */
