@@ -22,7 +22,7 @@ import { parseArgs, promisify } from 'node:util';
 import { build } from 'esbuild';
 import { startGateway, type Gateway } from '../src/gateway/index.js';
 import { createSchema } from '../src/loadtest/server.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../src/testing/embedded-postgres.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
 import { median, table } from './support/stats.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -14,7 +14,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { redactUrl } from '../src/errors.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../src/testing/embedded-postgres.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
 import { median, percentile, table } from './support/stats.js';
 import { STRATEGIES, type Strategy, fakeContext } from './support/strategies.js';
 

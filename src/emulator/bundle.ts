@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isInstalled, loadPeer, missingPeer } from '../peers.js';
 import type { LaunchSpec } from './environment.js';
 
 export interface Launcher {
@@ -39,6 +40,7 @@ export function resolveHandlerSource(root: string, handler: string): string {
 
 /** Runs the handlers from source; TypeScript is loaded through tsx, as `npm start` runs. */
 export function sourceLauncher(root: string): Launcher {
+  if (!isInstalled('tsx', process.cwd()) && !isInstalled('tsx')) throw missingPeer('tsx');
   return {
     taskRoot: root,
     // tsx is resolved from the working directory: the project's.
@@ -49,12 +51,7 @@ export function sourceLauncher(root: string): Launcher {
 
 /** Bundles each handler module and the bootstrap with esbuild into a temporary task root. */
 export async function bundleLauncher(root: string, handlers: string[]): Promise<Launcher> {
-  let esbuild: typeof import('esbuild');
-  try {
-    esbuild = await import('esbuild');
-  } catch (err) {
-    throw new Error(`Bundling handlers needs esbuild (npm install --save-dev esbuild), or run with bundling off: ${(err as Error).message}`);
-  }
+  const esbuild = await loadPeer('esbuild', () => import('esbuild'));
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'warmpool-emulator-'));
   const taskRoot = path.join(dir, 'task');
   const runtimeDir = path.join(dir, 'runtime');

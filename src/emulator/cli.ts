@@ -3,18 +3,21 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { LambdaEmulator } from './emulator.js';
 import { HttpFront } from './http-front.js';
-import { readServerlessConfig } from './serverless-config.js';
+import { startEmbeddedPostgres } from '../local-db/embedded-postgres.js';
+import { configFile, readServiceConfig } from './service-config.js';
 
 export const EMULATE_HELP = `Usage: warmpool emulate [options]
 
-Runs the functions of serverless.yml unchanged in emulated Lambda execution environments: child
+Runs the functions of serverless.yml (or of an AWS SAM template.yaml) unchanged in emulated Lambda execution environments: child
 processes that import the handler once, take invocations from the Lambda Runtime API (long-polled
 over HTTP), are frozen with SIGSTOP between invocations and recycled with SIGKILL. An HTTP front
 routes requests like API Gateway's HTTP API (payload 2.0), so curl and load tools work.
 
 Options:
-  --config <file>               serverless.yml to read (default ./serverless.yml)
-  --param <name=value>          value for \${param:name}, as osls --param (repeatable)
+  --config <file>               serverless.yml or SAM template.yaml to read (default: the first of
+                                serverless.yml, serverless.yaml, template.yaml, template.yml here)
+  --param <name=value>          value for \${param:name} (as osls --param), or a SAM template
+                                parameter (as sam --parameter-overrides); repeatable
   --port <n>                    HTTP port (default 3000; 0 picks a free one)
   --host <address>              HTTP address (default 127.0.0.1)
   --functions <a,b>             only these functions (default all)
@@ -27,14 +30,14 @@ Options:
   --on-limit <throttle|queue>   over the limits: answer 429 at once, or wait (default throttle)
   --no-freeze                   do not SIGSTOP idle containers
   --source                      run handlers from source through tsx, not as esbuild bundles
-  --embedded-postgres           start a throwaway PostgreSQL for DATABASE_URL (from a checkout) and
-                                invoke the "migrate" function once if there is one
+  --embedded-postgres           start a throwaway PostgreSQL (the embedded-postgres package) as
+                                DATABASE_URL, and invoke the "migrate" function once if there is one
   --invoke <function>           invoke one function once, print the result and exit
   --event <json|@file>          the event for --invoke (default {})
   --quiet                       no log line per request
   -h, --help                    this text
 
-Variables that serverless.yml leaves to AWS (e.g. an SSM reference) are taken from the
+Variables that the config leaves to AWS (an SSM reference, !GetAtt) are taken from the
 environment of this command, e.g. DATABASE_URL.
 `;
 
@@ -50,7 +53,7 @@ export async function emulateCommand(argv: string[]): Promise<number> {
       args: argv,
       strict: true,
       options: {
-        config: { type: 'string', default: 'serverless.yml' },
+        config: { type: 'string' },
         param: { type: 'string', multiple: true, default: [] },
         port: { type: 'string', default: '3000' },
         host: { type: 'string', default: '127.0.0.1' },
@@ -84,21 +87,23 @@ export async function emulateCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const params = Object.fromEntries(values.param!.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
-  const service = await readServerlessConfig(values.config!, params);
+  const file = configFile(values.config);
+  const service = await readServiceConfig(file, params);
   const only = values.functions?.split(',').map((f) => f.trim());
   const functions = only ? service.functions.filter((f) => only.includes(f.name)) : service.functions;
   if (only && functions.length !== only.length) throw new Error(`No such function: ${only.filter((n) => !functions.some((f) => f.name === n)).join(', ')}`);
 
   let server: Server | undefined;
-  if (values['embedded-postgres']) server = await startThrowawayServer();
+  if (values['embedded-postgres']) server = await startEmbeddedPostgres();
   // What serverless.yml leaves to AWS comes from here.
   const env: Record<string, string> = {};
   for (const ref of service.unresolved) {
     const key = ref.slice(ref.indexOf('.') + 1);
-    const value = key === 'DATABASE_URL' && server ? server.url : process.env[key];
+    const value = process.env[key];
     if (value !== undefined) env[key] = value;
-    else console.error(`warning: ${ref} needs AWS to resolve; set ${key} in the environment`);
+    else if (!(key === 'DATABASE_URL' && server)) console.error(`warning: ${ref} needs AWS to resolve; set ${key} in the environment`);
   }
+  if (server) env.DATABASE_URL = server.url;
 
   const seconds = (v: string | undefined) => (v === undefined ? undefined : Number(v) * 1000);
   const emulator = await LambdaEmulator.create({
@@ -144,7 +149,7 @@ export async function emulateCommand(argv: string[]): Promise<number> {
     host: values.host,
     onRequest: (r) => quiet || console.log(`${r.method} ${r.path} → ${r.status}${r.functionName ? ` ${r.functionName}` : ''}${r.cold === undefined ? '' : r.cold ? ' cold' : ' warm'} ${r.latencyMs.toFixed(1)} ms`),
   });
-  console.log(`warmpool emulate: ${functions.length} functions from ${values.config}${server ? `, PostgreSQL at ${server.url.replace(/:[^:@/]+@/, ':***@')}` : ''}`);
+  console.log(`warmpool emulate: ${functions.length} functions from ${file}${server ? `, PostgreSQL at ${server.url.replace(/:[^:@/]+@/, ':***@')}` : ''}`);
   for (const r of front.routes) console.log(`  ${r.routeKey.padEnd(24)} → ${r.functionName}`);
   console.log(`listening on ${front.url} (Ctrl-C stops)`);
   await new Promise<void>((resolve) => {
@@ -154,15 +159,4 @@ export async function emulateCommand(argv: string[]): Promise<number> {
   await front.close();
   await shutdown();
   return 0;
-}
-
-async function startThrowawayServer(): Promise<Server> {
-  // Not a literal: keeps src/testing (not published) out of the built package.
-  const specifier = '../testing/embedded-postgres.js';
-  try {
-    const mod = (await import(specifier)) as { startEmbeddedPostgres(): Promise<Server> };
-    return await mod.startEmbeddedPostgres();
-  } catch (err) {
-    throw new Error(`--embedded-postgres needs the embedded-postgres dev dependency and a checkout: ${(err as Error).message}`);
-  }
 }

@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { loadPeer } from '../peers.js';
 import type { FunctionDefinition } from './emulator.js';
 
 export interface ServiceDefinition {
@@ -28,20 +29,18 @@ interface RawFunction {
   events?: { httpApi?: string | { method?: string; path?: string } }[];
 }
 
-interface RawService {
+export interface RawService {
   service?: string | { name?: string };
   provider?: { timeout?: number | string; memorySize?: number | string; environment?: Record<string, unknown> };
   functions?: Record<string, RawFunction>;
 }
 
 export async function readServerlessConfig(file: string, params: Record<string, string> = {}): Promise<ServiceDefinition> {
-  let YAML: typeof import('yaml');
-  try {
-    YAML = await import('yaml');
-  } catch (err) {
-    throw new Error(`Reading ${file} needs the "yaml" package (npm install --save-dev yaml): ${(err as Error).message}`);
-  }
-  const raw = YAML.parse(await readFile(file, 'utf8')) as RawService;
+  const YAML = await loadPeer('yaml', () => import('yaml'));
+  return serverlessFunctions(YAML.parse(await readFile(file, 'utf8')) as RawService, file, params);
+}
+
+export function serverlessFunctions(raw: RawService, file: string, params: Record<string, string> = {}): ServiceDefinition {
   const resolve = (value: unknown): string | undefined => resolveVariables(String(value), params);
   const number = (value: unknown): number | undefined => {
     if (value === undefined || value === null) return undefined;

@@ -26,8 +26,8 @@ export function summaryRows(results: LoadtestResults): { header: string[]; rows:
     String(r.peakServerConnections),
     String(r.budget),
     String(r.connectionsOpened),
-    String(r.lostWrites),
-    String(r.duplicateWrites),
+    String(r.lostWrites ?? '—'),
+    String(r.duplicateWrites ?? '—'),
   ]);
   return { header, rows };
 }

@@ -11,11 +11,13 @@ import { type InvocationRecord, type PhaseTiming, drive } from './driver.js';
 import { type ErrorKind, latencyCurve, percentile, round } from './metrics.js';
 import { type Sample, Sampler } from './sampler.js';
 import { type Phase, type ScenarioInput, scenarioNamed, totalMs } from './scenarios.js';
-import { type ThrowawayServer, createSchema, sessionsOpened, startServer, waitForNoConnections } from './server.js';
+import { type ThrowawayServer, createSchema, openServer, sessionsOpened, waitForNoConnections } from './server.js';
 import { type PreparedStrategy, type Strategy, strategyNamed } from './strategies.js';
+import { functionTarget } from './targets/function.js';
 import { lambdaTarget } from './targets/lambda.js';
 import type { LedgerCheck, LoadTarget } from './targets/target.js';
 import { workerTarget } from './targets/worker.js';
+import { type UserFunction, userFunctionStrategy } from './user-function.js';
 
 export interface LoadtestSettings {
   strategies: string[];
@@ -35,6 +37,10 @@ export interface LoadtestSettings {
   recycleProbability: number;
   /** esbuild bundles (default) or sources through tsx. */
   bundle: boolean;
+  /** The user's own function (--config, --function), run first, before `strategies`. */
+  userFunction?: UserFunction;
+  /** A throwaway server even when DATABASE_URL is set. */
+  embeddedPostgres?: boolean;
 }
 
 export interface StrategyResult {
@@ -55,10 +61,11 @@ export interface StrategyResult {
   budget: number;
   /** Sessions the server accepted during the strategy's run (pg_stat_database.sessions). */
   connectionsOpened: number;
-  lostWrites: number;
-  duplicateWrites: number;
+  /** null: not checked (the user's function keeps no ledger). */
+  lostWrites: number | null;
+  duplicateWrites: number | null;
   /** Writes in the ledger whose invocation failed (the write landed, the answer did not). */
-  unacknowledgedWrites: number;
+  unacknowledgedWrites: number | null;
   throughputPerSec: number;
   /** The most frequent error messages with their counts. */
   topErrors: { error: string; count: number }[];
@@ -79,7 +86,7 @@ export interface LoadtestResults {
   date: string;
   settings: LoadtestSettings;
   machine: { node: string; cpus: number; platform: string };
-  server: { version: string; maxConnections: number; reservedConnections: number; idleSessionTimeout: string };
+  server: { version: string; maxConnections: number; reservedConnections: number; idleSessionTimeout: string; source: 'DATABASE_URL' | 'embedded' };
   scenario: { name: string; summary: string; phases: Phase[]; idleTtlMs: number };
   order: { mode: 'sequential'; why: string };
   strategies: StrategyResult[];
@@ -103,7 +110,9 @@ const ORDER_WHY =
   'one after another: each strategy gets the whole server and every core, a strategy that floods the server cannot fail ' +
   "another's connects, and the server's counters (open connections, sessions opened) belong to one strategy at a time";
 
-export async function runLoadtest(settings: LoadtestSettings, progress?: Progress, log: (line: string) => void = () => {}): Promise<LoadtestResults> {
+/** `databaseUrl`: the server to use (the CLI passes DATABASE_URL); without it, or with settings.embeddedPostgres, a throwaway one. */
+export async function runLoadtest(requested: LoadtestSettings, progress?: Progress, log: (line: string) => void = () => {}, databaseUrl?: string): Promise<LoadtestResults> {
+  let settings = requested;
   const scenario = scenarioNamed(settings.scenario);
   if (!scenario) throw new Error(`Unknown scenario "${settings.scenario}"`);
   const strategies = settings.strategies.map((name) => {
@@ -112,22 +121,27 @@ export async function runLoadtest(settings: LoadtestSettings, progress?: Progres
     if (s.unavailable) throw new Error(`Strategy ${name} cannot run: ${s.unavailable}`);
     return s;
   });
-  const input: ScenarioInput = { clients: settings.clients, durationMs: settings.durationMs, serverIdleTimeoutMs: settings.serverIdleTimeoutMs, idleTtlMs: settings.idleTtlMs };
-  const phases = scenario.phases(input);
-  const idleTtlMs = scenario.idleTtlMs?.(input) ?? settings.idleTtlMs;
+  if (settings.userFunction) strategies.unshift(await userFunctionStrategy(settings.userFunction));
 
-  const server = await startServer(settings);
-  const admin = postgres(server.adminUrl, { max: 1, database: 'warmpool', onnotice: () => {}, connection: { idle_session_timeout: 0, application_name: 'lt-sampler' } as Record<string, unknown> as Record<string, string> });
+  const server = await openServer(settings, databaseUrl, settings.embeddedPostgres ?? false);
+  const admin = postgres(server.adminUrl, { max: 1, database: server.database, onnotice: () => {}, connection: { idle_session_timeout: 0, application_name: 'lt-sampler' } as Record<string, unknown> as Record<string, string> });
   try {
-    await createSchema(server.url);
     const [info] = await admin`
       select split_part(version(), ' on ', 1) as version, current_setting('max_connections')::int as max,
-             current_setting('superuser_reserved_connections')::int as reserved, current_setting('idle_session_timeout') as idle`;
+             current_setting('superuser_reserved_connections')::int as reserved, current_setting('idle_session_timeout') as idle,
+             (select setting::int from pg_settings where name = 'idle_session_timeout') as idle_ms`;
+    // The user's server keeps its own settings: budgets and idle handling follow them.
+    if (server.external) settings = { ...settings, maxConnections: info.max, serverIdleTimeoutMs: info.idle_ms };
+    log(`database: ${server.external ? `DATABASE_URL (${server.database})` : 'a throwaway PostgreSQL'}, max_connections ${info.max}`);
+    if (strategies.some((s) => s.code.runtime !== 'function')) await createSchema(server.url);
+    const input: ScenarioInput = { clients: settings.clients, durationMs: settings.durationMs, serverIdleTimeoutMs: settings.serverIdleTimeoutMs, idleTtlMs: settings.idleTtlMs };
+    const phases = scenario.phases(input);
+    const idleTtlMs = scenario.idleTtlMs?.(input) ?? settings.idleTtlMs;
     const results: LoadtestResults = {
       date: new Date().toISOString(),
       settings,
       machine: { node: process.version, cpus: os.cpus().length, platform: `${process.platform}-${process.arch}` },
-      server: { version: info.version, maxConnections: info.max, reservedConnections: info.reserved, idleSessionTimeout: info.idle },
+      server: { version: info.version, maxConnections: info.max, reservedConnections: info.reserved, idleSessionTimeout: info.idle, source: server.external ? 'DATABASE_URL' : 'embedded' },
       scenario: { name: scenario.name, summary: scenario.summary, phases, idleTtlMs },
       order: { mode: 'sequential', why: ORDER_WHY },
       strategies: [],
@@ -157,6 +171,9 @@ interface StrategyRun {
 function createTarget(strategy: Strategy, run: StrategyRun, prepared?: PreparedStrategy): Promise<LoadTarget> {
   const { settings, server } = run;
   const env = { DATABASE_URL: server.url, ...prepared?.env };
+  if (strategy.code.runtime === 'function') {
+    return functionTarget({ name: strategy.name, code: strategy.code, environment: env, containers: settings.containers, idleTtlMs: run.idleTtlMs, recycleProbability: settings.recycleProbability, serverIdleTimeoutMs: settings.serverIdleTimeoutMs, bundle: settings.bundle });
+  }
   if (strategy.code.runtime === 'worker') {
     return workerTarget({ name: strategy.name, entry: strategy.code.entry, vars: { ...env, PGAPPNAME: `lt:${strategy.name}`, ...strategy.code.vars } });
   }
@@ -175,7 +192,7 @@ function createTarget(strategy: Strategy, run: StrategyRun, prepared?: PreparedS
 
 async function runStrategy(strategy: Strategy, run: StrategyRun): Promise<StrategyResult> {
   const { settings, admin, server } = run;
-  const prepared = await strategy.prepare?.({ databaseUrl: server.url, adminUrl: server.adminUrl, maxConnections: settings.maxConnections, serverIdleTimeoutMs: settings.serverIdleTimeoutMs, clients: settings.clients }, strategy.name);
+  const prepared = await strategy.prepare?.({ databaseUrl: server.url, adminUrl: server.adminUrl, embedded: !server.external, maxConnections: settings.maxConnections, serverIdleTimeoutMs: settings.serverIdleTimeoutMs, clients: settings.clients, bundle: settings.bundle }, strategy.name);
   let target: LoadTarget;
   try {
     target = await createTarget(strategy, run, prepared);
@@ -213,7 +230,7 @@ async function runStrategy(strategy: Strategy, run: StrategyRun): Promise<Strate
   await waitForNoConnections(admin, strategy.name);
   const opened = (await sessionsOpened(admin)) - sessionsBefore;
   const ledger = await target.verify(admin, new Set(drove.records.filter((r) => r.ok).map((r) => r.writeId)));
-  return summarize(strategy, settings, drove.records, drove.phases, samples, { coldStarts, opened, ...ledger });
+  return summarize(strategy, settings, drove.records, drove.phases, samples, { coldStarts, opened, ledger });
 }
 
 function summarize(
@@ -222,7 +239,7 @@ function summarize(
   records: InvocationRecord[],
   phases: PhaseTiming[],
   samples: Sample[],
-  counts: { coldStarts: number; opened: number } & LedgerCheck,
+  counts: { coldStarts: number; opened: number; ledger: LedgerCheck | null },
 ): StrategyResult {
   const ok = records.filter((r) => r.ok);
   const sorted = (list: InvocationRecord[]) => list.map((r) => r.latencyMs).sort((a, b) => a - b);
@@ -256,9 +273,9 @@ function summarize(
     peakServerConnections: Math.max(0, ...samples.map((s) => s.connections)),
     budget: strategy.fixedBudget ?? (strategy.code.runtime === 'worker' ? settings.clients : settings.containers) * strategy.perContainerCap,
     connectionsOpened: counts.opened,
-    lostWrites: counts.lost,
-    duplicateWrites: counts.duplicated,
-    unacknowledgedWrites: counts.unacknowledged,
+    lostWrites: counts.ledger?.lost ?? null,
+    duplicateWrites: counts.ledger?.duplicated ?? null,
+    unacknowledgedWrites: counts.ledger?.unacknowledged ?? null,
     throughputPerSec: round(ok.length / Math.max(loadSeconds, 0.001), 1),
     topErrors: [...messages].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([error, count]) => ({ error, count })),
     timeline: { samples: samples.map((s) => ({ ...s, t: Math.round(s.t) })), latencyCurve: latencyCurve(all), warmLatencyCurve: latencyCurve(sorted(ok.filter((r) => !r.cold))), coldLatencyCurve: latencyCurve(sorted(ok.filter((r) => r.cold))), binMs: BIN_MS, okPerBin, errorsPerBin, phases },
@@ -267,5 +284,6 @@ function summarize(
 
 function strategyLine(r: StrategyResult): string {
   const kinds = Object.entries(r.errorKinds).map(([k, n]) => `${k} ${n}`).join(', ');
-  return `${r.name}: ${r.invocations} invocations, ${r.errors} errors${kinds ? ` (${kinds})` : ''}, peak ${r.peakServerConnections} server connections, ${r.lostWrites} lost, ${r.duplicateWrites} duplicated writes`;
+  const writes = r.lostWrites === null ? 'writes not checked' : `${r.lostWrites} lost, ${r.duplicateWrites} duplicated writes`;
+  return `${r.name}: ${r.invocations} invocations, ${r.errors} errors${kinds ? ` (${kinds})` : ''}, peak ${r.peakServerConnections} server connections, ${writes}`;
 }

@@ -9,18 +9,27 @@
  * build says why in `unavailable`; it is listed in --help and refused when asked for.
  */
 
-import { MISSING_PGBOUNCER, havePgBouncer } from './pgbouncer-binary.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FunctionDefinition } from '../emulator/definitions.js';
+import { installCommand, isInstalled } from '../peers.js';
+import { MISSING_PGBOUNCER, havePgBouncer, startPgBouncer } from './pgbouncer.js';
+import type { FunctionRequest } from './targets/function.js';
 
 export interface StrategyContext {
   /** Application role, database `warmpool`. */
   databaseUrl: string;
-  /** Superuser. */
+  /** Superuser on the throwaway server; DATABASE_URL on the user's. */
   adminUrl: string;
+  /** The run's own throwaway server (empty until set up), not the user's DATABASE_URL. */
+  embedded: boolean;
   maxConnections: number;
   /** The server's idle_session_timeout, ms (0: off). */
   serverIdleTimeoutMs: number;
   /** Concurrent clients of the run: every one may be waiting on a shared pool at once. */
   clients: number;
+  /** esbuild bundles or sources through tsx, as the run's handlers. */
+  bundle: boolean;
 }
 
 export interface PreparedStrategy {
@@ -33,7 +42,9 @@ export type StrategyCode =
   /** A Lambda handler string, relative to src/ (or dist/ when built), run in the emulator. */
   | { runtime: 'lambda'; handler: string }
   /** The sample Worker's entry (functions/worker/<entry>.ts), run in workerd; the vars it needs besides DATABASE_URL. */
-  | { runtime: 'worker'; entry: 'index' | 'tcp'; vars?: Record<string, string> };
+  | { runtime: 'worker'; entry: 'index' | 'tcp'; vars?: Record<string, string> }
+  /** The user's function from serverless.yml or template.yaml, sent the configured request. */
+  | { runtime: 'function'; definition: FunctionDefinition; root: string; request: FunctionRequest };
 
 export interface Strategy {
   name: string;
@@ -82,26 +93,11 @@ async function prepareGateway(context: StrategyContext, strategy: string): Promi
 /** Server connections PgBouncer keeps for warmpool-pgbouncer: that strategy's whole budget. */
 export const PGBOUNCER_POOL_SIZE = 10;
 
-/** What the load test passes to src/testing/pgbouncer.ts (not imported by type: it must stay out of the build). */
-interface PgBouncerSettings {
-  upstreamPort: number;
-  database: string;
-  user: string;
-  password: string;
-  poolMode: 'transaction';
-  poolSize: number;
-  maxClientConnections: number;
-  applicationName: string;
-}
-
 /**
  * Starts Debian's PgBouncer in transaction mode in front of the run's server, as the `postgres` OS
  * user when run as root. Its server connections are named `lt:<strategy>:pgbouncer`.
  */
 async function preparePgBouncer(context: StrategyContext, strategy: string): Promise<PreparedStrategy> {
-  // Not a literal: keeps src/testing (not published) out of the built package.
-  const specifier = '../testing/pgbouncer.js';
-  const { startPgBouncer } = (await import(specifier)) as { startPgBouncer(options: PgBouncerSettings): Promise<{ url: string; stop(): Promise<void> }> };
   const url = new URL(context.databaseUrl);
   const bouncer = await startPgBouncer({
     upstreamPort: Number(url.port),
@@ -114,6 +110,18 @@ async function preparePgBouncer(context: StrategyContext, strategy: string): Pro
     applicationName: `lt:${strategy}:pgbouncer`,
   });
   return { env: { PGBOUNCER_URL: bouncer.url }, teardown: () => bouncer.stop() };
+}
+
+/** Why a baseline cannot run here: its driver is not installed (the baselines are dev dependencies of warmpool). */
+function needs(...packages: string[]): string | undefined {
+  const missing = packages.filter((p) => !isInstalled(p));
+  return missing.length ? `needs ${missing.join(' and ')}: ${installCommand(missing.join(' '))}` : undefined;
+}
+
+/** The sample Worker is in a checkout of warmpool, not in the published package. */
+function workerUnavailable(): string | undefined {
+  if (!existsSync(fileURLToPath(new URL('../../functions/worker/index.ts', import.meta.url)))) return 'runs the sample Worker of a warmpool checkout (functions/worker/)';
+  return needs('miniflare');
 }
 
 export const STRATEGIES: Strategy[] = [
@@ -147,30 +155,45 @@ export const STRATEGIES: Strategy[] = [
     summary: 'new pg.Client per invocation, closed at its end',
     code: { runtime: 'lambda', handler: `${dir}/connect-per-invocation.handler` },
     perContainerCap: 1,
+    get unavailable() {
+      return needs('pg');
+    },
   },
   {
     name: 'global-connection',
     summary: 'one pg.Client at module scope, connected once, never checked',
     code: { runtime: 'lambda', handler: `${dir}/global-connection.handler` },
     perContainerCap: 1,
+    get unavailable() {
+      return needs('pg');
+    },
   },
   {
     name: 'pg-pool',
     summary: 'pg.Pool at module scope, default settings (max 10)',
     code: { runtime: 'lambda', handler: `${dir}/pg-pool.handler` },
     perContainerCap: 10,
+    get unavailable() {
+      return needs('pg');
+    },
   },
   {
     name: 'serverless-postgres',
     summary: 'serverless-postgres: connect() and clean() around each invocation',
     code: { runtime: 'lambda', handler: `${dir}/serverless-postgres.handler` },
     perContainerCap: 1,
+    get unavailable() {
+      return needs('pg', 'serverless-postgres');
+    },
   },
   {
     name: 'worker-http',
     summary: `the sample Worker in workerd (miniflare), HTTP through \`warmpool gateway\` (max ${GATEWAY_MAX_CONNECTIONS})`,
     code: { runtime: 'worker', entry: 'index' },
     perContainerCap: 0,
+    get unavailable() {
+      return workerUnavailable();
+    },
     fixedBudget: GATEWAY_MAX_CONNECTIONS,
     prepare: prepareGateway,
   },
@@ -179,6 +202,9 @@ export const STRATEGIES: Strategy[] = [
     summary: 'the sample Worker in workerd (miniflare), a TCP connection per request (cloudflare:sockets)',
     code: { runtime: 'worker', entry: 'tcp', vars: { WARMPOOL_TRANSPORT: 'tcp' } },
     perContainerCap: 1,
+    get unavailable() {
+      return workerUnavailable();
+    },
   },
   {
     name: 'postgres-js',

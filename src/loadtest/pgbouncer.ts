@@ -1,18 +1,29 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PGBOUNCER } from '../loadtest/pgbouncer-binary.js';
-import { freePort } from './embedded-postgres.js';
-
-export { MISSING_PGBOUNCER, PGBOUNCER, havePgBouncer } from '../loadtest/pgbouncer-binary.js';
+import { freePort } from '../local-db/embedded-postgres.js';
 
 /**
- * A real PgBouncer (Debian's `pgbouncer` package) in front of a test server. `.ci/run` installs
- * it; tests and the load test skip it with a clear message when it is missing. It refuses to run
- * as root, so as root it runs as the `postgres` OS user, like the embedded server.
+ * A real PgBouncer (Debian's `pgbouncer` package) in front of a throwaway server, for the load
+ * test's warmpool-pgbouncer strategy and the fault tests. When it is missing the strategy says so
+ * and tests skip. It refuses to run as root, so as root it runs as the `postgres` OS user, like
+ * the embedded server.
  */
+
+/** Debian installs it in /usr/sbin, which is not on every user's PATH. */
+export const PGBOUNCER = process.env.PGBOUNCER_BIN ?? (existsSync('/usr/sbin/pgbouncer') ? '/usr/sbin/pgbouncer' : 'pgbouncer');
+
+export const MISSING_PGBOUNCER = 'PgBouncer is not installed: apt-get install -y pgbouncer (or set PGBOUNCER_BIN to its path)';
+
+let available: boolean | undefined;
+
+/** Runs `pgbouncer --version` once per process. */
+export function havePgBouncer(): boolean {
+  available ??= spawnSync(PGBOUNCER, ['--version'], { stdio: 'ignore' }).status === 0;
+  return available;
+}
 
 export interface PgBouncerOptions {
   upstreamPort: number;
@@ -45,7 +56,6 @@ function postgresUser(): { uid?: number; gid?: number } {
   if (uid.status !== 0 || gid.status !== 0) throw new Error('Running as root, but there is no "postgres" OS user to run PgBouncer as.');
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
-
 
 function accepting(port: number): Promise<boolean> {
   return new Promise((resolve) => {

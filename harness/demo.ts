@@ -6,11 +6,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { EmulatedContainer, type InvocationOutcome } from '../emulator/container.js';
-import { httpEvent } from '../emulator/events.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from './embedded-postgres.js';
+import { EmulatedContainer, type InvocationOutcome } from '../src/emulator/container.js';
+import { httpEvent } from '../src/emulator/events.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
 
-const functionsDir = new URL('../../functions/', import.meta.url);
+const functionsDir = new URL('../functions/', import.meta.url);
 const modulePath = (name: string) => fileURLToPath(new URL(`${name}.ts`, functionsDir));
 
 interface Row {
