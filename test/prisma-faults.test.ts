@@ -55,6 +55,11 @@ function prismaOn(url: string, applicationName: string): { client: any; invoke: 
   return { client, invoke: (fn) => handler(fn, { getRemainingTimeInMillis: () => 5_000 }) as Promise<never> };
 }
 
+/** What the ledger needs from a Prisma error: its code, and notApplied from meta where Prisma put it. */
+function ledgerError(error: any) {
+  return { name: error?.name, code: error?.code, message: error?.message, notApplied: error?.notApplied ?? error?.meta?.notApplied };
+}
+
 describe('Prisma in a frozen container', () => {
   it('reads and writes after a freeze in which its backend was terminated', async () => {
     const proxy = await f.proxy();
@@ -93,9 +98,9 @@ describe('Prisma when the connection is lost', () => {
       const opId = history.nextId();
       proxy.addRule({ match: (s) => s.params.includes(opId), action });
       const error: any = await invoke(() => client.ledger.create({ data: { runId: opId } })).catch((e: unknown) => e);
-      history.error(opId, error);
-      // Prisma passes the pool's error through: the code and notApplied are on it.
-      expect({ action, name: error?.name, code: error?.code }).toEqual({ action, name: 'WarmpoolError', code: 'OUTCOME_UNKNOWN' });
+      history.error(opId, ledgerError(error));
+      // Prisma rethrows the pool's error with its code, and notApplied in meta.
+      expect({ action, name: error?.name, code: error?.code, meta: error?.meta }).toEqual({ action, name: 'PrismaClientKnownRequestError', code: 'OUTCOME_UNKNOWN', meta: { modelName: 'Ledger', notApplied: false } });
       expect(proxy.sends(opId).sent).toBe(1);
       const next = history.nextId();
       await history.run(next, () => invoke(() => client.ledger.create({ data: { runId: next } })));
@@ -114,8 +119,8 @@ describe('Prisma when the connection is lost', () => {
       const opId = history.nextId();
       proxy.addRule({ match: (s) => s.params.includes(opId), action });
       const error: any = await invoke(() => client.$transaction(async (tx: any) => tx.ledger.create({ data: { runId: opId } }))).catch((e: unknown) => e);
-      history.error(opId, error);
-      expect({ action, code: error?.code, notApplied: error?.notApplied }).toEqual({ action, code: 'CONNECTION_LOST', notApplied: true });
+      history.error(opId, ledgerError(error));
+      expect({ action, code: error?.code, notApplied: error?.meta?.notApplied }).toEqual({ action, code: 'CONNECTION_LOST', notApplied: true });
       const next = history.nextId();
       await history.run(next, () => invoke(() => client.$transaction(async (tx: any) => tx.ledger.create({ data: { runId: next } }))));
     }
@@ -134,8 +139,8 @@ describe('Prisma when the connection is lost', () => {
     // The statement after this transaction's insert is its COMMIT: cut the connection right after sending it.
     proxy.addRule({ match: (s) => (armed ? /^commit/i.test(s.text) : ((armed = s.params.includes(opId)), false)), action: 'reset-after' });
     const error: any = await invoke(() => client.$transaction(async (tx: any) => tx.ledger.create({ data: { runId: opId } }))).catch((e: unknown) => e);
-    history.error(opId, error);
-    expect({ code: error?.code, notApplied: error?.notApplied }).toEqual({ code: 'OUTCOME_UNKNOWN', notApplied: false });
+    history.error(opId, ledgerError(error));
+    expect({ code: error?.code, notApplied: error?.notApplied ?? error?.meta?.notApplied }).toEqual({ code: 'OUTCOME_UNKNOWN', notApplied: false });
     const check = await checkLedger(f.admin, history);
     expect(check.violations).toEqual([]);
     expect(check).toMatchObject({ unknown: 1, duplicates: 0 });

@@ -1,4 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { fileURLToPath } from 'node:url';
+import { type BuildOptions, build } from 'esbuild';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaWarmpool } from '../src/adapters/prisma/index.js';
@@ -103,6 +105,20 @@ const postData = (title: string) => ({
   published: true,
 });
 
+describe('bundles', () => {
+  it('keep Prisma out of a handler that does not import warmpool/prisma, and postgres.js out of the adapter', async () => {
+    const inputs = async (contents: string, options: BuildOptions) => {
+      const result = await build({ stdin: { contents, resolveDir: fileURLToPath(new URL('..', import.meta.url)), loader: 'ts' }, bundle: true, write: false, metafile: true, format: 'esm', logLevel: 'silent', ...options });
+      return Object.keys(result.metafile!.inputs);
+    };
+    const core = await inputs(`export { createPool } from './src/index.ts';`, { platform: 'node', packages: 'external' });
+    expect(core.filter((f) => f.includes('adapters/') || f.includes('@prisma'))).toEqual([]);
+    const adapter = await inputs(`export { PrismaWarmpool } from './src/adapters/prisma/index.ts';`, { platform: 'neutral', conditions: ['workerd'], mainFields: ['module', 'main'], external: ['node:*'] });
+    expect(adapter.some((f) => f.includes('@prisma/driver-adapter-utils'))).toBe(true);
+    expect(adapter.filter((f) => f.includes('node_modules/postgres/') || f.includes('transports/') || f.includes('@neondatabase'))).toEqual([]);
+  });
+});
+
 for (const zone of ['UTC', 'America/New_York']) {
   describe(`in TZ=${zone}`, () => {
     beforeAll(() => {
@@ -202,6 +218,11 @@ for (const zone of ['UTC', 'America/New_York']) {
           it('refuses interactive transactions with NOT_SUPPORTED_ON_TRANSPORT, reachable from the Prisma error', async () => {
             const error: any = await client().$transaction(async () => 'never').catch((e: unknown) => e);
             expect({ name: error.name, code: error.code, notApplied: error.notApplied }).toEqual({ name: 'WarmpoolError', code: 'NOT_SUPPORTED_ON_TRANSPORT', notApplied: true });
+            // A nested write is a transaction for Prisma: refused the same way, and nothing is written.
+            const email = `${tag}-nested@example.com`;
+            const nested: any = await client().user.create({ data: { ...userData(tag), email, posts: { create: [postData('x')] } } }).catch((e: unknown) => e);
+            expect({ code: nested.code, notApplied: nested.notApplied ?? nested.meta?.notApplied }).toEqual({ code: 'NOT_SUPPORTED_ON_TRANSPORT', notApplied: true });
+            expect(await reference.user.count({ where: { email } })).toBe(0);
           });
           return;
         }

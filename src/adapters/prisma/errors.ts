@@ -1,15 +1,22 @@
 import { DriverAdapterError, type Error as AdapterError } from '@prisma/driver-adapter-utils';
-import { DatabaseError } from '../../errors.js';
+import { DatabaseError, WarmpoolError } from '../../errors.js';
 
 /**
  * Server errors become Prisma's driver-adapter errors, mapped as `@prisma/adapter-pg` maps pg's,
  * so the client raises P2002 (unique), P2003 (foreign key) and the rest. Every other error (a
- * lost connection, OUTCOME_UNKNOWN, a deadline) stays the WarmpoolError it is: Prisma passes it
- * through unchanged, with its `code` and `notApplied`.
+ * lost connection, OUTCOME_UNKNOWN, a deadline) stays the WarmpoolError it is. Prisma rethrows an
+ * error that has a `code` as a PrismaClientKnownRequestError with that code and the error's
+ * `meta`, so `meta` carries `notApplied` (and the SQLSTATE behind the error, if any).
  */
 export function adapterError(err: unknown): unknown {
-  if (!(err instanceof DatabaseError)) return err;
-  return new DriverAdapterError({ originalCode: err.code, originalMessage: err.message, ...mapServerError(err) });
+  if (err instanceof DatabaseError) {
+    return new DriverAdapterError({ originalCode: err.code, originalMessage: err.message, ...mapServerError(err) });
+  }
+  if (err instanceof WarmpoolError && !('meta' in err)) {
+    const meta = err.sqlState === undefined ? { notApplied: err.notApplied } : { notApplied: err.notApplied, sqlState: err.sqlState };
+    Object.defineProperty(err, 'meta', { value: meta, enumerable: false, configurable: true });
+  }
+  return err;
 }
 
 type Constraint = { fields: string[] } | { index: string } | undefined;

@@ -3,7 +3,7 @@
  * adapter factory like `@prisma/adapter-pg` (same column types, values, argument conversion and
  * error mapping, so unique and foreign-key violations are P2002/P2003), whose statements run on a
  * warmpool pool: its connection cap, validation after a freeze and retry rules hold for every
- * Prisma query. Interactive transactions hold one connection with `pool.reserve()` (TCP and
+ * Prisma query. Interactive transactions run in `pool.transaction` on one connection (TCP and
  * WebSocket; HTTP has none). `@prisma/driver-adapter-utils` is an optional peer dependency,
  * loaded only by code that imports `warmpool/prisma`.
  */
