@@ -1,6 +1,8 @@
 /**
  * Every error warmpool raises is a WarmpoolError with a stable `code`. Callers branch on `code`,
- * never on message text. Server errors keep their SQLSTATE in `code`.
+ * never on message text. Server errors are DatabaseErrors and keep their SQLSTATE in `code` (typed
+ * `SqlState`, which no warmpool code matches, so `e.code === 'OUTCOME_UNKNOWN'` type-checks and
+ * narrows, and a misspelt code does not compile); `sqlState` holds it on every error that has one.
  */
 
 export type WarmpoolErrorCode =
@@ -22,6 +24,14 @@ export type WarmpoolErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'RESULT_TOO_LARGE';
 
+type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
+
+/**
+ * A SQLSTATE: five characters, the class first ('23505', '42P01', '0A000'; PostgreSQL's only
+ * classes starting with a letter are F0, HV, P0 and XX).
+ */
+export type SqlState = `${Digit}${string}` | `F0${string}` | `HV${string}` | `P0${string}` | `XX${string}`;
+
 export interface WarmpoolErrorOptions {
   cause?: unknown;
   /** true when the work certainly had no effect on the server (never sent, or its transaction never committed). */
@@ -31,21 +41,22 @@ export interface WarmpoolErrorOptions {
 }
 
 export class WarmpoolError extends Error {
-  readonly code: string;
+  /** One of WarmpoolErrorCode; on a DatabaseError the server's SQLSTATE. */
+  readonly code: WarmpoolErrorCode | SqlState;
   /**
    * true when the work certainly had no effect on the server: it was never sent, or it ran inside a
    * transaction whose COMMIT was never sent. A retry cannot double it.
    */
   readonly notApplied: boolean;
   /** SQLSTATE of the server error behind this one, if any (equal to `code` on a DatabaseError). */
-  readonly sqlState?: string;
+  readonly sqlState?: SqlState;
 
-  constructor(code: WarmpoolErrorCode | string, message: string, options: WarmpoolErrorOptions = {}) {
+  constructor(code: WarmpoolErrorCode | SqlState, message: string, options: WarmpoolErrorOptions = {}) {
     super(redactSecrets(message));
     this.name = 'WarmpoolError';
     this.code = code;
     this.notApplied = options.notApplied ?? false;
-    if (options.sqlState !== undefined) this.sqlState = options.sqlState;
+    if (options.sqlState !== undefined) this.sqlState = options.sqlState as SqlState;
     if (options.cause !== undefined) {
       // Non-enumerable so JSON.stringify(err) and logs of err stay small; the cause is sanitised.
       Object.defineProperty(this, 'cause', { value: sanitizeCause(options.cause), enumerable: false, writable: true, configurable: true });
@@ -67,6 +78,8 @@ export interface ServerErrorFields {
 
 /** An error the server answered with. `code` is the SQLSTATE (e.g. '23505'). */
 export class DatabaseError extends WarmpoolError {
+  declare readonly code: SqlState;
+  declare readonly sqlState: SqlState;
   readonly severity?: string;
   readonly detail?: string;
   readonly hint?: string;
@@ -77,7 +90,7 @@ export class DatabaseError extends WarmpoolError {
   readonly constraint?: string;
 
   constructor(message: string, fields: ServerErrorFields, options: WarmpoolErrorOptions = {}) {
-    super(fields.code, message, { ...options, sqlState: fields.code });
+    super(fields.code as SqlState, message, { ...options, sqlState: fields.code });
     this.name = 'DatabaseError';
     for (const key of ['severity', 'detail', 'hint', 'position', 'schema', 'table', 'column', 'constraint'] as const) {
       if (fields[key] !== undefined) (this as Record<string, unknown>)[key] = redactSecrets(String(fields[key]));

@@ -1,4 +1,5 @@
 import { WarmpoolError, redactUrl } from './errors.js';
+import { checkTextTypes } from './transports/values.js';
 
 /**
  * A password, or a function returning one (an RDS IAM token provider, a secrets cache). The
@@ -74,6 +75,12 @@ export interface PoolOptions {
    * `serverIdleSessionTimeoutMs` defaults to 0 (Hyperdrive pools the server connections).
    */
   hyperdrive?: { connectionString: string };
+  /**
+   * Type OIDs whose values (and arrays of them, element-wise) come back as the server's text,
+   * unparsed; `DATE_TIME_TYPES` for an ORM that maps dates itself. A query's own `textTypes`
+   * replaces this list. Default: none (every type parsed).
+   */
+  textTypes?: readonly number[];
   /** Called with pool events (connect, reconnect, retry, discard, fallback); never receives credentials. */
   onEvent?: (event: PoolEvent) => void;
 }
@@ -111,6 +118,7 @@ export interface ResolvedOptions {
   authToken: string | undefined;
   /** Connection settings came from a Hyperdrive binding. */
   hyperdrive: boolean;
+  textTypes: readonly number[] | undefined;
   onEvent: ((event: PoolEvent) => void) | undefined;
 }
 
@@ -150,7 +158,7 @@ const STRING_OPTIONS = ['connectionString', 'host', 'database', 'user', 'applica
 const SSL_MODES: SslMode[] = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'];
 const TRANSPORTS = ['auto', 'tcp', 'http', 'websocket'];
 const KNOWN_OPTIONS = new Set([
-  ...STRING_OPTIONS, ...Object.keys(NUMBER_LIMITS), 'password', 'ssl', 'prepare', 'transport', 'hyperdrive', 'onEvent',
+  ...STRING_OPTIONS, ...Object.keys(NUMBER_LIMITS), 'password', 'ssl', 'prepare', 'transport', 'hyperdrive', 'textTypes', 'onEvent',
 ]);
 /** URL query parameters understood; anything else is refused so a typo does not pass silently. */
 const URL_PARAMS = new Set(['sslmode', 'connect_timeout', 'application_name', 'channel_binding', 'pgbouncer']);
@@ -198,6 +206,7 @@ function checkTypes(options: Record<string, unknown>): void {
   if (transport !== undefined && !TRANSPORTS.includes(transport as string)) {
     throw optionError(`Option "transport" must be one of ${TRANSPORTS.join(', ')}; got ${describe(transport)}.`);
   }
+  if (options.textTypes !== undefined) checkTextTypes(options.textTypes, 'Option "textTypes"');
   if (onEvent !== undefined && typeof onEvent !== 'function') {
     throw optionError(`Option "onEvent" must be a function, got ${typeof onEvent}.`);
   }
@@ -392,6 +401,8 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
     wsProxy,
     authToken: input.authToken || undefined,
     hyperdrive,
+    // A copy: the list is read once, so changing the caller's array later changes nothing.
+    textTypes: input.textTypes && Object.freeze([...input.textTypes]),
     onEvent: input.onEvent,
   };
 }

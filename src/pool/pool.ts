@@ -1,9 +1,10 @@
 import { WarmpoolError } from '../errors.js';
 import type { ResolvedOptions, TransportName } from '../options.js';
-import type { Row, Transport, TransactionOptions } from '../transports/types.js';
+import type { Row, Statement, Transport, TransactionOptions } from '../transports/types.js';
+import { typeParsers } from '../transports/values.js';
 import { ConnectionSet } from './connections.js';
 import { Executor } from './execute.js';
-import { SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate, type QueryFlags } from './query.js';
+import { LazyQuery, SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate, toResult, type QueryFlags } from './query.js';
 import type { InvocationScope } from './scope.js';
 import type { Counters } from './stats.js';
 import { type InteractiveTransactionOptions, type Transaction, notTemplate, runTransaction } from './transaction.js';
@@ -23,7 +24,12 @@ export interface PoolStats extends Counters {
 export interface QueryOptions {
   /** Safe to send twice (a read, or an idempotent write): may be retried after a lost connection. */
   idempotent?: boolean;
+  /** Type OIDs returned as the server's text for this query; replaces the pool's `textTypes`. */
+  textTypes?: readonly number[];
 }
+
+/** What a batch resolves to: each entry's awaited result, in order (a tuple for a literal array). */
+export type BatchResults<Q extends readonly LazyQuery<unknown>[]> = { -readonly [K in keyof Q]: Awaited<Q[K]> };
 
 export interface BatchOptions extends TransactionOptions {
   /** Safe to send twice; a read-only batch always is. */
@@ -71,16 +77,18 @@ export class Pool {
   }
 
   /** Tagged template: values become bound parameters. Lazy: runs when awaited or batched. */
-  readonly sql = <T extends Row = Row>(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery<T> => {
+  readonly sql = <T extends object = Row>(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery<T> => {
     if (!isTemplateCall(strings)) throw notTemplate();
     return new SqlQuery<T>(this.#runQuery, statementFromTemplate(strings, values));
   };
 
   /** SQL text with $1, $2 … placeholders and their values. Lazy, like `sql`. */
-  query<T extends Row = Row>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}): SqlQuery<T> {
+  query<T extends object = Row>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}): SqlQuery<T> {
     checkText(text);
     checkParams(params);
-    return new SqlQuery<T>(this.#runQuery, { text, params }, { idempotent: options.idempotent === true });
+    const statement: Statement = { text, params };
+    if (options.textTypes !== undefined) statement.types = typeParsers(options.textTypes, 'The query option "textTypes"');
+    return new SqlQuery<T>(this.#runQuery, statement, { idempotent: options.idempotent === true });
   }
 
   /** Raw SQL to splice into a `sql` template (identifiers, keywords). Never pass user input. */
@@ -100,15 +108,15 @@ export class Pool {
     return runTransaction(this.#executor, this.#scopeSource(), fn, options);
   }
 
-  /** Runs queries as one atomic, non-interactive transaction; resolves to each query's rows. */
-  async batch(queries: readonly SqlQuery[], options: BatchOptions = {}): Promise<Row[][]> {
-    if (!Array.isArray(queries) || queries.some((q) => !(q instanceof SqlQuery))) {
+  /** Runs queries as one atomic, non-interactive transaction; resolves to each query's result. */
+  async batch<const Q extends readonly LazyQuery<unknown>[]>(queries: Q, options: BatchOptions = {}): Promise<BatchResults<Q>> {
+    if (!Array.isArray(queries) || queries.some((q) => !(q instanceof LazyQuery))) {
       throw new WarmpoolError('INVALID_QUERY', 'batch expects an array of queries made with sql`…` or query(), not awaited.', { notApplied: true });
     }
     const statements = queries.map((q) => q.statement);
     const idempotent = options.idempotent === true || options.readOnly === true;
     const results = await this.#executor.run((connection, run) => connection.batch(statements, options, run), idempotent);
-    return results.map((r) => r.rows);
+    return results.map(toResult) as BatchResults<Q>;
   }
 
   stats(): PoolStats {
@@ -121,8 +129,8 @@ export class Pool {
     await this.#set.end();
   }
 
-  #runQuery = async (statement: { text: string; params: readonly unknown[] }, flags: QueryFlags): Promise<Row[]> =>
-    (await this.#executor.run((connection, run) => connection.run(statement, run), flags.idempotent)).rows;
+  #runQuery = async (statement: Statement, flags: QueryFlags): Promise<unknown[]> =>
+    toResult(await this.#executor.run((connection, run) => connection.run(statement, run), flags.idempotent));
 
   /** Shows settings and stats, never credentials. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {

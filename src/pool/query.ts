@@ -1,17 +1,42 @@
-import { WarmpoolError } from '../errors.js';
-import type { Row, Statement } from '../transports/types.js';
-
 /**
  * A lazy query: nothing is sent until it is awaited, so it can also be handed to `batch`.
  * Values are always bound as parameters ($1, $2, …), never spliced into the text.
  */
+import { WarmpoolError } from '../errors.js';
+import type { Column, Row, Statement, StatementResult } from '../transports/types.js';
 
 export interface QueryFlags {
   /** Safe to send twice: a read, or a write that is idempotent by construction. */
   idempotent: boolean;
 }
 
-export type QueryRunner = (statement: Statement, flags: QueryFlags) => Promise<Row[]>;
+/** Runs a statement; resolves to its rows with the result's facts attached (`toResult`). */
+export type QueryRunner = (statement: Statement, flags: QueryFlags) => Promise<unknown[]>;
+
+/** What every result carries besides its rows (non-enumerable: JSON and spreads show only rows). */
+export interface ResultMeta {
+  /** Rows affected (INSERT, UPDATE, DELETE, MERGE, COPY) or returned (SELECT, FETCH); 0 for commands without a count. */
+  count: number;
+  /** The first word of the server's command tag: 'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', … */
+  command: string;
+  /** The result's columns in order, with their type OIDs. */
+  columns: Column[];
+}
+
+/** What awaiting `sql`/`query` gives: the rows, as objects by column name, plus `count`, `command` and `columns`. */
+export type Result<T extends object = Row> = T[] & ResultMeta;
+
+/** What awaiting `query.values()` gives: rows as arrays of values in column order (duplicate names kept). */
+export type ValuesResult<V extends unknown[] = unknown[]> = V[] & ResultMeta;
+
+/** A transport's result as the API gives it: its rows array, carrying the rest as properties. */
+export function toResult(result: StatementResult): unknown[] {
+  return Object.defineProperties(result.rows as unknown[], {
+    count: { value: result.count, writable: true, configurable: true },
+    command: { value: result.command, writable: true, configurable: true },
+    columns: { value: result.columns, writable: true, configurable: true },
+  });
+}
 
 /**
  * Bound parameters per statement: the protocol allows 65 535, but postgres.js (the TCP driver)
@@ -24,37 +49,53 @@ const MAX_MESSAGE_BYTES = 0x3fff_ffff - 1024 * 1024;
 /** Longest string V8 can build (the driver sends bytea as one hex string). */
 const MAX_STRING_LENGTH = 536_870_888;
 
-export class SqlQuery<T extends Row = Row> implements PromiseLike<T[]> {
+/** What `sql` and `query` (and their `values()`) share: a statement run once, when first awaited. */
+export abstract class LazyQuery<R> implements PromiseLike<R> {
   readonly statement: Statement;
   readonly flags: QueryFlags;
-  #runner: QueryRunner;
-  #promise: Promise<T[]> | undefined;
+  protected readonly runner: QueryRunner;
+  #promise: Promise<R> | undefined;
 
   constructor(runner: QueryRunner, statement: Statement, flags: QueryFlags = { idempotent: false }) {
-    this.#runner = runner;
+    this.runner = runner;
     this.statement = statement;
     this.flags = flags;
   }
 
-  /** Marks the query safe to re-send after a lost connection (reads, idempotent writes). */
-  idempotent(): SqlQuery<T> {
-    return new SqlQuery<T>(this.#runner, this.statement, { ...this.flags, idempotent: true });
-  }
-
-  then<A = T[], B = never>(
-    onFulfilled?: ((rows: T[]) => A | PromiseLike<A>) | null,
+  then<A = R, B = never>(
+    onFulfilled?: ((result: R) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: any) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    this.#promise ??= this.#runner(this.statement, this.flags) as Promise<T[]>;
+    this.#promise ??= this.runner(this.statement, this.flags) as Promise<R>;
     return this.#promise.then(onFulfilled, onRejected);
   }
 
-  catch<B = never>(onRejected: (reason: any) => B | PromiseLike<B>): Promise<T[] | B> {
+  catch<B = never>(onRejected: (reason: any) => B | PromiseLike<B>): Promise<R | B> {
     return this.then(undefined, onRejected);
   }
 
-  finally(onFinally: () => void): Promise<T[]> {
+  finally(onFinally: () => void): Promise<R> {
     return this.then().finally(onFinally);
+  }
+}
+
+/** Resolves to `Result<T>`: rows as objects, plus `count`, `command` and `columns`. */
+export class SqlQuery<T extends object = Row> extends LazyQuery<Result<T>> {
+  /** Marks the query safe to re-send after a lost connection (reads, idempotent writes). */
+  idempotent(): SqlQuery<T> {
+    return new SqlQuery<T>(this.runner, this.statement, { ...this.flags, idempotent: true });
+  }
+
+  /** The same query with rows as arrays of values in column order, so columns sharing a name all survive. */
+  values<V extends unknown[] = unknown[]>(): ValuesQuery<V> {
+    return new ValuesQuery<V>(this.runner, { ...this.statement, arrayRows: true }, this.flags);
+  }
+}
+
+/** Resolves to `ValuesResult<V>`: rows as arrays of values, plus `count`, `command` and `columns`. */
+export class ValuesQuery<V extends unknown[] = unknown[]> extends LazyQuery<ValuesResult<V>> {
+  idempotent(): ValuesQuery<V> {
+    return new ValuesQuery<V>(this.runner, this.statement, { ...this.flags, idempotent: true });
   }
 }
 
@@ -80,7 +121,7 @@ export function statementFromTemplate(strings: TemplateStringsArray, values: rea
 
 function fragmentText(value: unknown, params: unknown[]): string {
   if (value instanceof UnsafeFragment) return value.text;
-  if (value instanceof SqlQuery) {
+  if (value instanceof LazyQuery) {
     const offset = params.length;
     params.push(...value.statement.params);
     return value.statement.text.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + offset}`);

@@ -1,8 +1,9 @@
 import { DatabaseError, WarmpoolError } from '../errors.js';
 import { transactionStart } from '../transports/common.js';
-import type { Connection, Row, RunOptions, TransactionOptions } from '../transports/types.js';
+import type { Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions } from '../transports/types.js';
+import { typeParsers } from '../transports/values.js';
 import type { Executor } from './execute.js';
-import { SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate } from './query.js';
+import { SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate, toResult } from './query.js';
 import type { InvocationScope } from './scope.js';
 
 export interface InteractiveTransactionOptions extends TransactionOptions {
@@ -14,7 +15,7 @@ export interface InteractiveTransactionOptions extends TransactionOptions {
   retries?: number;
 }
 
-type DeadlineRunner = (work: (run: RunOptions) => Promise<Row[]>) => Promise<Row[]>;
+type DeadlineRunner = (work: (run: RunOptions) => Promise<StatementResult>) => Promise<StatementResult>;
 
 /** The handle a transaction callback gets: the same query API, bound to one connection. */
 export class Transaction {
@@ -27,15 +28,18 @@ export class Transaction {
     this.#run = withDeadline;
   }
 
-  readonly sql = <T extends Row = Row>(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery<T> => {
+  readonly sql = <T extends object = Row>(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery<T> => {
     if (!isTemplateCall(strings)) throw notTemplate();
     return new SqlQuery<T>(this.#runner, statementFromTemplate(strings, values));
   };
 
-  query<T extends Row = Row>(text: string, params: readonly unknown[] = []): SqlQuery<T> {
+  /** `textTypes`: type OIDs returned as the server's text for this query (replaces the pool's). */
+  query<T extends object = Row>(text: string, params: readonly unknown[] = [], options: { textTypes?: readonly number[] } = {}): SqlQuery<T> {
     checkText(text);
     checkParams(params);
-    return new SqlQuery<T>(this.#runner, { text, params });
+    const statement: Statement = { text, params };
+    if (options.textTypes !== undefined) statement.types = typeParsers(options.textTypes, 'The query option "textTypes"');
+    return new SqlQuery<T>(this.#runner, statement);
   }
 
   unsafe(text: string): UnsafeFragment {
@@ -46,12 +50,12 @@ export class Transaction {
     this.#open = false;
   }
 
-  #runner = async (statement: { text: string; params: readonly unknown[] }): Promise<Row[]> => {
+  #runner = async (statement: Statement): Promise<unknown[]> => {
     if (!this.#open) {
       throw new WarmpoolError('INVALID_QUERY', 'This transaction has already finished; run queries inside the callback and await them.', { notApplied: true });
     }
     try {
-      return await this.#run((run) => this.#connection.run(statement, run).then((r) => r.rows));
+      return toResult(await this.#run((run) => this.#connection.run(statement, run)));
     } catch (err) {
       // COMMIT has not been sent yet, so a lost connection means the transaction did not commit.
       if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST') {

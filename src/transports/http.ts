@@ -4,7 +4,7 @@ import type { ResolvedOptions } from '../options.js';
 import { fullJitterDelay, sleep } from '../pool/backoff.js';
 import { applicationNameFor, isPermanentConnectFailure, passwordFor, transactionStart } from './common.js';
 import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
-import { DRIVER_TYPES, driverParam } from './values.js';
+import { type TypeParsers, driverParam, typeParsers } from './values.js';
 
 /**
  * HTTP through the Neon driver's `neon()`: every statement, or batch, is one POST to
@@ -89,12 +89,15 @@ class HttpConnection implements Connection {
   #sql: Sql;
   #refreshed = false;
   #fetch?: Fetch;
+  /** The pool's parsers (its `textTypes`). */
+  #types: TypeParsers;
 
   constructor(options: ResolvedOptions, containerId: string, endpoint: string, password: string | undefined, send?: Fetch) {
     this.#options = options;
     this.#endpoint = endpoint;
     this.#containerId = containerId;
     this.#fetch = send;
+    this.#types = typeParsers(options.textTypes, 'Option "textTypes"');
     this.#sql = this.#driver(password);
   }
 
@@ -102,19 +105,25 @@ class HttpConnection implements Connection {
     if (BEGIN.test(statement.text)) {
       return Promise.reject(new WarmpoolError('NOT_SUPPORTED_ON_TRANSPORT', 'BEGIN over HTTP would open a transaction that ends with the request. Use db.batch([...]) or transport \'websocket\'.', { notApplied: true }));
     }
-    return this.#send(run, false, (sendOptions) =>
-      this.#sql.query(statement.text, statement.params.map(driverParam), { fullResults: true, types: DRIVER_TYPES, fetchOptions: sendOptions }).then(toResult),
-    );
+    return this.#send(run, false, (sendOptions) => this.#query(statement, sendOptions).then(toResult));
   }
 
   batch(statements: readonly Statement[], tx: TransactionOptions, run: RunOptions = {}): Promise<StatementResult[]> {
     transactionStart(tx); // validates the isolation level
     return this.#send(run, true, async (sendOptions) => {
-      const queries = statements.map((s) => this.#sql.query(s.text, s.params.map(driverParam), { fullResults: true, types: DRIVER_TYPES }));
+      const queries = statements.map((s) => this.#query(s));
       const mode = { isolationLevel: tx.isolation && ISOLATION[tx.isolation], readOnly: tx.readOnly, deferrable: tx.deferrable };
       const results = await this.#sql.transaction(queries, { ...mode, fullResults: true, fetchOptions: sendOptions });
       return results.map(toResult);
     });
+  }
+
+  /** One statement as the driver sends it; `arrayMode` and `types` are the driver's per-query options. */
+  #query(statement: Statement, fetchOptions?: SendOptions) {
+    const types = statement.types ?? this.#types;
+    // Typed `false` for the driver's overloads; true gives rows as arrays (the StatementResult says either).
+    const arrayMode = (statement.arrayRows === true) as false;
+    return this.#sql.query(statement.text, statement.params.map(driverParam), { fullResults: true, arrayMode, types, fetchOptions });
   }
 
   /** Nothing to prove: no socket can have died. A failed request follows the retry rules anyway. */
@@ -161,7 +170,8 @@ class HttpConnection implements Connection {
 }
 
 function toResult(result: FullQueryResults<false>): StatementResult {
-  return { rows: result.rows, command: result.command, rowCount: result.rowCount ?? result.rows.length };
+  const columns = result.fields.map((f) => ({ name: f.name, type: f.dataTypeID }));
+  return { rows: result.rows, command: result.command, count: result.rowCount ?? result.rows.length, columns };
 }
 
 /** Classifies a failed request; `retry`: it certainly was not received, and trying again may help. */

@@ -3,8 +3,8 @@ import postgres from 'postgres';
 import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { applicationNameFor, batchInSession, connectError, passwordFor } from './common.js';
-import type { Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
-import { type Parser, arrayParser, tcpParam } from './values.js';
+import type { Column, Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
+import { type Parser, type TypeParsers, asText, tcpParam, typeParsers } from './values.js';
 
 /**
  * TCP through postgres.js. Each warmpool connection is its own postgres.js instance with max 1,
@@ -21,8 +21,9 @@ export type SocketOpener = (options: ResolvedOptions) => Promise<net.Socket>;
 
 type Sql = postgres.Sql<Record<string, never>>;
 type ReservedSql = postgres.ReservedSql<Record<string, never>>;
-type DriverResult = Record<string, unknown>[] & { command: string; count: number | null };
-type DriverQuery = Promise<DriverResult> & { cancel(): unknown };
+type DriverColumn = { name: string; type: number };
+type DriverResult = (Record<string, unknown> | unknown[])[] & { command: string; count: number | null; columns?: DriverColumn[] };
+type DriverQuery = Promise<DriverResult> & { cancel(): unknown; values(): unknown };
 
 /** How long the server gets to confirm a cancel before the socket is destroyed. */
 const CANCEL_GRACE_MS = 1000;
@@ -37,6 +38,10 @@ class TcpConnection implements Connection {
   #sql: Sql;
   #reserved!: ReservedSql;
   #prepare: boolean;
+  /** The pool's parsers (its `textTypes`). */
+  #types: TypeParsers;
+  /** Array type OID → element OID, from pg_type at connect (arrays of CREATE TYPE types too). */
+  #arrayElements: Record<number, number> = {};
   #secrets: string[];
   #dead = false;
   #socket: net.Socket | undefined;
@@ -46,9 +51,10 @@ class TcpConnection implements Connection {
   /** The last bytes read: a FATAL the server sent before closing ends them (see trailingFatal). */
   #lastChunk: Buffer | undefined;
 
-  private constructor(sql: Sql, prepare: boolean, secrets: string[]) {
+  private constructor(sql: Sql, prepare: boolean, types: TypeParsers, secrets: string[]) {
     this.#sql = sql;
     this.#prepare = prepare;
+    this.#types = types;
     this.#secrets = secrets;
   }
 
@@ -103,7 +109,7 @@ class TcpConnection implements Connection {
       prepare: options.prepare,
       connection,
       onnotice: () => {},
-      types: { date: DATE_TYPE },
+      types: { date: DATE_TYPE, json: JSON_TYPE },
       socket: openSocket && (async () => {
         // The driver reconnects at once, forever, when a socket closes during startup; one
         // attempt per connect is ours to decide, so a second socket before login fails it.
@@ -121,13 +127,13 @@ class TcpConnection implements Connection {
     };
     // `socket` is a documented driver option that its type declarations omit.
     const sql = postgres(driverOptions as unknown as postgres.Options<Record<string, never>>) as unknown as Sql;
-    self = new TcpConnection(sql, options.prepare, password ? [password] : []);
+    self = new TcpConnection(sql, options.prepare, typeParsers(options.textTypes, 'Option "textTypes"'), password ? [password] : []);
     const abort = () => void sql.end({ timeout: 0 });
     signal?.addEventListener('abort', abort, { once: true });
     try {
       signal?.throwIfAborted();
       self.#reserved = await sql.reserve();
-      nullAwareArrays(sql);
+      self.#arrayElements = driverParsersOff(sql);
       return self;
     } catch (err) {
       void sql.end({ timeout: 0 });
@@ -144,6 +150,7 @@ class TcpConnection implements Connection {
     // `simple: false`: always the extended protocol (one statement, prepared when `prepare` is on),
     // also without parameters; the option is missing from the driver's type declarations.
     const query = this.#reserved.unsafe(statement.text, statement.params.map(tcpParam) as never[], { prepare: this.#prepare, simple: false } as never) as unknown as DriverQuery;
+    if (statement.arrayRows) query.values();
     this.#inFlight++;
     let expired = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -160,10 +167,7 @@ class TcpConnection implements Connection {
       }, Math.max(0, deadline - Date.now()));
     }
     try {
-      const result = await query;
-      const rows: Row[] = new Array(result.length);
-      for (let i = 0; i < result.length; i++) rows[i] = result[i];
-      return { rows, command: result.command, rowCount: result.count ?? result.length };
+      return this.#result(await query, statement);
     } catch (err) {
       const error = this.#statementError(err);
       if (!expired) throw error;
@@ -196,6 +200,51 @@ class TcpConnection implements Connection {
   #destroy(): void {
     this.#dead = true;
     void this.#sql.end({ timeout: 0 });
+  }
+
+  /** The driver's rows hold the server's text (its parsers are off): parse them in place. */
+  #result(result: DriverResult, statement: Statement): StatementResult {
+    const types = statement.types ?? this.#types;
+    const driverColumns = result.columns ?? [];
+    const columns: Column[] = new Array(driverColumns.length);
+    const parsers: Parser[] = new Array(driverColumns.length);
+    for (let i = 0; i < driverColumns.length; i++) {
+      const { name, type } = driverColumns[i];
+      columns[i] = { name, type };
+      parsers[i] = types.columnParser(type, this.#arrayElements[type]);
+    }
+    const rows = new Array(result.length);
+    if (statement.arrayRows) {
+      for (let r = 0; r < result.length; r++) {
+        const row = result[r] as unknown[];
+        for (let i = 0; i < parsers.length; i++) {
+          const value = row[i];
+          if (value !== null && parsers[i] !== asText) row[i] = parsers[i](value as string);
+        }
+        rows[r] = row;
+      }
+    } else {
+      // An object keeps the last of the columns sharing a name, as the driver built it.
+      const last = new Map<string, Parser>();
+      for (let i = 0; i < columns.length; i++) last.set(columns[i].name, parsers[i]);
+      const names: string[] = [];
+      const typed: Parser[] = [];
+      for (const [name, parser] of last) {
+        if (parser !== asText) names.push(name), typed.push(parser);
+      }
+      for (let r = 0; r < result.length; r++) {
+        const row = result[r] as Row;
+        for (let i = 0; i < names.length; i++) {
+          const value = row[names[i]];
+          if (value !== null) row[names[i]] = typed[i](value as string);
+        }
+        rows[r] = row;
+      }
+    }
+    // The server's tag is 'CREATE TABLE', 'INSERT' …; the first word, as the other transports give it.
+    const space = result.command.indexOf(' ');
+    const command = space < 0 ? result.command : result.command.slice(0, space);
+    return { rows, command, count: result.count ?? result.length, columns };
   }
 
   #statementError(err: unknown): WarmpoolError {
@@ -270,13 +319,29 @@ function serverFields(err: postgres.PostgresError): ServerErrorFields {
 }
 
 /**
- * postgres.js parses a NULL array element as the text "NULL" (NaN in an int[], a thrown error in a
- * json[]). Its array parsers, built from the server's pg_type at connect, are replaced with ones
- * that read NULL as null (values.ts, shared with the other transports).
+ * A string bound where the server expects json or jsonb is sent as that text (it is JSON already,
+ * as ORMs and the other transports pass it); postgres.js would encode it again, storing a JSON
+ * string. Anything else is JSON-encoded.
  */
-function nullAwareArrays(sql: Sql): void {
+const JSON_TYPE = {
+  to: 114,
+  from: [114, 3802],
+  serialize: (x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x)),
+  parse: (x: string) => JSON.parse(x),
+};
+
+/**
+ * Switches the driver's result parsers off, so rows hold the server's text and values.ts parses
+ * them as on every transport, with `textTypes` per query (postgres.js fixes a prepared statement's
+ * parsers when it is first described). Returns the array types the driver read from pg_type at
+ * connect, array OID → element OID.
+ */
+function driverParsersOff(sql: Sql): Record<number, number> {
   const { parsers, shared } = sql.options as unknown as { parsers: Record<number, Parser>; shared: { typeArrayMap: Record<number, number> } };
-  for (const [element, array] of Object.entries(shared.typeArrayMap)) parsers[array] = arrayParser(parsers[Number(element)], array);
+  for (const oid of Object.keys(parsers)) delete parsers[oid as unknown as number];
+  const elements: Record<number, number> = {};
+  for (const [element, array] of Object.entries(shared.typeArrayMap)) elements[Number(array)] = Number(element);
+  return elements;
 }
 
 /** `openSocket`: Node's (tcp-socket.ts); without one the driver opens its own (cloudflare:sockets on Workers). */

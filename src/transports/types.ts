@@ -1,4 +1,5 @@
 import type { ResolvedOptions, TransportName } from '../options.js';
+import type { TypeParsers } from './values.js';
 
 /**
  * The interface every transport implements. The pool core only sees this file: it never imports a
@@ -11,13 +12,26 @@ export type Row = Record<string, unknown>;
 export interface Statement {
   text: string;
   params: readonly unknown[];
+  /** Rows as arrays of values in column order (`values()`) instead of objects by column name. */
+  arrayRows?: boolean;
+  /** How values become JavaScript; default: the pool's (`textTypes` option). */
+  types?: TypeParsers;
+}
+
+/** A result column: its name and its type OID. */
+export interface Column {
+  name: string;
+  type: number;
 }
 
 export interface StatementResult {
-  rows: Row[];
-  /** 'SELECT', 'INSERT', … when the transport knows it. */
-  command?: string;
-  rowCount?: number;
+  /** Objects by column name, or arrays in column order when the statement asked for `arrayRows`. */
+  rows: Row[] | unknown[][];
+  /** The first word of the server's command tag: 'SELECT', 'INSERT', 'CREATE', … */
+  command: string;
+  /** Rows affected (INSERT, UPDATE, DELETE, MERGE, COPY) or returned (SELECT, FETCH); 0 for commands without a count. */
+  count: number;
+  columns: Column[];
 }
 
 export interface TransactionOptions {

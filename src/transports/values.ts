@@ -3,9 +3,12 @@
  * int2/int4/oid/float4/float8 → number, json/jsonb → parsed, bool → boolean, date/timestamp/
  * timestamptz → Date (`new Date(text)`), bytea → Buffer, arrays → arrays, everything else (int8,
  * numeric, interval, uuid, time, enums…) → the server's text. The Neon driver (HTTP, WebSocket)
- * gets these parsers instead of its own, and TCP gets the NULL-aware array parser below instead of
- * postgres.js's, which reads a NULL element as the text "NULL". No driver is imported here.
+ * gets these parsers instead of its own; on TCP postgres.js's are switched off and these parse
+ * its text (they read a NULL array element as null, where postgres.js's read the text "NULL").
+ * `textTypes` keeps chosen types as text, per pool or per query. No driver is imported here.
  */
+
+import { WarmpoolError } from '../errors.js';
 
 export type Parser = (text: string) => unknown;
 
@@ -41,23 +44,83 @@ const TEXT_ARRAYS = new Set([
   6152, 6153, 6155, 6157,
 ]);
 
-const identity: Parser = (x) => x;
-const arrayParsers = new Map<number, Parser>();
+/** The parser that keeps the server's text. */
+export const asText: Parser = (x) => x;
 
-/** The parser for a column of type `oid` (text format), for the Neon driver's `types` option. */
-export function parserFor(oid: number): Parser {
-  const scalar = PARSERS[oid];
-  if (scalar) return scalar;
-  let parser = arrayParsers.get(oid);
-  if (!parser && (oid in ARRAY_ELEMENTS || TEXT_ARRAYS.has(oid))) {
-    parser = arrayParser(PARSERS[ARRAY_ELEMENTS[oid]], oid);
-    arrayParsers.set(oid, parser);
+/** date, time, timestamp, timestamptz, interval, timetz: for `textTypes`, when an ORM maps dates itself. */
+export const DATE_TIME_TYPES: readonly number[] = Object.freeze([1082, 1083, 1114, 1184, 1186, 1266]);
+
+/**
+ * Result parsers by type OID, where the types of `textTypes`, and arrays of them (element-wise),
+ * stay the server's text. Also pg's `CustomTypesConfig` (`getTypeParser`) for the Neon driver.
+ */
+export class TypeParsers {
+  readonly #text: ReadonlySet<number>;
+  readonly #cache = new Map<number, Parser>();
+
+  constructor(textTypes: readonly number[] = []) {
+    this.#text = new Set(textTypes);
   }
-  return parser ?? identity;
+
+  getTypeParser(oid: number): Parser {
+    let parser = this.#cache.get(oid);
+    if (!parser) {
+      parser = this.#build(oid);
+      this.#cache.set(oid, parser);
+    }
+    return parser;
+  }
+
+  /**
+   * The parser of a column whose type, if not a built-in, may be an array of `element` (TCP
+   * learns the arrays of CREATE TYPE types from pg_type); not cached, as such OIDs differ between
+   * databases.
+   */
+  columnParser(oid: number, element: number | undefined): Parser {
+    if (element === undefined || oid in ARRAY_ELEMENTS || TEXT_ARRAYS.has(oid) || this.#text.has(oid)) return this.getTypeParser(oid);
+    return arrayParser(this.#scalar(element), oid);
+  }
+
+  #scalar(oid: number): Parser | undefined {
+    return this.#text.has(oid) ? undefined : PARSERS[oid];
+  }
+
+  #build(oid: number): Parser {
+    if (this.#text.has(oid)) return asText;
+    const scalar = PARSERS[oid];
+    if (scalar) return scalar;
+    if (oid in ARRAY_ELEMENTS) return arrayParser(this.#scalar(ARRAY_ELEMENTS[oid]), oid);
+    if (TEXT_ARRAYS.has(oid)) return arrayParser(undefined, oid);
+    return asText;
+  }
 }
 
-/** pg's `CustomTypesConfig`: text-format parsers; binary is never requested. */
-export const DRIVER_TYPES = { getTypeParser: (oid: number) => parserFor(oid) };
+/** Every type parsed: the default of a pool without `textTypes`. */
+export const DEFAULT_TYPES = new TypeParsers();
+
+const byList = new WeakMap<readonly number[], TypeParsers>();
+
+/**
+ * The parsers for a `textTypes` list, checked and built once per list (a constant such as
+ * DATE_TIME_TYPES costs one lookup per query). `where` names the option in the error.
+ */
+export function typeParsers(textTypes: readonly number[] | undefined, where: string): TypeParsers {
+  if (textTypes === undefined) return DEFAULT_TYPES;
+  let found = byList.get(textTypes);
+  if (!found) {
+    checkTextTypes(textTypes, where);
+    found = textTypes.length === 0 ? DEFAULT_TYPES : new TypeParsers(textTypes);
+    byList.set(textTypes, found);
+  }
+  return found;
+}
+
+export function checkTextTypes(value: unknown, where: string): asserts value is readonly number[] {
+  const oid = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x > 0 && x <= 0xffff_ffff;
+  if (!Array.isArray(value) || !value.every(oid)) {
+    throw new WarmpoolError('INVALID_OPTION', `${where} must be an array of type OIDs, such as DATE_TIME_TYPES or [1082, 1114]; got ${Array.isArray(value) ? 'an array with a non-OID element' : typeof value}.`, { notApplied: true });
+  }
+}
 
 /** Parses an array of type `arrayOid` (box[], OID 1020, is the one with ';' between elements). */
 export function arrayParser(element: Parser | undefined, arrayOid: number): Parser {

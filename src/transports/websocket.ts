@@ -3,7 +3,7 @@ import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.
 import type { ResolvedOptions } from '../options.js';
 import { applicationNameFor, batchInSession, connectError, passwordFor } from './common.js';
 import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
-import { DRIVER_TYPES, driverParam } from './values.js';
+import { type TypeParsers, driverParam, typeParsers } from './values.js';
 
 /**
  * The Postgres protocol over a WebSocket, through the Neon driver's `Client` (node-postgres
@@ -15,8 +15,9 @@ import { DRIVER_TYPES, driverParam } from './values.js';
  * proxy), so its outcome is unknown.
  */
 
-type DriverResult = { rows: Record<string, unknown>[]; command: string; rowCount: number | null };
-type DriverQuery = { text: string; values: unknown[]; rows: number };
+type DriverResult = { rows: Record<string, unknown>[] | unknown[][]; command: string; rowCount: number | null; fields?: { name: string; dataTypeID: number }[] };
+/** node-postgres's query config: `rowMode` and `types` apply to this query only. */
+type DriverQuery = { text: string; values: unknown[]; rows: number; rowMode?: 'array'; types: TypeParsers };
 
 /** SQLSTATEs a server sends only while logging in: bad credentials, no such database, too many clients, starting up. */
 const LOGIN_STATES = /^(28|3D000$|53300$|57P03$)/;
@@ -28,9 +29,12 @@ class WebSocketConnection implements Connection {
   readonly suspect = false;
   #client: Client;
   #dead = false;
+  /** The pool's parsers (its `textTypes`). */
+  #types: TypeParsers;
 
-  private constructor(client: Client) {
+  private constructor(client: Client, types: TypeParsers) {
     this.#client = client;
+    this.#types = types;
     client.on('error', () => {
       this.#dead = true;
     });
@@ -53,14 +57,13 @@ class WebSocketConnection implements Connection {
       database: options.database,
       application_name: applicationNameFor(options, containerId),
       connectionTimeoutMillis: options.connectTimeoutMs,
-      types: DRIVER_TYPES,
     });
     const config = client.neonConfig;
     config.useSecureWebSocket = proxy.protocol === 'wss:';
     const token = options.authToken ? `&token=${encodeURIComponent(options.authToken)}` : '';
     config.wsProxy = (host: string, port: number | string) => `${proxy.host}${proxy.pathname}?address=${host}:${port}${token}`;
     if (webSocket) config.webSocketConstructor = webSocket as typeof config.webSocketConstructor;
-    const self = new WebSocketConnection(client);
+    const self = new WebSocketConnection(client, typeParsers(options.textTypes, 'Option "textTypes"'));
     const abort = () => self.#destroy();
     signal?.addEventListener('abort', abort, { once: true });
     try {
@@ -86,9 +89,11 @@ class WebSocketConnection implements Connection {
       }, Math.max(0, options.deadline - Date.now()));
     }
     try {
-      const query: DriverQuery = { text: statement.text, values: statement.params.map(driverParam), rows: ALL_ROWS };
+      const query: DriverQuery = { text: statement.text, values: statement.params.map(driverParam), rows: ALL_ROWS, types: statement.types ?? this.#types };
+      if (statement.arrayRows) query.rowMode = 'array';
       const result = (await this.#client.query(query as never)) as unknown as DriverResult;
-      return { rows: result.rows, command: result.command, rowCount: result.rowCount ?? result.rows.length };
+      const columns = (result.fields ?? []).map((f) => ({ name: f.name, type: f.dataTypeID }));
+      return { rows: result.rows, command: result.command, count: result.rowCount ?? result.rows.length, columns };
     } catch (err) {
       const error = this.#statementError(err);
       if (!expired) throw error;
