@@ -9,17 +9,12 @@ import {
   type TransactionOptions,
 } from '@prisma/driver-adapter-utils';
 import type { Pool } from '../../pool/pool.js';
+import type { ValuesResult } from '../../pool/query.js';
 import type { Transaction as PoolTransaction } from '../../pool/transaction.js';
 import { TEXT_TYPES, columnType, queryArg, resultValue } from './conversion.js';
 import { adapterError } from './errors.js';
 
 export const ADAPTER_NAME = 'warmpool/prisma';
-
-/** What a statement resolves to: rows as arrays in column order, with the command's row count. */
-interface ValuesResult extends Array<unknown[]> {
-  count: number | null;
-  columns: readonly { name: string; type: number }[];
-}
 
 /** Runs one statement on the pool, or on the connection a transaction holds. */
 type Runner = (text: string, params: unknown[]) => PromiseLike<ValuesResult>;
@@ -34,17 +29,12 @@ class Queryable implements SqlQueryable {
     const result = await this.perform(query);
     const columns = result.columns;
     const columnTypes = columns.map((c) => columnType(c.type));
-    const rows = new Array<unknown[]>(result.length);
-    for (let r = 0; r < result.length; r++) {
-      const row = result[r];
-      for (let i = 0; i < columns.length; i++) row[i] = resultValue(row[i], columns[i].type);
-      rows[r] = row;
-    }
+    const rows = result.map((row) => row.map((value, i) => resultValue(value, columns[i].type)));
     return { columnNames: columns.map((c) => c.name), columnTypes, rows };
   }
 
   async executeRaw(query: SqlQuery): Promise<number> {
-    return (await this.perform(query)).count ?? 0;
+    return (await this.perform(query)).count;
   }
 
   protected async perform(query: SqlQuery): Promise<ValuesResult> {
@@ -87,7 +77,7 @@ class WarmpoolTransaction extends Queryable implements Transaction {
     await this.#settled.catch((err: unknown) => {
       throw adapterError(err);
     });
-    return Object.assign([], { count: 0, columns: [] });
+    return Object.assign([], { count: 0, command: end.toUpperCase(), columns: [] });
   }
 
   async commit(): Promise<void> {
