@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaWarmpool } from '../src/adapters/prisma/index.js';
 import type { Gateway } from '../src/gateway/index.js';
-import { createPool, type Pool, type TransportName } from '../src/index.js';
+import { createPool, type Pool, type TransportName } from '../src/index.http.js';
 import { startTestGateway } from './gateway-support.js';
 import { databaseUrl } from './support/env.js';
 import { type GeneratedClient, type PrismaModule, SCHEMA_DDL, generateClient } from './prisma/setup.js';
