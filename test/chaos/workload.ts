@@ -46,6 +46,8 @@ export class Slot implements Target {
   #generation = 0;
   #busy = false;
   #cutByNemesis = false;
+  /** SIGKILL sent; the exit event may not have arrived yet, and this process must not be invoked. */
+  #killed = false;
   #rssBaseline: number | undefined;
   #warmInvocations = 0;
 
@@ -62,7 +64,7 @@ export class Slot implements Target {
   }
 
   get alive(): boolean {
-    return this.#container?.alive ?? false;
+    return !this.#killed && (this.#container?.alive ?? false);
   }
 
   get eventsFile(): string {
@@ -71,6 +73,7 @@ export class Slot implements Target {
 
   kill(): void {
     if (this.#busy) this.#cutByNemesis = true;
+    this.#killed = true;
     this.#container?.kill();
   }
 
@@ -92,6 +95,7 @@ export class Slot implements Target {
     const { databaseUrl, poolOptions, index } = this.options;
     this.#generation++;
     this.coldStarts++;
+    this.#killed = false;
     this.#rssBaseline = undefined;
     this.#warmInvocations = 0;
     this.#container = await EmulatedContainer.start({
