@@ -21,6 +21,9 @@ export interface Lease {
   generation: number;
 }
 
+/** How long a ROLLBACK on release may take when nothing tighter bounds it. */
+const ROLLBACK_BUDGET_MS = 1000;
+
 interface Waiter {
   resolve(handoff: Lease | 'slot'): void;
   reject(err: WarmpoolError): void;
@@ -72,14 +75,35 @@ export class ConnectionSet {
     return lease.connection.suspect || Date.now() - lease.lastUsedAt > this.#options.validateAfterIdleMs;
   }
 
-  /** Returns a connection; a dead, drained, expired or unwanted one is closed instead. */
-  release(lease: Lease, discard = false): void {
+  /**
+   * Returns a connection. The release rule: it is pooled only when the server's last
+   * ReadyForQuery said idle outside a transaction ('I'); otherwise it is rolled back, by
+   * `rollbackBy` at the latest, and pooled only if the server then says 'I'. Anything unconfirmed
+   * is closed, and the server rolls back a session whose socket closed. A dead, drained, expired
+   * or unwanted connection is closed too. Returns a promise only when it sends a ROLLBACK.
+   */
+  release(lease: Lease, discard = false, rollbackBy = Date.now() + ROLLBACK_BUDGET_MS): void | Promise<void> {
+    const connection = lease.connection;
+    if (discard || connection.dead || connection.status === 'I' || this.#ended || !this.#busy.has(lease)) return this.#return(lease, discard);
+    return this.#rollBackThenReturn(lease, Math.min(rollbackBy, Date.now() + ROLLBACK_BUDGET_MS));
+  }
+
+  async #rollBackThenReturn(lease: Lease, by: number): Promise<void> {
+    this.counters.releaseRollbacks++;
+    const connection = lease.connection;
+    // Its own budget: the invocation deadline may have passed, and this must still be sent.
+    if (Date.now() < by) await connection.run({ text: 'rollback', params: [] }, { deadline: by, abandonBy: by }).catch(() => {});
+    const idle = !connection.dead && connection.status === 'I';
+    this.#return(lease, !idle, idle ? undefined : 'not idle after ROLLBACK');
+  }
+
+  #return(lease: Lease, discard: boolean, reason = 'discarded'): void {
     // An evicted lease was already closed and its slot handed on.
     if (!this.#busy.delete(lease)) return;
     const now = Date.now();
     lease.lastUsedAt = now;
     if (discard || this.#ended || lease.connection.dead || lease.generation !== this.#generation || now >= lease.expiresAt) {
-      this.#close(lease, discard ? 'discarded' : 'expired or dead');
+      this.#close(lease, discard ? reason : 'expired or dead');
       this.#handOffSlot();
       return;
     }

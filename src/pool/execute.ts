@@ -62,7 +62,8 @@ export class Executor {
         if (scope) scope.metrics.retries++;
         this.#options.onEvent?.({ type: 'retry', reason: error.sqlState ?? error.code, attempt: attempt + 1 });
       } finally {
-        this.release(scope, lease, discard);
+        const releasing = this.release(scope, lease, discard);
+        if (releasing) await releasing;
       }
     }
   }
@@ -84,17 +85,20 @@ export class Executor {
     return lease;
   }
 
-  release(scope: InvocationScope | undefined, lease: Lease, discard: boolean): void {
+  /** The release rule (ConnectionSet.release); a ROLLBACK it needs is bounded by the scope's abandon point. */
+  release(scope: InvocationScope | undefined, lease: Lease, discard: boolean): void | Promise<void> {
     scope?.leases.delete(lease);
-    this.#set.release(lease, discard);
+    const abandonBy = scope ? abandonPoint(scope.deadline, scope.hardDeadline) : undefined;
+    return this.#set.release(lease, discard, abandonBy);
   }
 
   /**
    * Runs `work` with the earlier of the invocation deadline and the query timeout; the transport
    * cancels the statement there. Its DEADLINE_EXCEEDED becomes QUERY_TIMEOUT when the query
-   * timeout was the limit, and OUTCOME_UNKNOWN when the server did not confirm the cancel.
+   * timeout was the limit, and OUTCOME_UNKNOWN when the server did not confirm the cancel —
+   * except `inTransaction` before COMMIT: that transaction is rolled back or its connection closed.
    */
-  withDeadline<T>(scope: InvocationScope | undefined, work: (run: RunOptions) => Promise<T>): Promise<T> {
+  withDeadline<T>(scope: InvocationScope | undefined, work: (run: RunOptions) => Promise<T>, inTransaction = false): Promise<T> {
     const deadline = scope?.deadline ?? Infinity;
     const queryTimeoutMs = this.#options.queryTimeoutMs;
     const limit = queryTimeoutMs > 0 ? Math.min(deadline, Date.now() + queryTimeoutMs) : deadline;
@@ -103,12 +107,10 @@ export class Executor {
     if (limit <= Date.now()) {
       return Promise.reject(new WarmpoolError(code, 'The invocation deadline passed before the statement was sent.', { notApplied: true }));
     }
-    // An unconfirmed cancel is given up halfway between the deadline and Lambda's own timeout, so
-    // the handler still returns before Lambda kills the container; a cancel needs a few ms at least.
     const hard = scope?.hardDeadline ?? Infinity;
-    const abandonBy = hard === Infinity ? undefined : limit + Math.max(MIN_CANCEL_GRACE_MS, (hard - limit) / 2);
+    const abandonBy = hard === Infinity ? undefined : abandonPoint(limit, hard);
     return work({ deadline: limit, abandonBy }).catch((err) => {
-      throw err instanceof WarmpoolError && err.code === 'DEADLINE_EXCEEDED' ? timeoutError(err, code, queryTimeoutMs) : err;
+      throw err instanceof WarmpoolError && err.code === 'DEADLINE_EXCEEDED' ? timeoutError(err, code, queryTimeoutMs, inTransaction) : err;
     });
   }
 
@@ -136,10 +138,21 @@ export function isConnectionLoss(error: WarmpoolError): boolean {
   return error.code === 'CONNECTION_LOST';
 }
 
-function timeoutError(err: WarmpoolError, code: 'DEADLINE_EXCEEDED' | 'QUERY_TIMEOUT', queryTimeoutMs: number): WarmpoolError {
+/**
+ * When an unconfirmed cancel is given up: halfway between the deadline and Lambda's own timeout,
+ * so the handler still returns before Lambda kills the container; a cancel needs a few ms at least.
+ */
+function abandonPoint(deadline: number, hardDeadline: number): number | undefined {
+  return hardDeadline === Infinity ? undefined : deadline + Math.max(MIN_CANCEL_GRACE_MS, (hardDeadline - deadline) / 2);
+}
+
+function timeoutError(err: WarmpoolError, code: 'DEADLINE_EXCEEDED' | 'QUERY_TIMEOUT', queryTimeoutMs: number, inTransaction: boolean): WarmpoolError {
   const what = code === 'DEADLINE_EXCEEDED' ? 'the invocation deadline' : `queryTimeoutMs (${queryTimeoutMs} ms)`;
   if (err.notApplied) {
     return new WarmpoolError(code, `The statement was cancelled on the server at ${what}.`, { cause: err, notApplied: true });
+  }
+  if (inTransaction) {
+    return new WarmpoolError(code, `The statement passed ${what}, so the transaction did not commit: it is rolled back, or its connection closed.`, { cause: err, notApplied: true });
   }
   return new WarmpoolError('OUTCOME_UNKNOWN', `The statement passed ${what}; the server did not confirm the cancel, so the connection was closed and whether it took effect is unknown.`, { cause: err });
 }

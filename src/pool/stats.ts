@@ -24,11 +24,13 @@ export interface Counters {
   outcomeUnknown: number;
   /** Connections still held by a handler when its invocation ended. */
   leaked: number;
+  /** ROLLBACKs sent because a connection came back inside a transaction (or in an unknown state). */
+  releaseRollbacks: number;
 }
 
 export function newCounters(): Counters {
   return {
     created: 0, reused: 0, reconnects: 0, retries: 0, connectFailures: 0, connectRetries: 0, validations: 0,
-    validationFailures: 0, discarded: 0, drains: 0, acquireTimeouts: 0, outcomeUnknown: 0, leaked: 0,
+    validationFailures: 0, discarded: 0, drains: 0, acquireTimeouts: 0, outcomeUnknown: 0, leaked: 0, releaseRollbacks: 0,
   };
 }

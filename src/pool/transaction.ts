@@ -68,7 +68,12 @@ export function notTemplate(): WarmpoolError {
 
 const RETRYABLE_STATES = new Set(['40001', '40P01']);
 
-/** Runs `fn` inside BEGIN … COMMIT on one connection; rolls back when it throws. */
+/**
+ * Runs `fn` inside BEGIN … COMMIT on one connection. Whatever ends it without COMMIT (the callback
+ * throws, the deadline passes) leaves the transaction open, and the release rule rolls it back or
+ * closes the connection before the lease is returned: so an error before COMMIT was sent is
+ * `notApplied`, and only a COMMIT whose answer was lost is OUTCOME_UNKNOWN.
+ */
 export async function runTransaction<T>(
   executor: Executor,
   scope: InvocationScope | undefined,
@@ -79,7 +84,7 @@ export async function runTransaction<T>(
   for (let attempt = 0; ; attempt++) {
     const lease = await executor.acquire(scope);
     const connection = lease.connection;
-    const run = <R>(work: (run: RunOptions) => Promise<R>) => executor.withDeadline(scope, work);
+    const run = <R>(work: (run: RunOptions) => Promise<R>) => executor.withDeadline(scope, work, true);
     const tx = new Transaction(connection, run);
     try {
       await run((limits) => connection.run({ text: transactionStart(options), params: [] }, limits)).catch((err) => {
@@ -88,13 +93,10 @@ export async function runTransaction<T>(
       let result: T;
       try {
         result = await fn(tx);
-      } catch (err) {
+      } finally {
         tx.close();
-        if (!connection.dead) await run((limits) => connection.run({ text: 'rollback', params: [] }, limits)).catch(() => {});
-        throw err;
       }
-      tx.close();
-      const commit = await run((limits) => connection.run({ text: 'commit', params: [] }, limits)).catch((err) => {
+      const commit = await executor.withDeadline(scope, (limits) => connection.run({ text: 'commit', params: [] }, limits)).catch((err) => {
         throw commitError(err);
       });
       if (commit.command === 'ROLLBACK') {
@@ -106,7 +108,8 @@ export async function runTransaction<T>(
       if (attempt < (options.retries ?? 0) && isRetryable(err)) continue;
       throw err;
     } finally {
-      executor.release(scope, lease, connection.dead);
+      // The release rule rolls back anything left open, within its own budget.
+      await executor.release(scope, lease, connection.dead);
     }
   }
 }
@@ -125,7 +128,12 @@ function beginError(err: unknown): unknown {
 }
 
 function commitError(err: unknown): unknown {
-  if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST') {
+  if (!(err instanceof WarmpoolError) || err instanceof DatabaseError) return err;
+  if (err.notApplied) {
+    // COMMIT was refused at the deadline, found its connection closed, or was cancelled: nothing committed.
+    return new WarmpoolError(err.code, `${err.message} The transaction did not commit.`, { cause: err, notApplied: true, sqlState: err.sqlState });
+  }
+  if (err.code === 'CONNECTION_LOST') {
     return new WarmpoolError('OUTCOME_UNKNOWN', 'The connection was lost while COMMIT was in flight, so whether the transaction committed is unknown.', { cause: err, sqlState: err.sqlState });
   }
   return err;

@@ -77,18 +77,31 @@ export function markNotApplied(err: unknown): unknown {
   return err;
 }
 
-/** A batch on a session (BEGIN, the statements, COMMIT): whatever fails before COMMIT is sent rolled back. */
+/**
+ * A batch on a session (BEGIN, the statements, COMMIT). Whatever fails before COMMIT is sent
+ * leaves the transaction open or aborted, and never committed: the pool's release rule rolls it
+ * back or closes the connection. Past the deadline no further statement and no COMMIT is sent.
+ */
 export async function batchInSession(connection: Connection, statements: readonly Statement[], tx: TransactionOptions, options: RunOptions): Promise<StatementResult[]> {
   await connection.run({ text: transactionStart(tx), params: [] }, options).catch((err) => {
     throw markNotApplied(err);
   });
   const results: StatementResult[] = [];
   try {
-    for (const statement of statements) results.push(await connection.run(statement, options));
+    for (const statement of statements) {
+      refuseAfterDeadline(options);
+      results.push(await connection.run(statement, options));
+    }
+    refuseAfterDeadline(options);
   } catch (err) {
-    if (!connection.dead) await connection.run({ text: 'rollback', params: [] }).catch(() => {});
     throw markNotApplied(err);
   }
   await connection.run({ text: 'commit', params: [] }, options);
   return results;
+}
+
+function refuseAfterDeadline(options: RunOptions): void {
+  if (options.deadline !== undefined && Date.now() >= options.deadline) {
+    throw new WarmpoolError('DEADLINE_EXCEEDED', 'The deadline passed before the batch was committed; it was not sent further and did not commit.', { notApplied: true });
+  }
 }

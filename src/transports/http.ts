@@ -81,6 +81,8 @@ const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
 class HttpConnection implements Connection {
+  /** Each request is its own transaction: nothing is left open between requests. */
+  readonly status = 'I';
   readonly dead = false;
   readonly suspect = false;
   #options: ResolvedOptions;

@@ -3,8 +3,10 @@ import postgres from 'postgres';
 import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { applicationNameFor, batchInSession, connectError, passwordFor } from './common.js';
-import type { Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
-import { type Parser, arrayParser, tcpParam } from './values.js';
+import { ReadyForQueryReader } from './ready-for-query.js';
+import { ARRAY_TYPES_QUERY, type ArrayTypes, type DriverTypeTables, registerArrayTypes } from './tcp-array-types.js';
+import type { Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
+import { tcpParam } from './values.js';
 
 /**
  * TCP through postgres.js. Each warmpool connection is its own postgres.js instance with max 1,
@@ -18,6 +20,11 @@ import { type Parser, arrayParser, tcpParam } from './values.js';
 
 /** Opens the socket (TLS included) the driver talks over. */
 export type SocketOpener = (options: ResolvedOptions) => Promise<net.Socket>;
+
+/** The array type OIDs, fetched by a pool's first connection and reused by its later ones. */
+interface TypeCache {
+  arrays?: ArrayTypes;
+}
 
 type Sql = postgres.Sql<Record<string, never>>;
 type ReservedSql = postgres.ReservedSql<Record<string, never>>;
@@ -45,6 +52,7 @@ class TcpConnection implements Connection {
   #suspect = false;
   /** The last bytes read: a FATAL the server sent before closing ends them (see trailingFatal). */
   #lastChunk: Buffer | undefined;
+  #readyForQuery = new ReadyForQueryReader();
 
   private constructor(sql: Sql, prepare: boolean, secrets: string[]) {
     this.#sql = sql;
@@ -62,11 +70,17 @@ class TcpConnection implements Connection {
     this.#socket = socket;
     socket.on('data', (chunk: Buffer) => {
       this.#lastChunk = chunk;
+      this.#readyForQuery.read(chunk);
       // Before the driver hands over the session, everything is startup traffic.
       if (this.#inFlight > 0 || !this.#reserved) return;
       if (chunk[0] === 0x45) this.#dead = true;
       else this.#suspect = true;
     });
+  }
+
+  /** Without a socket of its own (Workers) the wire is not visible: 'unknown', so the pool rolls back on release. */
+  get status(): TransactionStatus {
+    return this.#readyForQuery.status;
   }
 
   get suspect(): boolean {
@@ -78,7 +92,7 @@ class TcpConnection implements Connection {
     return this.#dead || (socket !== undefined && (socket.readableEnded || socket.destroyed));
   }
 
-  static async open(options: ResolvedOptions, containerId: string, openSocket: SocketOpener | undefined, signal?: AbortSignal, refreshPassword = false): Promise<TcpConnection> {
+  static async open(options: ResolvedOptions, containerId: string, openSocket: SocketOpener | undefined, types: TypeCache, signal?: AbortSignal, refreshPassword = false): Promise<TcpConnection> {
     const password = await passwordFor(options, refreshPassword);
     const connection: Record<string, string> = { application_name: applicationNameFor(options, containerId) };
     if (options.serverIdleSessionTimeoutMs > 0) {
@@ -101,6 +115,8 @@ class TcpConnection implements Connection {
       max_lifetime: 0,
       connect_timeout: options.connectTimeoutMs / 1000,
       prepare: options.prepare,
+      // Array types are fetched below, in a query this connect awaits (tcp-array-types.ts).
+      fetch_types: false,
       connection,
       onnotice: () => {},
       types: { date: DATE_TYPE },
@@ -126,8 +142,13 @@ class TcpConnection implements Connection {
     signal?.addEventListener('abort', abort, { once: true });
     try {
       signal?.throwIfAborted();
+      // The first query opens the connection: reserve() on a connection not yet open never
+      // settles when fetch_types is off (porsager/postgres#751).
+      const arrays = types.arrays ?? (await sql.unsafe(ARRAY_TYPES_QUERY) as unknown as ArrayTypes).map(({ oid, typarray }) => ({ oid, typarray }));
+      if (types.arrays) await sql.unsafe('select 1');
+      types.arrays = arrays;
+      registerArrayTypes(sql.options as unknown as DriverTypeTables, arrays);
       self.#reserved = await sql.reserve();
-      nullAwareArrays(sql);
       return self;
     } catch (err) {
       void sql.end({ timeout: 0 });
@@ -143,6 +164,7 @@ class TcpConnection implements Connection {
     if (this.dead) throw new WarmpoolError('CONNECTION_LOST', 'The connection was closed before the statement was sent.', { notApplied: true });
     // `simple: false`: always the extended protocol (one statement, prepared when `prepare` is on),
     // also without parameters; the option is missing from the driver's type declarations.
+    this.#readyForQuery.status = 'unknown';
     const query = this.#reserved.unsafe(statement.text, statement.params.map(tcpParam) as never[], { prepare: this.#prepare, simple: false } as never) as unknown as DriverQuery;
     this.#inFlight++;
     let expired = false;
@@ -269,21 +291,14 @@ function serverFields(err: postgres.PostgresError): ServerErrorFields {
   return { code: e.code, severity: e.severity, detail: e.detail, hint: e.hint, position: e.position, schema: e.schema_name, table: e.table_name, column: e.column_name, constraint: e.constraint_name };
 }
 
-/**
- * postgres.js parses a NULL array element as the text "NULL" (NaN in an int[], a thrown error in a
- * json[]). Its array parsers, built from the server's pg_type at connect, are replaced with ones
- * that read NULL as null (values.ts, shared with the other transports).
- */
-function nullAwareArrays(sql: Sql): void {
-  const { parsers, shared } = sql.options as unknown as { parsers: Record<number, Parser>; shared: { typeArrayMap: Record<number, number> } };
-  for (const [element, array] of Object.entries(shared.typeArrayMap)) parsers[array] = arrayParser(parsers[Number(element)], array);
-}
-
 /** `openSocket`: Node's (tcp-socket.ts); without one the driver opens its own (cloudflare:sockets on Workers). */
 export function tcpTransport(openSocket?: SocketOpener): TransportFactory {
-  return (options, containerId) => ({
-    name: 'tcp',
-    interactiveTransactions: true,
-    connect: (signal, refreshPassword) => TcpConnection.open(options, containerId, openSocket, signal, refreshPassword),
-  });
+  return (options, containerId) => {
+    const types: TypeCache = {};
+    return {
+      name: 'tcp',
+      interactiveTransactions: true,
+      connect: (signal, refreshPassword) => TcpConnection.open(options, containerId, openSocket, types, signal, refreshPassword),
+    };
+  };
 }

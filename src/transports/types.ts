@@ -40,7 +40,15 @@ export interface RunOptions {
   abandonBy?: number;
 }
 
+/**
+ * The transaction status of the server's last ReadyForQuery: 'I' idle, 'T' in a transaction, 'E'
+ * in a failed transaction; 'unknown' while a statement is in flight or when nothing was read.
+ */
+export type TransactionStatus = 'I' | 'T' | 'E' | 'unknown';
+
 export interface Connection {
+  /** Read from the wire, not from what was sent: a BEGIN may come in the caller's own SQL. */
+  readonly status: TransactionStatus;
   /** Set once the transport knows the connection is dead (closed socket, fatal error). */
   readonly dead: boolean;
   /** Set when the server sent something unasked for while idle; the pool validates it before use. */

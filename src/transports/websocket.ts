@@ -2,7 +2,7 @@ import { Client } from '@neondatabase/serverless';
 import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { applicationNameFor, batchInSession, connectError, passwordFor } from './common.js';
-import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
+import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
 import { DRIVER_TYPES, driverParam } from './values.js';
 
 /**
@@ -28,6 +28,7 @@ class WebSocketConnection implements Connection {
   readonly suspect = false;
   #client: Client;
   #dead = false;
+  #status: TransactionStatus = 'unknown';
 
   private constructor(client: Client) {
     this.#client = client;
@@ -41,6 +42,10 @@ class WebSocketConnection implements Connection {
 
   get dead(): boolean {
     return this.#dead;
+  }
+
+  get status(): TransactionStatus {
+    return this.#status;
   }
 
   static async open(options: ResolvedOptions, containerId: string, proxy: URL, webSocket: unknown, signal?: AbortSignal, refreshPassword = false): Promise<WebSocketConnection> {
@@ -66,6 +71,12 @@ class WebSocketConnection implements Connection {
     try {
       signal?.throwIfAborted();
       await client.connect();
+      // Listened to only now: connect() replaces the connection's readyForQuery listeners.
+      const connection = (client as unknown as { connection: { on(event: 'readyForQuery', listener: (message: { status: string }) => void): void } }).connection;
+      connection.on('readyForQuery', ({ status }) => {
+        self.#status = status === 'I' || status === 'T' || status === 'E' ? status : 'unknown';
+      });
+      self.#status = 'I';
       return self;
     } catch (err) {
       self.#destroy();
@@ -77,6 +88,7 @@ class WebSocketConnection implements Connection {
 
   async run(statement: Statement, options: RunOptions = {}): Promise<StatementResult> {
     if (this.#dead) throw new WarmpoolError('CONNECTION_LOST', 'The connection was closed before the statement was sent.', { notApplied: true });
+    this.#status = 'unknown';
     let expired = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (options.deadline !== undefined && options.deadline !== Infinity) {
