@@ -2,14 +2,16 @@ import type { SoakResult } from './soak.js';
 
 /** The soak's result as a Markdown table: the run, what was done to it, and every check. */
 export function formatResult(r: SoakResult): string {
-  const faults = Object.entries(r.faults).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`).join(', ');
-  const total = Object.values(r.faults).reduce((a, b) => a + b, 0);
+  // A combo's faults are counted under their own kinds; `combo` counts the turns that combined them.
+  const faults = Object.entries(r.faults).filter(([kind, n]) => n > 0 && kind !== 'combo').map(([kind, n]) => `${kind} ${n}`).join(', ');
+  const total = Object.entries(r.faults).reduce((sum, [kind, n]) => sum + (kind === 'combo' ? 0 : n), 0);
   const rows: [string, string][] = [
     ['seed', String(r.seed)],
     ['minutes', String(r.minutes)],
     ['containers', `${r.containers} (${r.coldStarts} cold starts)`],
     ['invocations', String(r.invocations)],
     ['faults', `${total}: ${faults || 'none'}`],
+    ['turns combining 2–3 faults', String(r.faults.combo)],
     ['ok', String(r.ok)],
     ['failed (notApplied or rejected)', String(r.failed)],
     ['outcome unknown', `${r.unknown} (${r.unknownApplied} of them applied)`],
