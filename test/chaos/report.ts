@@ -1,0 +1,32 @@
+import type { SoakResult } from './soak.js';
+
+/** The soak's result as a Markdown table: the run, what was done to it, and every check. */
+export function formatResult(r: SoakResult): string {
+  // A combo's faults are counted under their own kinds; `combo` counts the turns that combined them.
+  const faults = Object.entries(r.faults).filter(([kind, n]) => n > 0 && kind !== 'combo').map(([kind, n]) => `${kind} ${n}`).join(', ');
+  const total = Object.entries(r.faults).reduce((sum, [kind, n]) => sum + (kind === 'combo' ? 0 : n), 0);
+  const rows: [string, string][] = [
+    ['seed', String(r.seed)],
+    ['minutes', String(r.minutes)],
+    ['containers', `${r.containers} (${r.coldStarts} cold starts)`],
+    ['invocations', String(r.invocations)],
+    ['faults', `${total}: ${faults || 'none'}`],
+    ['turns combining 2–3 faults', String(r.faults.combo)],
+    ['ok', String(r.ok)],
+    ['failed (notApplied or rejected)', String(r.failed)],
+    ['outcome unknown', `${r.unknown} (${r.unknownApplied} of them applied)`],
+    ...r.checks.map((c): [string, string] => [`check: ${c.name}`, String(c.count)]),
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = [`| ${'what'.padEnd(width)} | value |`, `|${'-'.repeat(width + 2)}|-------|`, ...rows.map(([k, v]) => `| ${k.padEnd(width)} | ${v} |`)];
+  const codes = Object.entries(r.codes).sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`).join(', ');
+  if (codes) lines.push('', `Error codes: ${codes}`);
+  if (r.violations.length > 0) {
+    lines.push('', `${r.violations.length} violation(s); replay with --seed ${r.seed}:`);
+    for (const v of r.violations.slice(0, 40)) lines.push(`  - ${v}`);
+    if (r.violations.length > 40) lines.push(`  … and ${r.violations.length - 40} more`);
+  } else {
+    lines.push('', 'No violation.');
+  }
+  return lines.join('\n');
+}

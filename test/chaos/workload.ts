@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EmulatedContainer, type InvocationOutcome } from '../../src/emulator/container.js';
+import type { History } from '../support/ledger.js';
+import type { ChaosEvent } from './handler.js';
+import type { Target } from './nemesis.js';
+
+/**
+ * One emulated Lambda container slot of the soak: it invokes the chaos handler in a loop with a
+ * seeded mix of work, frozen (SIGSTOP) for 0–3 s between invocations, and starts a new container
+ * (a cold start) when the nemesis has SIGKILLed the old one.
+ */
+
+const HANDLER = fileURLToPath(new URL('./handler.ts', import.meta.url));
+/** An invocation's RSS is compared with the one after this many warm invocations. */
+const RSS_BASELINE_AFTER = 5;
+
+export interface SlotOptions {
+  index: number;
+  databaseUrl: string;
+  timeoutMs: number;
+  eventsDir: string;
+  /** Pool options; the slot adds applicationName. */
+  poolOptions: Record<string, unknown>;
+  random: () => number;
+  history: History;
+  /** Ledger rows each operation writes. */
+  parts: Map<string, string[]>;
+}
+
+export interface InvocationRecord {
+  opId: string;
+  durationMs: number;
+  pastTimeout: boolean;
+}
+
+export class Slot implements Target {
+  readonly options: SlotOptions;
+  readonly pastTimeout: string[] = [];
+  /** Largest RSS growth over the warm baseline seen in any generation of this slot, in bytes. */
+  rssGrowth = 0;
+  invocations = 0;
+  coldStarts = 0;
+  #container: EmulatedContainer | undefined;
+  #generation = 0;
+  #busy = false;
+  #cutByNemesis = false;
+  /** SIGKILL sent; the exit event may not have arrived yet, and this process must not be invoked. */
+  #killed = false;
+  #rssBaseline: number | undefined;
+  #warmInvocations = 0;
+
+  constructor(options: SlotOptions) {
+    this.options = options;
+  }
+
+  get appPrefix(): string {
+    return `chaos-c${this.options.index}-`;
+  }
+
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  get alive(): boolean {
+    return !this.#killed && (this.#container?.alive ?? false);
+  }
+
+  get eventsFile(): string {
+    return path.join(this.options.eventsDir, `container-${this.options.index}.jsonl`);
+  }
+
+  kill(): void {
+    if (this.#busy) this.#cutByNemesis = true;
+    this.#killed = true;
+    this.#container?.kill();
+  }
+
+  /** Invokes until `until` (epoch ms); the last invocation may end after it. */
+  async run(until: number): Promise<void> {
+    while (Date.now() < until) {
+      if (!this.alive) await this.#start();
+      await this.#invokeOnce();
+      // Frozen between invocations, as Lambda leaves an idle container.
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(this.options.random() * 3_000)));
+    }
+  }
+
+  stop(): void {
+    this.#container?.kill();
+  }
+
+  async #start(): Promise<void> {
+    const { databaseUrl, poolOptions, index } = this.options;
+    this.#generation++;
+    this.coldStarts++;
+    this.#killed = false;
+    this.#rssBaseline = undefined;
+    this.#warmInvocations = 0;
+    this.#container = await EmulatedContainer.start({
+      module: HANDLER,
+      functionName: `chaos-${index}`,
+      env: {
+        DATABASE_URL: databaseUrl,
+        CHAOS_EVENTS_FILE: this.eventsFile,
+        CHAOS_POOL_OPTIONS: JSON.stringify({ ...poolOptions, applicationName: `${this.appPrefix}g${this.#generation}` }),
+      },
+    });
+  }
+
+  async #invokeOnce(): Promise<void> {
+    const { history, parts, timeoutMs } = this.options;
+    const event = this.#nextEvent();
+    parts.set(event.opId, partsOf(event));
+    const kind = event.op === 'read' ? 'read' : 'write';
+    this.#busy = true;
+    this.#cutByNemesis = false;
+    const outcome = await this.#container!.invoke(event, timeoutMs);
+    this.#busy = false;
+    this.invocations++;
+    const exited = outcome.error?.code === 'CONTAINER_EXITED';
+    if (exited && this.#cutByNemesis) {
+      // SIGKILLed mid-invocation: whatever was sent may have applied.
+      history.ops.push({ opId: event.opId, outcome: 'outcome-unknown', code: 'CONTAINER_KILLED', kind });
+    } else {
+      history.outcome(event.opId, outcome, kind);
+    }
+    if ((exited && !this.#cutByNemesis) || outcome.durationMs > timeoutMs) {
+      this.pastTimeout.push(`${event.opId} (${event.op}) took ${Math.round(outcome.durationMs)} ms: ${describe(outcome)}`);
+    }
+    if (!exited) this.#sampleRss();
+  }
+
+  #nextEvent(): ChaosEvent {
+    const opId = this.options.history.nextId();
+    const r = this.options.random();
+    const x = this.options.random();
+    if (r < 0.3) return { op: 'read', opId };
+    if (r < 0.55) return { op: 'insert', opId };
+    if (r < 0.7) return { op: 'batch', opId };
+    if (r < 0.95) {
+      // Most pauses are short; one in four runs past the deadline (3 s timeout, 0.5 s margin).
+      const pauseMs = x < 0.75 ? Math.floor(x * 1_000) : 2_300 + Math.floor((x - 0.75) * 2_000);
+      return { op: 'tx', opId, pauseMs, pauseAt: this.options.random() < 0.5 ? 'between' : 'after' };
+    }
+    return { op: 'tx-sleep', opId, seconds: Math.round(x * 40) / 10 };
+  }
+
+  #sampleRss(): void {
+    const rss = rssOf(this.#container!.pid);
+    if (rss === undefined) return;
+    this.#warmInvocations++;
+    if (this.#warmInvocations === RSS_BASELINE_AFTER) this.#rssBaseline = rss;
+    if (this.#rssBaseline !== undefined) this.rssGrowth = Math.max(this.rssGrowth, rss - this.#rssBaseline);
+  }
+}
+
+export function partsOf(event: ChaosEvent): string[] {
+  if (event.op === 'read') return [];
+  if (event.op === 'insert' || event.op === 'tx-sleep') return [event.opId];
+  return [`${event.opId}.1`, `${event.opId}.2`];
+}
+
+/** Resident set size of a process from /proc, in bytes. */
+function rssOf(pid: number): number | undefined {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(outcome: InvocationOutcome): string {
+  return outcome.ok ? 'ok' : `${outcome.error?.code}: ${outcome.error?.message}`;
+}
