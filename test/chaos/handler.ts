@@ -24,8 +24,9 @@ export type ChaosEvent =
 const eventsFile = process.env.CHAOS_EVENTS_FILE;
 
 function record(kind: 'unhandledRejection' | 'uncaughtException', error: unknown): void {
-  const e = error as { code?: unknown; message?: unknown } | undefined;
-  const line = JSON.stringify({ kind, code: String(e?.code ?? ''), message: String(e?.message ?? error).slice(0, 300), at: Date.now() });
+  const e = error as { code?: unknown; message?: unknown; stack?: unknown } | undefined;
+  const stack = typeof e?.stack === 'string' ? e.stack.split('\n').slice(1, 8).map((l) => l.trim()) : [];
+  const line = JSON.stringify({ kind, code: String(e?.code ?? ''), message: String(e?.message ?? error).slice(0, 300), stack, at: Date.now() });
   if (eventsFile) appendFileSync(eventsFile, `${line}\n`);
 }
 

@@ -162,8 +162,9 @@ async function closeSessions(admin: ReturnType<typeof adminClient>): Promise<voi
 function readEvents(file: string): string[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => {
-    const e = JSON.parse(line) as { kind: string; code: string; message: string };
-    return `${e.kind} ${e.code}: ${e.message}`;
+    const e = JSON.parse(line) as { kind: string; code: string; message: string; stack?: string[] };
+    // The first frames say where the promise nobody listened to came from.
+    return `${e.kind} ${e.code}: ${e.message}${e.stack?.length ? ` (${e.stack.slice(0, 4).join(' ← ')})` : ''}`;
   });
 }
 
