@@ -57,8 +57,8 @@ export interface EmulatorOptions {
    * itself. Waiting for a slot counts in the cold start's latency. Default 2 × CPUs.
    */
   maxConcurrentInits?: number;
-  /** Containers' stdout and stderr. Default 'inherit'. */
-  stdio?: 'inherit' | 'ignore';
+  /** Containers' stdout and stderr. Default 'inherit'; 'pipe' emits them as 'log' events (fn, env, text). */
+  stdio?: 'inherit' | 'ignore' | 'pipe';
   /**
    * Run this command in each container instead of the built-in runtime, e.g. ['npx', 'aws-lambda-ric']
    * followed by the handler. It gets the same environment (AWS_LAMBDA_RUNTIME_API, _HANDLER, …).
@@ -113,5 +113,5 @@ export const DEFAULTS = {
   region: 'us-east-1',
   initTimeoutMs: 10_000,
   maxConcurrentInits: Math.max(2, 2 * os.availableParallelism()),
-  stdio: 'inherit' as 'inherit' | 'ignore',
+  stdio: 'inherit' as 'inherit' | 'ignore' | 'pipe',
 };

@@ -35,7 +35,8 @@ interface FunctionState {
 
 
 /**
- * Events: 'cold-start' (fn, env), 'recycle' (fn, env, reason), 'invoke' (fn, result).
+ * Events: 'cold-start' (fn, env), 'recycle' (fn, env, reason), 'invoke' (fn, result), and with
+ * `stdio: 'pipe'` 'log' (fn, env, text).
  */
 export class LambdaEmulator extends EventEmitter {
   readonly #options: typeof DEFAULTS & EmulatorOptions;
@@ -200,6 +201,7 @@ export class LambdaEmulator extends EventEmitter {
     }
     state.environments.add(env);
     env.on('available', () => this.#drain(state));
+    env.on('log', (text: string) => this.emit('log', state.definition.name, env, text));
     env.on('idle', () => {
       if (this.#retireAtIdle.delete(env)) env.retire(this.#options.lingerMs);
       else this.#armIdleTimer(state, env);
@@ -247,7 +249,8 @@ export class LambdaEmulator extends EventEmitter {
         durationMs,
         ...(cold ? { initMs: env.initMs } : {}),
       };
-      if (!outcome.ok && outcome.error.errorType === 'Sandbox.Timedout') this.#recycle(state, env, 'timeout');
+      // A standard environment is reset after a timeout; a managed instance keeps running the others.
+      if (!outcome.ok && outcome.error.errorType === 'Sandbox.Timedout' && this.#options.containerConcurrency <= 1) this.#recycle(state, env, 'timeout');
       else if (!outcome.ok && RUNTIME_CRASHES.has(outcome.error.errorType)) this.#recycle(state, env, 'crashed');
       else if (this.#options.recycleProbability > 0 && Math.random() < this.#options.recycleProbability) this.#recycleWhenIdle(state, env);
       this.emit('invoke', state.definition.name, result);

@@ -34,7 +34,8 @@ export interface EnvironmentOptions {
   region: string;
   /** Lambda's init phase limit. */
   initTimeoutMs: number;
-  stdio: 'inherit' | 'ignore';
+  /** 'pipe': the runtime's stdout and stderr come as 'log' events (text). */
+  stdio: 'inherit' | 'ignore' | 'pipe';
   /** Runs this command as the runtime instead of the built-in bootstrap (e.g. another runtime interface client). */
   runtimeCommand?: string[];
   /** The runtime identifier Lambda would run, e.g. 'nodejs22.x' (AWS_EXECUTION_ENV). */
@@ -96,6 +97,8 @@ export class ExecutionEnvironment extends EventEmitter {
     this.initMs = initMs;
     api.onPoll = () => queueMicrotask(() => this.#onPoll());
     child.on('exit', (code, signal) => this.#onExit(code, signal));
+    child.stdout?.on('data', (chunk: Buffer) => this.emit('log', chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => this.emit('log', chunk.toString('utf8')));
   }
 
   /**
