@@ -65,8 +65,13 @@ describe('callback handlers and the event loop (callbackWaitsForEmptyEventLoop)'
     const quick = await emulator.invoke('f', { ms: 60_000, dontWait: true });
     expect(quick).toMatchObject({ ok: true, payload: { answered: true } });
     const env = envs[0];
-    await new Promise<void>((resolve) => (env.frozen ? resolve() : env.once('idle', () => resolve())));
-    expect(processState(env.pid)).toBe('T');
+    // SIGSTOP takes effect asynchronously: poll the process state.
+    let state = processState(env.pid);
+    for (let i = 0; i < 250 && state !== 'T'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      state = processState(env.pid);
+    }
+    expect(state).toBe('T');
     expect(await emulator.invoke('f', { ms: 60_000, dontWait: true })).toMatchObject({ cold: false, payload: { previousTimerFired: false } });
   });
 
