@@ -139,10 +139,10 @@ describe('emulated Lambda containers', () => {
     expect(await emulator.invoke('fixture', { op: 'count' })).toMatchObject({ cold: false, payload: { count: 2 } });
   });
 
-  it('fail the invocation and restart the runtime after an uncaught exception', async () => {
+  it('fail the invocation with the error\'s own type and restart the runtime after an uncaught exception', async () => {
     const { emulator } = await start();
     const crashed = await emulator.invoke('fixture', { op: 'crash' });
-    expect(crashed).toMatchObject({ ok: false, error: { errorType: 'Runtime.UncaughtException', errorMessage: 'nobody caught this' } });
+    expect(crashed).toMatchObject({ ok: false, error: { errorType: 'Error', errorMessage: 'nobody caught this' } });
     expect(await emulator.invoke('fixture', { op: 'count' })).toMatchObject({ cold: true, payload: { count: 1 } });
   });
 
@@ -228,11 +228,11 @@ describe('the Runtime API', () => {
     const failed = await fetch(`${base}/invocation/req-1/error`, {
       method: 'POST',
       headers: { 'Lambda-Runtime-Function-Error-Type': 'Runtime.Custom' },
-      body: JSON.stringify({ errorMessage: 'bad', errorType: 'Runtime.Custom', stackTrace: ['at x'] }),
+      body: JSON.stringify({ errorMessage: 'bad', errorType: 'Runtime.Custom', trace: ['Runtime.Custom: bad', '    at x'] }),
     });
     expect(failed.status).toBe(202);
     expect(await failed.json()).toEqual({ status: 'OK' });
-    expect(settled).toEqual([{ ok: false, error: { errorType: 'Runtime.Custom', errorMessage: 'bad', stackTrace: ['at x'] } }]);
+    expect(settled).toEqual([{ ok: false, error: { errorType: 'Runtime.Custom', errorMessage: 'bad', trace: ['Runtime.Custom: bad', '    at x'] } }]);
     // Answered once; a second answer for the same id is refused.
     expect((await fetch(`${base}/invocation/req-1/response`, { method: 'POST', body: '{}' })).status).toBe(400);
 

@@ -61,6 +61,8 @@ export async function bundleLauncher(root: string, handlers: string[]): Promise<
     format: 'esm',
     target: 'node20',
     logLevel: 'silent',
+    // As serverless.yml's custom.esbuild: with NODE_OPTIONS=--enable-source-maps, stacks point into the sources.
+    sourcemap: true,
     // pg's optional native binding is never installed.
     external: ['pg-native'],
     banner: { js: "import { createRequire as __emulatorCreateRequire } from 'node:module'; const require = __emulatorCreateRequire(import.meta.url);" },

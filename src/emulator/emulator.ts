@@ -7,16 +7,20 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { type Launcher, bundleLauncher, sourceLauncher } from './bundle.js';
-import { DEFAULTS, type EmulatorOptions, type FunctionDefinition, type InvokeResult, type RecycleReason } from './definitions.js';
+import { DEFAULTS, type EmulatorOptions, type FunctionDefinition, type InvokeOptions, type InvokeResult, MAX_REQUEST_BYTES, type RecycleReason } from './definitions.js';
 import { type EnvironmentOptions, ExecutionEnvironment, FunctionErrorException, RUNTIME_CRASHES, UNDELIVERED } from './environment.js';
 import type { FunctionError } from './runtime-api.js';
 
-export type { EmulatorOptions, FunctionDefinition, InvokeResult, RecycleReason } from './definitions.js';
+import { runtimeMismatch } from './lambda-env.js';
+
+export type { EmulatorOptions, FunctionDefinition, InvokeOptions, InvokeResult, RecycleReason } from './definitions.js';
 
 interface Waiter {
   event: unknown;
   requestId: string;
   timeoutMs?: number;
+  clientContext?: string;
+  cognitoIdentity?: string;
   started: number;
   resolve(result: InvokeResult): void;
 }
@@ -31,7 +35,8 @@ interface FunctionState {
 
 
 /**
- * Events: 'cold-start' (fn, env), 'recycle' (fn, env, reason), 'invoke' (fn, result).
+ * Events: 'cold-start' (fn, env), 'recycle' (fn, env, reason), 'invoke' (fn, result), and with
+ * `stdio: 'pipe'` 'log' (fn, env, text).
  */
 export class LambdaEmulator extends EventEmitter {
   readonly #options: typeof DEFAULTS & EmulatorOptions;
@@ -82,14 +87,34 @@ export class LambdaEmulator extends EventEmitter {
     return { functions, lingering: this.#lingering.size };
   }
 
+  /** Where the emulator differs from what the functions declare (e.g. their Node version). */
+  get warnings(): string[] {
+    const runtimes = new Set([...this.#functions.values()].map((s) => s.definition.runtime));
+    return [...runtimes].map((r) => runtimeMismatch(r)).filter((w): w is string => w !== undefined);
+  }
+
   /** Synchronous invocation (RequestResponse), as the Invoke API. */
-  invoke(functionName: string, event: unknown, options: { requestId?: string; timeoutMs?: number } = {}): Promise<InvokeResult> {
+  invoke(functionName: string, event: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
     const state = this.#functions.get(functionName);
     if (!state) return Promise.reject(new Error(`No function "${functionName}" (have: ${this.functionNames.join(', ')})`));
     const requestId = options.requestId ?? randomUUID();
     const started = performance.now();
     return new Promise<InvokeResult>((resolve) => {
-      const waiter: Waiter = { event, requestId, timeoutMs: options.timeoutMs, started, resolve };
+      const waiter: Waiter = {
+        event,
+        requestId,
+        timeoutMs: options.timeoutMs,
+        started,
+        resolve,
+        ...(options.clientContext !== undefined ? { clientContext: JSON.stringify(options.clientContext) } : {}),
+        ...(options.identity !== undefined ? { cognitoIdentity: JSON.stringify(options.identity) } : {}),
+      };
+      const size = Buffer.byteLength(JSON.stringify(event ?? null));
+      if (size > MAX_REQUEST_BYTES) {
+        const error = { errorType: 'RequestEntityTooLargeException', errorMessage: `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the InvokeFunction operation` };
+        resolve({ ...failure(waiter, error), statusCode: 413 });
+        return;
+      }
       if (this.#closed) {
         resolve(failure(waiter, { errorType: 'ServiceException', errorMessage: 'The emulator is shut down' }));
         return;
@@ -176,6 +201,7 @@ export class LambdaEmulator extends EventEmitter {
     }
     state.environments.add(env);
     env.on('available', () => this.#drain(state));
+    env.on('log', (text: string) => this.emit('log', state.definition.name, env, text));
     env.on('idle', () => {
       if (this.#retireAtIdle.delete(env)) env.retire(this.#options.lingerMs);
       else this.#armIdleTimer(state, env);
@@ -205,7 +231,8 @@ export class LambdaEmulator extends EventEmitter {
 
   #run(state: FunctionState, env: ExecutionEnvironment, waiter: Waiter, cold: boolean): void {
     this.#clearIdleTimer(env);
-    void env.invoke(waiter.event, { requestId: waiter.requestId, timeoutMs: waiter.timeoutMs }).then(({ outcome, durationMs }) => {
+    const invokeOptions = { requestId: waiter.requestId, timeoutMs: waiter.timeoutMs, clientContext: waiter.clientContext, cognitoIdentity: waiter.cognitoIdentity };
+    void env.invoke(waiter.event, invokeOptions).then(({ outcome, durationMs }) => {
       if (!outcome.ok && outcome.error.errorType === UNDELIVERED) {
         // Its environment died before the runtime took it: Lambda would run it elsewhere.
         if (!this.#place(state, waiter)) state.queue.push(waiter);
@@ -213,7 +240,7 @@ export class LambdaEmulator extends EventEmitter {
       }
       const result: InvokeResult = {
         ok: outcome.ok,
-        ...(outcome.ok ? { payload: outcome.payload } : { error: outcome.error }),
+        ...(outcome.ok ? { payload: outcome.payload, ...(outcome.streamed ? { streamed: outcome.streamed } : {}) } : { error: outcome.error }),
         statusCode: 200,
         requestId: waiter.requestId,
         cold,
@@ -222,7 +249,8 @@ export class LambdaEmulator extends EventEmitter {
         durationMs,
         ...(cold ? { initMs: env.initMs } : {}),
       };
-      if (!outcome.ok && outcome.error.errorType === 'Sandbox.Timedout') this.#recycle(state, env, 'timeout');
+      // A standard environment is reset after a timeout; a managed instance keeps running the others.
+      if (!outcome.ok && outcome.error.errorType === 'Sandbox.Timedout' && this.#options.containerConcurrency <= 1) this.#recycle(state, env, 'timeout');
       else if (!outcome.ok && RUNTIME_CRASHES.has(outcome.error.errorType)) this.#recycle(state, env, 'crashed');
       else if (this.#options.recycleProbability > 0 && Math.random() < this.#options.recycleProbability) this.#recycleWhenIdle(state, env);
       this.emit('invoke', state.definition.name, result);
@@ -291,10 +319,13 @@ export class LambdaEmulator extends EventEmitter {
       memoryMb: definition.memoryMb ?? 1024,
       timeoutMs: definition.timeoutMs ?? 6_000,
       concurrency: this.#options.containerConcurrency,
-      freeze: this.#options.freeze,
+      // Managed instances are never frozen.
+      freeze: this.#options.freeze && this.#options.containerConcurrency <= 1,
       region: this.#options.region,
       initTimeoutMs: this.#options.initTimeoutMs,
       stdio: this.#options.stdio,
+      runtimeCommand: this.#options.runtimeCommand,
+      runtime: definition.runtime,
     };
   }
 }

@@ -34,14 +34,22 @@ export interface EnvironmentOptions {
   region: string;
   /** Lambda's init phase limit. */
   initTimeoutMs: number;
-  stdio: 'inherit' | 'ignore';
+  /** 'pipe': the runtime's stdout and stderr come as 'log' events (text). */
+  stdio: 'inherit' | 'ignore' | 'pipe';
+  /** Runs this command as the runtime instead of the built-in bootstrap (e.g. another runtime interface client). */
+  runtimeCommand?: string[];
+  /** The runtime identifier Lambda would run, e.g. 'nodejs22.x' (AWS_EXECUTION_ENV). */
+  runtime?: string;
 }
 
 export interface InvokeOptions {
   requestId?: string;
   /** Overrides the function timeout for this invocation. */
   timeoutMs?: number;
+  /** JSON, sent as Lambda-Runtime-Client-Context (context.clientContext). */
   clientContext?: string;
+  /** JSON, sent as Lambda-Runtime-Cognito-Identity (context.identity). */
+  cognitoIdentity?: string;
 }
 
 export interface EnvironmentResult {
@@ -71,6 +79,10 @@ export class ExecutionEnvironment extends EventEmitter {
   #retired = false;
   #lingerTimer?: NodeJS.Timeout;
   invocations = 0;
+  /** The init phase ran past its limit and was retried within the first invocation. */
+  initRetried = false;
+  /** Time the first invocation already spent (a retried init). */
+  #firstInvokeSpentMs = 0;
   /** performance.now() of the last time the environment became idle. */
   idleSince = performance.now();
 
@@ -85,47 +97,44 @@ export class ExecutionEnvironment extends EventEmitter {
     this.initMs = initMs;
     api.onPoll = () => queueMicrotask(() => this.#onPoll());
     child.on('exit', (code, signal) => this.#onExit(code, signal));
+    child.stdout?.on('data', (chunk: Buffer) => this.emit('log', chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => this.emit('log', chunk.toString('utf8')));
   }
 
-  /** Cold start: spawn the runtime and wait until it has loaded the handler and asks for work. */
+  /**
+   * Cold start: spawn the runtime and wait until it has loaded the handler and asks for work. An
+   * init longer than `initTimeoutMs` is retried once, as Lambda retries it at the first invocation,
+   * within the function timeout; the retry's time is taken from that first invocation's budget.
+   */
   static async start(options: EnvironmentOptions): Promise<ExecutionEnvironment> {
     const started = performance.now();
     const id = randomBytes(16).toString('hex');
-    const api = await RuntimeApiServer.listen();
-    const child = spawn(process.execPath, options.launch.args, {
-      cwd: options.launch.cwd,
-      env: lambdaEnvironment(options, id, api.address),
-      stdio: ['ignore', options.stdio, options.stdio],
-    });
+    let api = await RuntimeApiServer.listen();
+    let child = spawnRuntime(options, id, api.address);
+    let retryMs = 0;
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(functionError({ errorType: 'Runtime.InitTimeout', errorMessage: `Init phase did not finish in ${options.initTimeoutMs} ms` }));
-        }, options.initTimeoutMs);
-        const done = (err?: unknown) => {
-          clearTimeout(timer);
-          child.off('exit', onExit);
-          child.off('error', onError);
-          if (err) reject(err);
-          else resolve();
-        };
-        const onExit = (code: number | null, signal: string | null) =>
-          done(functionError({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited during init with ${signal ? `signal: ${signal}` : `exit status ${code}`}` }));
-        const onError = (err: Error) => done(err);
-        api.onPoll = () => done();
-        api.onInitError = (error) => {
-          child.kill('SIGKILL');
-          done(functionError(error));
-        };
-        child.once('exit', onExit);
-        child.once('error', onError);
-      });
+      try {
+        await awaitInit(child, api, options.initTimeoutMs, initTimeout(options.initTimeoutMs));
+      } catch (err) {
+        if (!(err instanceof FunctionErrorException) || err.error.errorType !== INIT_TIMEOUT) throw err;
+        api.close();
+        await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+        const retryStarted = performance.now();
+        api = await RuntimeApiServer.listen();
+        child = spawnRuntime(options, id, api.address);
+        await awaitInit(child, api, options.timeoutMs, {
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `Task timed out after ${(options.timeoutMs / 1000).toFixed(2)} seconds (init retried at the first invocation after the ${options.initTimeoutMs} ms init limit)`,
+        });
+        retryMs = performance.now() - retryStarted;
+      }
     } catch (err) {
       api.close();
       throw err;
     }
     const environment = new ExecutionEnvironment(options, id, child, api, performance.now() - started);
+    environment.initRetried = retryMs > 0;
+    environment.#firstInvokeSpentMs = retryMs;
     environment.#onPoll();
     return environment;
   }
@@ -159,7 +168,8 @@ export class ExecutionEnvironment extends EventEmitter {
   /** Thaws the environment if needed and runs one invocation in it. */
   invoke(event: unknown, options: InvokeOptions = {}): Promise<EnvironmentResult> {
     const requestId = options.requestId ?? randomUUID();
-    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
+    const timeoutMs = Math.max(1, (options.timeoutMs ?? this.#options.timeoutMs) - this.#firstInvokeSpentMs);
+    this.#firstInvokeSpentMs = 0;
     const started = performance.now();
     this.invocations++;
     return new Promise<EnvironmentResult>((resolve) => {
@@ -171,6 +181,7 @@ export class ExecutionEnvironment extends EventEmitter {
         invokedFunctionArn: `arn:aws:lambda:${this.#options.region}:${ACCOUNT}:function:${this.functionName}`,
         traceId: traceId(),
         clientContext: options.clientContext,
+        cognitoIdentity: options.cognitoIdentity,
         settle: (outcome) => {
           clearTimeout(timer);
           resolve({ requestId, outcome, durationMs: performance.now() - started });
@@ -181,12 +192,13 @@ export class ExecutionEnvironment extends EventEmitter {
         return;
       }
       timer = setTimeout(() => {
-        // Lambda resets the environment after a timeout: the runtime process dies.
         this.#api.abandon(requestId, {
           errorType: 'Sandbox.Timedout',
           errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
         });
-        this.kill();
+        // Lambda resets a standard environment after a timeout: the runtime process dies. On
+        // Managed Instances only that invocation fails; the others in the environment go on.
+        if (this.#options.concurrency <= 1) this.kill();
       }, timeoutMs);
       // Handed over first, thawed second: the invocation is already in the socket when the process
       // resumes, so it races whatever the database sent during the freeze.
@@ -264,6 +276,51 @@ export class ExecutionEnvironment extends EventEmitter {
     this.#api.close();
     this.emit('exit', this);
   }
+}
+
+const INIT_TIMEOUT = 'Runtime.InitTimeout';
+
+function initTimeout(limitMs: number): FunctionError {
+  return { errorType: INIT_TIMEOUT, errorMessage: `Init phase did not finish in ${limitMs} ms` };
+}
+
+/** The runtime: `node <bootstrap>` by default, or the command given (another runtime interface client). */
+function spawnRuntime(options: EnvironmentOptions, id: string, runtimeApi: string): ChildProcess {
+  const [command, ...args] = options.runtimeCommand?.length ? options.runtimeCommand : [process.execPath, ...options.launch.args];
+  return spawn(command, args, {
+    cwd: options.launch.cwd,
+    env: lambdaEnvironment(options, id, runtimeApi),
+    stdio: ['ignore', options.stdio, options.stdio],
+  });
+}
+
+/** Resolves when the runtime first asks for work; rejects on an init error, an exit, or past `limitMs` (then kills it). */
+function awaitInit(child: ChildProcess, api: RuntimeApiServer, limitMs: number, onTimeout: FunctionError): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      done(functionError(onTimeout));
+    }, limitMs);
+    function done(err?: unknown) {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      child.off('error', onError);
+      api.onPoll = () => {};
+      api.onInitError = () => {};
+      if (err) reject(err);
+      else resolve();
+    }
+    const onExit = (code: number | null, signal: string | null) =>
+      done(functionError({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited during init with ${signal ? `signal: ${signal}` : `exit status ${code}`}` }));
+    const onError = (err: Error) => done(err);
+    api.onPoll = () => done();
+    api.onInitError = (error) => {
+      child.kill('SIGKILL');
+      done(functionError(error));
+    };
+    child.once('exit', onExit);
+    child.once('error', onError);
+  });
 }
 
 function exitError(requestId: string, message: string): FunctionError {

@@ -7,6 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LambdaEmulator } from './emulator.js';
 import { httpEvent } from './events.js';
+import { HTTP_INTEGRATION_CONTENT_TYPE } from './response-stream.js';
+import type { StreamedResponse } from './runtime-api.js';
 
 interface Route {
   routeKey: string;
@@ -102,6 +104,10 @@ export class HttpFront {
     });
     const result = await this.#emulator.invoke(match.route.functionName, event);
     const debug = { 'x-warmpool-environment': result.environment, 'x-warmpool-start': result.cold ? 'cold' : 'warm' };
+    if (result.statusCode === 413) {
+      send(413, { 'content-type': 'application/json', ...debug }, JSON.stringify({ message: 'Request Entity Too Large' }), match.route.functionName);
+      return;
+    }
     if (result.statusCode === 429) {
       send(429, { 'content-type': 'application/json', ...debug }, JSON.stringify({ message: 'Too Many Requests' }), match.route.functionName);
       return;
@@ -112,7 +118,7 @@ export class HttpFront {
       send(status, { 'content-type': 'application/json', ...debug }, JSON.stringify({ message: timedOut ? 'Service Unavailable' : 'Internal Server Error' }), match.route.functionName, result.cold);
       return;
     }
-    const mapped = mapResponse(result.payload);
+    const mapped = result.streamed ? mapStreamed(result.streamed) : mapResponse(result.payload);
     send(mapped.status, { ...mapped.headers, ...debug }, mapped.body, match.route.functionName, result.cold);
   }
 
@@ -166,6 +172,21 @@ function mapResponse(payload: unknown): { status: number; headers: Record<string
     return { status: p.statusCode, headers, body: p.isBase64Encoded === true ? Buffer.from(text, 'base64') : text };
   }
   return { status: 200, headers: { 'content-type': 'application/json' }, body: typeof payload === 'string' ? payload : JSON.stringify(payload) };
+}
+
+/**
+ * A streamed response, sent once complete. With HttpResponseStream.from the body starts with a JSON
+ * prelude (statusCode, headers, cookies) and 8 NUL bytes, as a function URL reads it.
+ */
+function mapStreamed(streamed: StreamedResponse): { status: number; headers: Record<string, string | string[]>; body: Buffer } {
+  if (streamed.contentType !== HTTP_INTEGRATION_CONTENT_TYPE) return { status: 200, headers: { 'content-type': streamed.contentType }, body: streamed.body };
+  const end = streamed.body.indexOf(Buffer.alloc(8));
+  const preludeText = end >= 0 ? streamed.body.subarray(0, end).toString('utf8') : '{}';
+  const prelude = (JSON.parse(preludeText || '{}') ?? {}) as { statusCode?: number; headers?: Record<string, unknown>; cookies?: unknown[] };
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(prelude.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  if (Array.isArray(prelude.cookies) && prelude.cookies.length) headers['set-cookie'] = prelude.cookies.map(String);
+  return { status: prelude.statusCode ?? 200, headers, body: end >= 0 ? streamed.body.subarray(end + 8) : streamed.body };
 }
 
 function randomRequestId(): string {

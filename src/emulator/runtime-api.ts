@@ -12,14 +12,21 @@ import type { AddressInfo } from 'node:net';
 export interface FunctionError {
   errorType: string;
   errorMessage: string;
-  stackTrace?: string[];
+  /** The stack as lines, the first one `<type>: <message>` (the RIC's name for it). */
+  trace?: string[];
   /** Emulator extension: a `code` property of the thrown error (e.g. warmpool's OUTCOME_UNKNOWN). */
   code?: string;
   /** Emulator extension: warmpool's `notApplied` flag of the thrown error. */
   notApplied?: boolean;
 }
 
-export type RuntimeOutcome = { ok: true; payload: unknown } | { ok: false; error: FunctionError };
+/** A response sent in the streaming response mode: its content type and every byte, in order. */
+export interface StreamedResponse {
+  contentType: string;
+  body: Buffer;
+}
+
+export type RuntimeOutcome = { ok: true; payload: unknown; streamed?: StreamedResponse } | { ok: false; error: FunctionError };
 
 export interface Invocation {
   requestId: string;
@@ -36,6 +43,8 @@ export interface Invocation {
 const PREFIX = '/2018-06-01/runtime';
 /** Lambda's limit for a synchronous response payload. */
 export const MAX_RESPONSE_BYTES = 6_291_556;
+/** Lambda's default limit for a streamed response (200 MB). */
+export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
 
 export class RuntimeApiServer {
   readonly #server: http.Server;
@@ -159,6 +168,10 @@ export class RuntimeApiServer {
 
   async #settleFromBody(req: http.IncomingMessage, res: http.ServerResponse, requestId: string, kind: 'response' | 'error'): Promise<void> {
     const invocation = this.#inFlight.get(requestId);
+    if (kind === 'response' && /^streaming$/i.test(String(req.headers['lambda-runtime-function-response-mode'] ?? ''))) {
+      await this.#settleStreamed(req, res, requestId, invocation);
+      return;
+    }
     const { text, tooLarge } = await readBody(req, MAX_RESPONSE_BYTES);
     if (!invocation || this.#inFlight.get(requestId) !== invocation) {
       reply(res, 400, { errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
@@ -177,6 +190,42 @@ export class RuntimeApiServer {
     if (kind === 'response') invocation.settle({ ok: true, payload: parsePayload(text) });
     else invocation.settle({ ok: false, error: parseError(text, req.headers['lambda-runtime-function-error-type']) });
   }
+
+  /** Reads a chunked response to its end; an error the runtime hit on the way comes in the trailers. */
+  async #settleStreamed(req: http.IncomingMessage, res: http.ServerResponse, requestId: string, invocation: Invocation | undefined): Promise<void> {
+    const { body, tooLarge } = await readBytes(req, MAX_STREAMED_RESPONSE_BYTES);
+    if (!invocation || this.#inFlight.get(requestId) !== invocation) {
+      reply(res, 400, { errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
+      return;
+    }
+    this.#inFlight.delete(requestId);
+    reply(res, tooLarge ? 413 : 202, tooLarge ? { errorType: 'RequestEntityTooLarge', errorMessage: 'streamed response too large' } : { status: 'OK' });
+    if (tooLarge) {
+      invocation.settle({ ok: false, error: { errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).` } });
+      return;
+    }
+    const errorType = req.trailers['lambda-runtime-function-error-type'];
+    if (errorType) {
+      const encoded = req.trailers['lambda-runtime-function-error-body'] ?? '';
+      invocation.settle({ ok: false, error: parseError(Buffer.from(encoded, 'base64').toString('utf8'), errorType) });
+      return;
+    }
+    const contentType = String(req.headers['content-type'] ?? 'application/octet-stream');
+    invocation.settle({ ok: true, payload: body.toString('utf8'), streamed: { contentType, body } });
+  }
+}
+
+function readBytes(req: http.IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () => resolve({ body: Buffer.concat(chunks), tooLarge: size > limit }));
+    req.on('error', () => resolve({ body: Buffer.alloc(0), tooLarge: false }));
+  });
 }
 
 function reply(res: http.ServerResponse, status: number, body: unknown): void {
@@ -214,7 +263,7 @@ function parseError(text: string, headerType: string | string[] | undefined): Fu
   return {
     errorType: typeof body.errorType === 'string' ? body.errorType : fallbackType,
     errorMessage: typeof body.errorMessage === 'string' ? body.errorMessage : '',
-    ...(Array.isArray(body.stackTrace) ? { stackTrace: body.stackTrace.map(String) } : {}),
+    ...(Array.isArray(body.trace) ? { trace: body.trace.map(String) } : {}),
     ...(typeof body.code === 'string' ? { code: body.code } : {}),
     ...(typeof body.notApplied === 'boolean' ? { notApplied: body.notApplied } : {}),
   };

@@ -106,6 +106,7 @@ export function samFunctions(raw: RawTemplate, file: string, params: Record<stri
       handler: path.resolve(templateDir, codeUri, handler),
       timeoutMs: (number(props.Timeout) ?? 3) * 1000,
       memoryMb: number(props.MemorySize) ?? 128,
+      ...(runtime ? { runtime } : {}),
       ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
       environment,
       routes,

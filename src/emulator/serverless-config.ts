@@ -24,6 +24,7 @@ interface RawFunction {
   handler?: string;
   timeout?: number | string;
   memorySize?: number | string;
+  runtime?: string;
   reservedConcurrency?: number | string;
   environment?: Record<string, unknown>;
   events?: { httpApi?: string | { method?: string; path?: string } }[];
@@ -31,7 +32,7 @@ interface RawFunction {
 
 export interface RawService {
   service?: string | { name?: string };
-  provider?: { timeout?: number | string; memorySize?: number | string; environment?: Record<string, unknown> };
+  provider?: { timeout?: number | string; memorySize?: number | string; runtime?: string; environment?: Record<string, unknown> };
   functions?: Record<string, RawFunction>;
 }
 
@@ -74,6 +75,7 @@ export function serverlessFunctions(raw: RawService, file: string, params: Recor
       handler: fn.handler,
       timeoutMs: (number(fn.timeout) ?? providerTimeout) * 1000,
       memoryMb: number(fn.memorySize) ?? providerMemory,
+      ...((fn.runtime ?? raw.provider?.runtime) ? { runtime: String(fn.runtime ?? raw.provider?.runtime) } : {}),
       ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
       environment: environment(name, fn.environment, environment(name, raw.provider?.environment, {})),
       routes,
