@@ -65,8 +65,9 @@ export class OtelObserver implements PoolObserver {
     const { instruments } = this.#settings;
     instruments.events.add(1, { ...attributes, ...instruments.poolAttributes });
     if (event.type === 'connect' && event.durationMs !== undefined) instruments.createTime.record(event.durationMs / 1000, instruments.poolAttributes);
-    // Only when one operation waits is it certainly the one this connect or discard served (always so with max 1).
-    if (this.#waiting.size !== 1) return;
+    // Only when one operation waits is it certainly the one this connect or discard served (always
+    // so with max 1). A retry is on its own operation's span already (Operation.retry).
+    if (this.#waiting.size !== 1 || event.type === 'retry') return;
     if (event.attempt !== undefined) attributes['warmpool.event.attempt'] = event.attempt;
     if (event.delayMs !== undefined) attributes['warmpool.event.delay_ms'] = event.delayMs;
     for (const operation of this.#waiting) operation.span.addEvent(`warmpool.${event.type}`, attributes);
