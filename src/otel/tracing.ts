@@ -25,7 +25,8 @@ export interface TracingSettings {
 
 export class OtelObserver implements PoolObserver {
   readonly #settings: TracingSettings;
-  readonly #summaries = new Map<string, QuerySummary>();
+  /** Per SQL text: its summary and attributes, built once (statements made by templates repeat). */
+  readonly #described = new Map<string, Described>();
   /** Operations waiting for a connection: a connect or a failed validation belongs to them. */
   readonly #waiting = new Set<Operation>();
 
@@ -34,14 +35,13 @@ export class OtelObserver implements PoolObserver {
   }
 
   statement(statement: Statement, parent?: ObservedOperation): ObservedOperation {
-    const found = this.#summary(statement.text);
-    const attributes = this.#attributes(found.summary, found.operation, found.collection, statement.text);
-    return this.#start(found.summary ?? 'postgresql', attributes, parent instanceof Operation ? parent.span : undefined, true);
+    const found = this.#describe(statement.text);
+    return this.#start(found.name, found.attributes, found.metricAttributes, parent instanceof Operation ? parent.span : undefined);
   }
 
   batch(statements: readonly Statement[]): ObservedOperation {
     if (statements.length === 1) return this.statement(statements[0]);
-    const found = statements.map((s) => this.#summary(s.text));
+    const found = statements.map((s) => this.#describe(s.text).summary);
     const same = <K extends keyof QuerySummary>(key: K) => (found.every((f) => f[key] === found[0][key]) ? found[0][key] : undefined);
     const summary = same('summary') === undefined ? 'BATCH' : `BATCH ${found[0].summary}`;
     const operation = same('operation') === undefined ? 'BATCH' : `BATCH ${found[0].operation}`;
@@ -49,14 +49,14 @@ export class OtelObserver implements PoolObserver {
     const text = texts.every((t) => t === texts[0]) ? texts[0] : texts.join('; ');
     const attributes = this.#attributes(summary, operation, same('collection'), text);
     attributes['db.operation.batch.size'] = statements.length;
-    return this.#start(summary, attributes, undefined, true);
+    return this.#start(summary, attributes, withoutText(attributes), undefined);
   }
 
   transaction(options: TransactionOptions): ObservedOperation {
     const attributes: Attributes = { ...this.#settings.base };
     if (options.isolation) attributes['warmpool.transaction.isolation'] = options.isolation;
     if (options.readOnly) attributes['warmpool.transaction.read_only'] = true;
-    return this.#start('TRANSACTION', attributes, undefined, false);
+    return this.#start('TRANSACTION', attributes, undefined, undefined);
   }
 
   event(event: PoolEvent): void {
@@ -73,12 +73,14 @@ export class OtelObserver implements PoolObserver {
     for (const operation of this.#waiting) operation.span.addEvent(`warmpool.${event.type}`, attributes);
   }
 
-  #summary(text: string): QuerySummary {
-    let found = this.#summaries.get(text);
+  #describe(text: string): Described {
+    let found = this.#described.get(text);
     if (!found) {
-      if (this.#summaries.size >= SUMMARY_CACHE_SIZE) this.#summaries.clear();
-      found = summarize(text);
-      this.#summaries.set(text, found);
+      if (this.#described.size >= SUMMARY_CACHE_SIZE) this.#described.clear();
+      const summary = summarize(text);
+      const attributes = this.#attributes(summary.summary, summary.operation, summary.collection, text);
+      found = { summary, name: summary.summary ?? 'postgresql', attributes, metricAttributes: withoutText(attributes) };
+      this.#described.set(text, found);
     }
     return found;
   }
@@ -92,29 +94,28 @@ export class OtelObserver implements PoolObserver {
     return attributes;
   }
 
-  #start(name: string, attributes: Attributes, parent: Span | undefined, recordDuration: boolean): Operation {
+  /** `metricAttributes`: for the duration histogram; undefined records none (a transaction). */
+  #start(name: string, attributes: Attributes, metricAttributes: Attributes | undefined, parent: Span | undefined): Operation {
     const parentContext = parent ? trace.setSpan(context.active(), parent) : context.active();
     const span = this.#settings.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parentContext);
-    return new Operation(span, attributes, this.#settings.instruments, recordDuration, parent ? undefined : this.#waiting);
+    return new Operation(span, metricAttributes, this.#settings.instruments, parent ? undefined : this.#waiting);
   }
 }
 
 class Operation implements ObservedOperation {
   readonly span: Span;
-  readonly #attributes: Attributes;
+  readonly #metricAttributes: Attributes | undefined;
   readonly #instruments: PoolInstruments;
-  readonly #recordDuration: boolean;
   /** Where it waits for a connection; undefined for a statement on its transaction's connection. */
   readonly #waiting: Set<Operation> | undefined;
   readonly #started = performance.now();
   #phase: 'waiting' | 'using' = 'waiting';
   #since = this.#started;
 
-  constructor(span: Span, attributes: Attributes, instruments: PoolInstruments, recordDuration: boolean, waiting: Set<Operation> | undefined) {
+  constructor(span: Span, metricAttributes: Attributes | undefined, instruments: PoolInstruments, waiting: Set<Operation> | undefined) {
     this.span = span;
-    this.#attributes = attributes;
+    this.#metricAttributes = metricAttributes;
     this.#instruments = instruments;
-    this.#recordDuration = recordDuration;
     this.#waiting = waiting;
     waiting?.add(this);
   }
@@ -137,18 +138,16 @@ class Operation implements ObservedOperation {
   end(error?: unknown): void {
     this.#waiting?.delete(this);
     const now = this.#waiting && this.#phase === 'using' ? this.#measure(this.#instruments.useTime) : performance.now();
-    const attributes = this.#attributes;
+    let failure: Attributes | undefined;
     if (error !== undefined) {
       const { type, status } = classify(error);
-      attributes['error.type'] = type;
-      if (status !== undefined) attributes['db.response.status_code'] = status;
-      this.span.setAttributes(status === undefined ? { 'error.type': type } : { 'error.type': type, 'db.response.status_code': status });
+      failure = status === undefined ? { 'error.type': type } : { 'error.type': type, 'db.response.status_code': status };
+      this.span.setAttributes(failure);
       this.span.setStatus({ code: SpanStatusCode.ERROR, message: type });
     }
     this.span.end();
-    if (!this.#recordDuration) return;
-    const { 'db.query.text': _text, ...metricAttributes } = attributes;
-    this.#instruments.operationDuration.record((now - this.#started) / 1000, metricAttributes);
+    if (!this.#metricAttributes) return;
+    this.#instruments.operationDuration.record((now - this.#started) / 1000, failure ? { ...this.#metricAttributes, ...failure } : this.#metricAttributes);
   }
 
   /** Records the seconds since the phase began; returns now. */
@@ -157,6 +156,19 @@ class Operation implements ObservedOperation {
     histogram.record((now - this.#since) / 1000, this.#instruments.poolAttributes);
     return now;
   }
+}
+
+interface Described {
+  summary: QuerySummary;
+  name: string;
+  attributes: Attributes;
+  metricAttributes: Attributes;
+}
+
+/** The histogram's attributes: the span's without the query text (unbounded cardinality). */
+function withoutText(attributes: Attributes): Attributes {
+  const { 'db.query.text': _text, ...rest } = attributes;
+  return rest;
 }
 
 /** error.type: warmpool's code (SQLSTATE for a server error); db.response.status_code: the SQLSTATE behind it. */
