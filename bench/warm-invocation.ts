@@ -20,6 +20,8 @@ import { STRATEGIES, type Strategy, fakeContext } from './support/strategies.js'
 
 const BASELINE = 'postgres.js';
 const TARGET = { strategy: 'warmpool', maxRatio: 1.05 };
+/** The same pool with warmpool/otel on (an SDK tracer and meter provider, spans discarded). */
+const TRACED = 'warmpool + OTel';
 
 const { values: args } = parseArgs({
   options: {
@@ -128,6 +130,11 @@ async function main() {
       `\nwarmpool target ≤ ${TARGET.maxRatio.toFixed(2)}× raw ${BASELINE}: ${pass ? 'PASS' : 'FAIL'} ` +
         `(${fmt(target.ratio, 3)}×, +${fmt(target.medianUs - results.find((r) => r.strategy === BASELINE)!.medianUs)} µs median)`,
     );
+    const traced = results.find((r) => r.strategy === TRACED);
+    if (traced) {
+      const perRound = samples.get(TRACED)!.wall.map((us, i) => us - samples.get(TARGET.strategy)!.wall[i]);
+      console.log(`tracing on (${TRACED}) vs off: +${fmt(median(perRound))} µs median per invocation, ${fmt(traced.ratio / target.ratio, 3)}× warmpool`);
+    }
     console.log(`total ${fmt(seconds)} s`);
 
     if (args.json) {

@@ -93,6 +93,8 @@ export interface PoolEvent {
   reason?: string;
   attempt?: number;
   delayMs?: number;
+  /** `connect`: how long opening the connection took, retries included. */
+  durationMs?: number;
 }
 
 export interface ResolvedOptions {

@@ -40,6 +40,7 @@ describe('the published package', () => {
     const files = execFileSync('tar', ['-tzf', path.join(scratch, tarball)]).toString();
     expect(files).toContain('package/dist/index.d.ts');
     expect(files).toContain('package/dist/lambda/index.d.ts');
+    expect(files).toContain('package/dist/otel/index.d.ts');
     expect(files).not.toContain('package/src/');
     expect(files).not.toContain('testing');
   });

@@ -1,10 +1,14 @@
-// The five ways of answering a warm Lambda invocation that bench/warm-invocation.ts compares.
-// Each `setup` plays the module scope of its own container; `invoke` is one invocation.
+// The ways of answering a warm Lambda invocation that bench/warm-invocation.ts compares (warmpool
+// with and without tracing, and the usual alternatives). Each `setup` plays the module scope of
+// its own container; `invoke` is one invocation.
+import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 import postgres from 'postgres';
 import ServerlessClient from 'serverless-postgres';
 import { createPool } from '../../src/index.js';
 import { withPool } from '../../src/lambda/index.js';
+import { instrument } from '../../src/otel/index.js';
 
 export interface FakeContext {
   getRemainingTimeInMillis(): number;
@@ -36,6 +40,25 @@ export const STRATEGIES: StrategyFactory[] = [
         return ok;
       });
       return { name: this.name, share: this.share, handler, teardown: () => db.end() };
+    },
+  },
+  {
+    name: 'warmpool + OTel',
+    share: 1,
+    setup(url) {
+      const db = createPool({ connectionString: url, max: 1, applicationName: 'warmpool-otel' });
+      const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(DISCARDING_EXPORTER)] });
+      const meterProvider = new MeterProvider({ readers: [new UncollectedReader()] });
+      instrument(db, { tracerProvider, meterProvider });
+      const handler = withPool(db, async () => {
+        await db.sql`select 1`;
+        return ok;
+      });
+      const teardown = async () => {
+        await db.end();
+        await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+      };
+      return { name: this.name, share: this.share, handler, teardown };
     },
   },
   {
@@ -94,6 +117,21 @@ export const STRATEGIES: StrategyFactory[] = [
     },
   },
 ];
+
+/** An SDK exporter that drops what it is given: the cost measured is the SDK's, not a network's. */
+const DISCARDING_EXPORTER: SpanExporter = {
+  export: (_spans, done) => done({ code: 0 }),
+  shutdown: async () => {},
+};
+
+/** Metrics are recorded into the SDK's storage, as with a real reader, and never exported. */
+class UncollectedReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
 
 /** A fresh context per invocation, as Lambda gives. */
 export function fakeContext(): FakeContext {

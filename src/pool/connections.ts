@@ -188,6 +188,7 @@ export class ConnectionSet {
 
   /** Opens a connection in a slot already counted in #connecting. */
   async #openInSlot(limit: Limit): Promise<Lease> {
+    const started = Date.now();
     try {
       const connection = await this.#connectWithRetry(limit);
       const now = Date.now();
@@ -195,7 +196,7 @@ export class ConnectionSet {
       const lease: Lease = { connection, uses: 0, createdAt: now, lastUsedAt: now, expiresAt: now + (lifetime || Infinity), generation: this.#generation };
       this.#busy.add(lease);
       this.counters.created++;
-      this.#options.onEvent?.({ type: 'connect' });
+      this.#options.onEvent?.({ type: 'connect', durationMs: now - started });
       return lease;
     } finally {
       this.#connecting--;

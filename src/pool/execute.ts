@@ -1,7 +1,8 @@
 import { WarmpoolError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import type { Connection, RunOptions } from '../transports/types.js';
+import type { Connection, RunOptions, Statement } from '../transports/types.js';
 import type { ConnectionSet, Lease } from './connections.js';
+import type { ObservedOperation, PoolObserver } from './observer.js';
 import type { InvocationScope } from './scope.js';
 
 /**
@@ -23,6 +24,8 @@ const MAX_NOT_APPLIED_RETRIES = 2;
 const MIN_CANCEL_GRACE_MS = 100;
 
 export class Executor {
+  /** Set by `instrument` (warmpool/otel); while undefined an operation costs one check. */
+  observer: PoolObserver | undefined;
   #set: ConnectionSet;
   #options: ResolvedOptions;
   #scope: () => InvocationScope | undefined;
@@ -35,14 +38,31 @@ export class Executor {
     this.#scope = scope;
   }
 
-  /** Acquires, runs `work` under the deadline, releases; retries by the rules above. */
-  async run<T>(work: Work<T>, idempotent: boolean): Promise<T> {
+  /** Acquires, runs `work` under the deadline, releases; retries by the rules above. `what` is shown to an observer. */
+  run<T>(work: Work<T>, idempotent: boolean, what?: Statement | readonly Statement[]): Promise<T> {
+    const observer = this.observer;
+    if (!observer || !what) return this.#run(work, idempotent, undefined);
+    const operation = Array.isArray(what) ? observer.batch(what) : observer.statement(what as Statement);
+    return this.#run(work, idempotent, operation).then(
+      (result) => {
+        operation.end();
+        return result;
+      },
+      (err) => {
+        operation.end(err);
+        throw err;
+      },
+    );
+  }
+
+  async #run<T>(work: Work<T>, idempotent: boolean, operation: ObservedOperation | undefined): Promise<T> {
     const scope = this.#scope();
     if (scope) scope.metrics.queries++;
     let maybeAppliedRetries = 0;
     for (let attempt = 0; ; attempt++) {
       const acquired = this.acquire(scope);
       const lease = acquired instanceof Promise ? await acquired : acquired;
+      operation?.acquired();
       let discard = false;
       try {
         if (lease.connection.dead) {
@@ -62,7 +82,9 @@ export class Executor {
         if (!retry) throw this.#outcome(error, idempotent);
         this.#set.counters.retries++;
         if (scope) scope.metrics.retries++;
-        this.#options.onEvent?.({ type: 'retry', reason: error.sqlState ?? error.code, attempt: attempt + 1 });
+        const reason = error.sqlState ?? error.code;
+        operation?.retry(reason, attempt + 1);
+        this.#options.onEvent?.({ type: 'retry', reason, attempt: attempt + 1 });
       } finally {
         const releasing = this.release(scope, lease, discard);
         if (releasing) await releasing;

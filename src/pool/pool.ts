@@ -4,6 +4,7 @@ import type { Row, Statement, Transport, TransactionOptions } from '../transport
 import { typeParsers } from '../transports/values.js';
 import { ConnectionSet } from './connections.js';
 import { Executor } from './execute.js';
+import type { PoolObserver } from './observer.js';
 import { LazyQuery, SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate, toResult, type QueryFlags } from './query.js';
 import { type ReservedConnection, reserve } from './reserved.js';
 import type { InvocationScope } from './scope.js';
@@ -43,6 +44,8 @@ export interface PoolInternals {
   options: ResolvedOptions;
   useScope(source: () => InvocationScope | undefined): void;
   currentScope(): InvocationScope | undefined;
+  /** Attaches (or with undefined detaches) an observer: operations, and the events after `onEvent`. */
+  observe(observer: PoolObserver | undefined): void;
 }
 
 const internals = new WeakMap<Pool, PoolInternals>();
@@ -67,6 +70,7 @@ export class Pool {
     this.#set = new ConnectionSet(options, transport);
     this.#executor = new Executor(this.#set, options, () => this.#scopeSource());
     this.#onEnd = onEnd;
+    const userOnEvent = options.onEvent;
     internals.set(this, {
       set: this.#set,
       options,
@@ -74,6 +78,14 @@ export class Pool {
         this.#scopeSource = source;
       },
       currentScope: () => this.#scopeSource(),
+      observe: (observer) => {
+        this.#executor.observer = observer;
+        // Every part of the pool (transports too) emits through options.onEvent.
+        options.onEvent = observer ? (event) => {
+          userOnEvent?.(event);
+          observer.event(event);
+        } : userOnEvent;
+      },
     });
   }
 
@@ -127,7 +139,7 @@ export class Pool {
     }
     const statements = queries.map((q) => q.statement);
     const idempotent = options.idempotent === true || options.readOnly === true;
-    const results = await this.#executor.run((connection, run) => connection.batch(statements, options, run), idempotent);
+    const results = await this.#executor.run((connection, run) => connection.batch(statements, options, run), idempotent, statements);
     return results.map(toResult) as BatchResults<Q>;
   }
 
@@ -142,7 +154,7 @@ export class Pool {
   }
 
   #runQuery = async (statement: Statement, flags: QueryFlags): Promise<unknown[]> =>
-    toResult(await this.#executor.run((connection, run) => connection.run(statement, run), flags.idempotent));
+    toResult(await this.#executor.run((connection, run) => connection.run(statement, run), flags.idempotent, statement));
 
   /** Shows settings and stats, never credentials. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {

@@ -3,6 +3,7 @@ import { transactionStart } from '../transports/common.js';
 import type { Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions } from '../transports/types.js';
 import { typeParsers } from '../transports/values.js';
 import type { Executor } from './execute.js';
+import type { ObservedOperation, PoolObserver } from './observer.js';
 import { SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate, toResult, type UnsentQueries } from './query.js';
 import type { InvocationScope } from './scope.js';
 
@@ -24,10 +25,14 @@ export class Transaction {
   #open = true;
   #unsent: UnsentQueries = new Set();
   #savepoints = 0;
+  #observer: PoolObserver | undefined;
+  #operation: ObservedOperation | undefined;
 
-  constructor(connection: Connection, withDeadline: DeadlineRunner) {
+  constructor(connection: Connection, withDeadline: DeadlineRunner, observer?: PoolObserver, operation?: ObservedOperation) {
     this.#connection = connection;
     this.#run = withDeadline;
+    this.#observer = observer;
+    this.#operation = operation;
   }
 
   readonly sql = <T extends object = Row>(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery<T> => {
@@ -89,7 +94,22 @@ export class Transaction {
     this.#refuseUnsent();
   }
 
-  #runner = async (statement: Statement): Promise<unknown[]> => {
+  #runner = (statement: Statement): Promise<unknown[]> => {
+    const observed = this.#observer?.statement(statement, this.#operation);
+    if (!observed) return this.#runStatement(statement);
+    return this.#runStatement(statement).then(
+      (result) => {
+        observed.end();
+        return result;
+      },
+      (err) => {
+        observed.end(err);
+        throw err;
+      },
+    );
+  };
+
+  async #runStatement(statement: Statement): Promise<unknown[]> {
     if (!this.#open) {
       throw new WarmpoolError('INVALID_QUERY', 'This transaction has already finished; run queries inside the callback and await them.', { notApplied: true });
     }
@@ -102,7 +122,7 @@ export class Transaction {
       }
       throw err;
     }
-  };
+  }
 }
 
 export function notTemplate(): WarmpoolError {
@@ -117,19 +137,41 @@ const RETRYABLE_STATES = new Set(['40001', '40P01']);
  * closes the connection before the lease is returned: so an error before COMMIT was sent is
  * `notApplied`, and only a COMMIT whose answer was lost is OUTCOME_UNKNOWN.
  */
-export async function runTransaction<T>(
+export function runTransaction<T>(
   executor: Executor,
   scope: InvocationScope | undefined,
   fn: (tx: Transaction) => PromiseLike<T>,
   options: InteractiveTransactionOptions,
 ): Promise<T> {
+  const operation = executor.observer?.transaction(options);
+  if (!operation) return attempts(executor, scope, fn, options, undefined);
+  return attempts(executor, scope, fn, options, operation).then(
+    (result) => {
+      operation.end();
+      return result;
+    },
+    (err) => {
+      operation.end(err);
+      throw err;
+    },
+  );
+}
+
+async function attempts<T>(
+  executor: Executor,
+  scope: InvocationScope | undefined,
+  fn: (tx: Transaction) => PromiseLike<T>,
+  options: InteractiveTransactionOptions,
+  operation: ObservedOperation | undefined,
+): Promise<T> {
   if (scope) scope.metrics.queries++;
   for (let attempt = 0; ; attempt++) {
     const lease = await executor.acquire(scope);
     executor.hold(scope, lease);
+    operation?.acquired();
     const connection = lease.connection;
     const run = <R>(work: (run: RunOptions) => Promise<R>) => executor.withDeadline(scope, work, true);
-    const tx = new Transaction(connection, run);
+    const tx = new Transaction(connection, run, executor.observer, operation);
     try {
       await run((limits) => connection.run({ text: transactionStart(options), params: [] }, limits)).catch((err) => {
         throw beginError(err);
@@ -150,13 +192,20 @@ export async function runTransaction<T>(
       lease.uses++;
       return result;
     } catch (err) {
-      if (attempt < (options.retries ?? 0) && isRetryable(err)) continue;
+      if (attempt < (options.retries ?? 0) && isRetryable(err)) {
+        operation?.retry(retryReason(err), attempt + 1);
+        continue;
+      }
       throw err;
     } finally {
       // The release rule rolls back anything left open, within its own budget.
       await executor.release(scope, lease, connection.dead);
     }
   }
+}
+
+function retryReason(err: unknown): string {
+  return err instanceof WarmpoolError ? (err.sqlState ?? err.code) : 'error';
 }
 
 function isRetryable(err: unknown): boolean {
