@@ -12,7 +12,7 @@ import type { Pool } from '../../pool/pool.js';
 import type { Result } from '../../pool/query.js';
 import type { ReservedConnection } from '../../pool/reserved.js';
 import type { Row } from '../../transports/types.js';
-import { KYSELY_TEXT_TYPES, mapRows } from './values.js';
+import { KYSELY_TEXT_TYPES, mapRows, toParams } from './values.js';
 
 const QUERY_OPTIONS = { textTypes: KYSELY_TEXT_TYPES };
 const COUNTED = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
@@ -83,7 +83,7 @@ export class WarmpoolConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.#run(compiledQuery.sql, compiledQuery.parameters);
+    const result = await this.#run(compiledQuery.sql, toParams(compiledQuery.parameters));
     mapRows(result, result.columns);
     return {
       numAffectedRows: COUNTED.has(result.command) ? BigInt(result.count) : undefined,
@@ -102,7 +102,7 @@ export class WarmpoolConnection implements DatabaseConnection {
     const cursor = `warmpool_kysely_cursor_${++cursorCount}`;
     let open = false;
     try {
-      await this.#run(`declare ${cursor} no scroll cursor for ${compiledQuery.sql}`, compiledQuery.parameters);
+      await this.#run(`declare ${cursor} no scroll cursor for ${compiledQuery.sql}`, toParams(compiledQuery.parameters));
       open = true;
       for (;;) {
         const chunk = await this.#run(`fetch forward ${chunkSize} from ${cursor}`, []);

@@ -1,9 +1,11 @@
 /**
- * Result values as Kysely's PostgresDialect on `pg` gives them, so a user changing dialects reads
- * the same values. Where warmpool and pg (pg-types 2) differ, the adapter asks for the server's
- * text and parses it as pg does: date, timestamp and timestamptz (and arrays of them) become
- * Dates read in the process time zone when the text has no offset (pg's `postgres-date`), and
- * numeric[] becomes numbers. Everything else is warmpool's own mapping, which matches pg's.
+ * Values as Kysely's PostgresDialect on `pg` sends and reads them, so a user changing dialects
+ * stores and reads the same values. Where warmpool and pg (pg-types 2) differ, the adapter asks
+ * for the server's text and parses it as pg does: date, timestamp and timestamptz (and arrays of
+ * them) become Dates read in the process time zone when the text has no offset (pg's
+ * `postgres-date`), and numeric[] becomes numbers. A Date parameter goes out as pg sends it, the
+ * local wall clock with its offset, so a `timestamp` column stores the same wall clock as on pg in
+ * any time zone. Everything else is warmpool's own mapping, which matches pg's.
  */
 import type { Column } from '../../transports/types.js';
 import { DATE_TIME_TYPES } from '../../transports/values.js';
@@ -87,4 +89,43 @@ export function mapRows(rows: Record<string, unknown>[], columns: readonly Colum
       if (value !== null && value !== undefined) row[name] = map(value);
     }
   }
+}
+
+/** Parameters as pg prepares them where warmpool's TCP transport would differ: Dates, and arrays holding Dates. */
+export function toParams(params: readonly unknown[]): readonly unknown[] {
+  return params.some(needsPreparing) ? params.map(prepare) : params;
+}
+
+function needsPreparing(value: unknown): boolean {
+  return value instanceof Date || (Array.isArray(value) && value.some(needsPreparing));
+}
+
+function prepare(value: unknown): unknown {
+  if (value instanceof Date) return pgDate(value);
+  // As an untyped array literal the server reads it as the array type the statement needs.
+  if (Array.isArray(value) && needsPreparing(value)) return arrayLiteral(value);
+  return value;
+}
+
+function arrayLiteral(values: readonly unknown[]): string {
+  const items = values.map((v) => {
+    if (v === null || v === undefined) return 'NULL';
+    if (Array.isArray(v)) return arrayLiteral(v);
+    const text = v instanceof Date ? pgDate(v) : String(v);
+    return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  });
+  return `{${items.join(',')}}`;
+}
+
+/** `2024-05-06T09:08:09.123+02:00` (` BC` for years before 1): pg's `dateToString`. */
+export function pgDate(date: Date): string {
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  let year = date.getFullYear();
+  const bc = year < 1;
+  if (bc) year = 1 - year;
+  let offset = -date.getTimezoneOffset();
+  const sign = offset < 0 ? '-' : '+';
+  offset = Math.abs(offset);
+  const text = `${pad(year, 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}${sign}${pad(Math.floor(offset / 60))}:${pad(offset % 60)}`;
+  return bc ? `${text} BC` : text;
 }
