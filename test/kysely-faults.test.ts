@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Kysely, sql } from 'kysely';
+import { type Generated, Kysely, sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WarmpoolDialect } from '../src/adapters/kysely/index.js';
 import { EmulatedContainer } from '../src/emulator/container.js';
@@ -16,7 +16,7 @@ import { History, checkLedger, reportScenario, rowFrom } from './support/ledger.
 // write ledger checks every outcome against the rows the server holds.
 
 interface Ledger {
-  ledger: { id: number; run_id: string };
+  ledger: { id: Generated<number>; run_id: string };
 }
 
 let f: FaultServer;

@@ -1,6 +1,6 @@
 // The handler the Kysely fault tests run in an emulated container: a Kysely database on one
 // warmpool pool at module scope, reading and writing the ledger so every write can be counted.
-import { Kysely, sql } from 'kysely';
+import { type Generated, Kysely, sql } from 'kysely';
 import { WarmpoolDialect } from '../../src/adapters/kysely/index.js';
 import { createPool } from '../../src/index.js';
 import { withPool } from '../../src/lambda/index.js';
@@ -11,7 +11,7 @@ interface Invoke {
 }
 
 interface Ledger {
-  ledger: { id: number; run_id: string };
+  ledger: { id: Generated<number>; run_id: string };
 }
 
 const pool = createPool({ connectionString: process.env.DATABASE_URL, max: 1, ...JSON.parse(process.env.WARMPOOL_TEST_OPTIONS ?? '{}') });
