@@ -1,0 +1,32 @@
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+// kysely is an optional peer: only a handler that imports warmpool/kysely carries it, and a
+// Worker that does carries neither postgres.js nor the TCP transport.
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+async function inputsOf(contents: string, edge: boolean): Promise<string[]> {
+  const result = await build({
+    stdin: { contents, resolveDir: root, loader: 'ts' }, bundle: true, format: 'esm', write: false, metafile: true, logLevel: 'silent',
+    ...(edge ? { platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['cloudflare:*', 'node:*'] } : { platform: 'node', target: 'node20' }),
+  } as const);
+  return Object.keys((result.metafile as Metafile).inputs);
+}
+
+describe('bundles and kysely', () => {
+  it('a handler without the adapter has no kysely', async () => {
+    for (const entry of ['./functions/get-item.ts', './functions/worker/index.ts']) {
+      const inputs = await inputsOf(`export * from '${entry}';`, entry.includes('worker'));
+      expect(inputs.some((f) => f.includes('node_modules/kysely/'))).toBe(false);
+    }
+  });
+
+  it('a Worker with the adapter has kysely, and no postgres.js or TCP transport', async () => {
+    const inputs = await inputsOf(`export { withPool } from './src/worker/index.ts'; export { WarmpoolDialect } from './src/adapters/kysely/index.ts';`, true);
+    expect(inputs.some((f) => f.includes('node_modules/kysely/dist/dialect/postgres/'))).toBe(true);
+    expect(inputs.some((f) => f.includes('node_modules/postgres/') || f.includes('node_modules/pg/'))).toBe(false);
+    expect(inputs.some((f) => f.includes('src/transports/tcp'))).toBe(false);
+  });
+});
