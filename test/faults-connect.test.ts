@@ -78,3 +78,17 @@ describe('a connection that dies right after login', () => {
     expect(typeQueries).toBe(1);
   });
 });
+
+describe('a cancel at the deadline that cannot reach the server', () => {
+  it('gives up on the cancel and closes the socket, with no unhandled rejection', async () => {
+    const proxy = await f.proxy();
+    const db = pool(proxy.urlFor(f.server.url), { applicationName: 'cn-cancel' });
+    await db.sql`select 1`;
+    // The session stays up; the cancel request needs a new connection, and none is accepted.
+    await proxy.refuse(true);
+    const handler = withPool(db, async () => db.sql`select pg_sleep(5)`, { deadlineMarginMs: 300 });
+    const error = await handler({}, { getRemainingTimeInMillis: () => 800 }).then(() => null, (e) => e);
+    expect(error).toMatchObject({ code: 'OUTCOME_UNKNOWN' });
+    await proxy.refuse(false);
+  });
+});

@@ -4,6 +4,7 @@ import { BackendTap } from './backend-tap.js';
 import type { Credential } from './credentials.js';
 import type { Column, ResponseBudget } from './result-json.js';
 import type { UpstreamTarget } from './options.js';
+import { type CancellableQuery, cancelQuietly } from '../transports/postgres-cancel.js';
 import { dialUpstream } from './upstream-socket.js';
 
 /**
@@ -175,7 +176,7 @@ export class UpstreamConnection {
     const stop = (reason: StopReason) => {
       if (stopped) return;
       stopped = reason;
-      query.cancel();
+      cancelQuietly(query as unknown as CancellableQuery);
       // Out of the pool at once, so no other request gets it while it winds down; the socket
       // closes a moment later, giving the cancel request time to leave (the server then stops
       // even a statement that never writes, such as pg_sleep).

@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { applicationNameFor, batchInSession, connectError, passwordFor } from './common.js';
+import { type CancellableQuery, cancelQuietly } from './postgres-cancel.js';
 import { ReadyForQueryReader } from './ready-for-query.js';
 import { ARRAY_TYPES_QUERY, type ArrayTypes, type DriverTypeTables, registerArrayTypes } from './tcp-array-types.js';
 import type { Column, Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
@@ -30,7 +31,8 @@ type Sql = postgres.Sql<Record<string, never>>;
 type ReservedSql = postgres.ReservedSql<Record<string, never>>;
 type DriverColumn = { name: string; type: number };
 type DriverResult = (Record<string, unknown> | unknown[])[] & { command: string; count: number | null; columns?: DriverColumn[] };
-type DriverQuery = Promise<DriverResult> & { cancel(): unknown; values(): unknown };
+type DriverQuery = Promise<DriverResult> & CancellableQuery & { values(): unknown };
+
 
 /** How long the server gets to confirm a cancel before the socket is destroyed. */
 const CANCEL_GRACE_MS = 1000;
@@ -192,7 +194,7 @@ class TcpConnection implements Connection {
       timer = setTimeout(() => {
         expired = true;
         if (graceMs === 0) return this.#destroy();
-        Promise.resolve(query.cancel()).catch(() => {});
+        cancelQuietly(query);
         const abandonIn = options.abandonBy === undefined ? graceMs : Math.min(graceMs, options.abandonBy - Date.now());
         graceTimer = setTimeout(() => this.#destroy(), Math.max(0, abandonIn));
       }, Math.max(0, deadline - Date.now()));
