@@ -2,7 +2,7 @@ import { WarmpoolError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Connection, RunOptions, Statement } from '../transports/types.js';
 import type { ConnectionSet, Lease } from './connections.js';
-import type { ObservedOperation, PoolObserver } from './observer.js';
+import { type ObservedOperation, type PoolObserver, endWhenSettled } from './observer.js';
 import type { InvocationScope } from './scope.js';
 
 /**
@@ -43,16 +43,7 @@ export class Executor {
     const observer = this.observer;
     if (!observer || !what) return this.#run(work, idempotent, undefined);
     const operation = Array.isArray(what) ? observer.batch(what) : observer.statement(what as Statement);
-    return this.#run(work, idempotent, operation).then(
-      (result) => {
-        operation.end();
-        return result;
-      },
-      (err) => {
-        operation.end(err);
-        throw err;
-      },
-    );
+    return endWhenSettled(operation, this.#run(work, idempotent, operation));
   }
 
   async #run<T>(work: Work<T>, idempotent: boolean, operation: ObservedOperation | undefined): Promise<T> {

@@ -22,3 +22,17 @@ export interface ObservedOperation {
   /** Ends it; `error` when it failed. Called once. */
   end(error?: unknown): void;
 }
+
+/** Ends `operation` when `work` settles, passing the error on. */
+export function endWhenSettled<T>(operation: ObservedOperation, work: Promise<T>): Promise<T> {
+  return work.then(
+    (result) => {
+      operation.end();
+      return result;
+    },
+    (err: unknown) => {
+      operation.end(err);
+      throw err;
+    },
+  );
+}

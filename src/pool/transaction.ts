@@ -3,7 +3,7 @@ import { transactionStart } from '../transports/common.js';
 import type { Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions } from '../transports/types.js';
 import { typeParsers } from '../transports/values.js';
 import type { Executor } from './execute.js';
-import type { ObservedOperation, PoolObserver } from './observer.js';
+import { type ObservedOperation, type PoolObserver, endWhenSettled } from './observer.js';
 import { SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate, toResult, type UnsentQueries } from './query.js';
 import type { InvocationScope } from './scope.js';
 
@@ -97,16 +97,7 @@ export class Transaction {
   #runner = (statement: Statement): Promise<unknown[]> => {
     const observed = this.#observer?.statement(statement, this.#operation);
     if (!observed) return this.#runStatement(statement);
-    return this.#runStatement(statement).then(
-      (result) => {
-        observed.end();
-        return result;
-      },
-      (err) => {
-        observed.end(err);
-        throw err;
-      },
-    );
+    return endWhenSettled(observed, this.#runStatement(statement));
   };
 
   async #runStatement(statement: Statement): Promise<unknown[]> {
@@ -145,16 +136,7 @@ export function runTransaction<T>(
 ): Promise<T> {
   const operation = executor.observer?.transaction(options);
   if (!operation) return attempts(executor, scope, fn, options, undefined);
-  return attempts(executor, scope, fn, options, operation).then(
-    (result) => {
-      operation.end();
-      return result;
-    },
-    (err) => {
-      operation.end(err);
-      throw err;
-    },
-  );
+  return endWhenSettled(operation, attempts(executor, scope, fn, options, operation));
 }
 
 async function attempts<T>(
