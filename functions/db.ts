@@ -3,7 +3,7 @@
  * invocations reuse its connection. Creating it does not connect; the first query does.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { WarmpoolError, createPool } from '../src/index.js';
+import { WarmpoolError, createPool, isTransient } from '../src/index.js';
 
 /** The object form of APIGatewayProxyResultV2, which is what every sample returns. */
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -23,12 +23,6 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   };
 }
 
-/** Failures that say nothing about the request itself: the client may try again later. */
-const TRANSIENT = new Set([
-  'OUTCOME_UNKNOWN', 'DEADLINE_EXCEEDED', 'CONNECT_FAILED', 'CONNECT_TIMEOUT', 'ACQUIRE_TIMEOUT', 'CONNECTION_LOST',
-  '40001', '40P01', '53300', '57P01', '57P03', // serialization, deadlock, too many connections, shutdown
-]);
-
 /**
  * 503 for transient database trouble, else 500. Logs the coded error. The client gets the code of a
  * transient failure (OUTCOME_UNKNOWN tells it to retry with the same Idempotency-Key), no internals.
@@ -36,9 +30,10 @@ const TRANSIENT = new Set([
 export function errorResponse(err: unknown): HttpResult {
   const code = err instanceof WarmpoolError ? err.code : 'UNEXPECTED';
   console.error(JSON.stringify({ level: 'error', code, message: err instanceof Error ? err.message : String(err) }));
-  const sqlState = err instanceof WarmpoolError ? err.sqlState : undefined;
-  if (TRANSIENT.has(code) || TRANSIENT.has(sqlState ?? '')) {
-    return json(503, { error: 'service temporarily unavailable', code: sqlState && TRANSIENT.has(sqlState) ? sqlState : code }, { 'retry-after': '1' });
+  if (isTransient(err)) {
+    // A server error keeps its SQLSTATE (40001: the client may send the request again).
+    const sqlState = err instanceof WarmpoolError && err.code === err.sqlState ? err.sqlState : undefined;
+    return json(503, { error: 'service temporarily unavailable', code: sqlState ?? code }, { 'retry-after': '1' });
   }
   return json(500, { error: 'internal error' });
 }

@@ -30,6 +30,12 @@ export interface PoolOptions {
   connectTimeoutMs?: number;
   /** Attempts per connect (capped exponential backoff, full jitter), bounded by the deadline. Default 4. */
   maxConnectAttempts?: number;
+  /**
+   * How long a connect may wait for a database resuming from a pause or starting up (Aurora
+   * Serverless v2 at 0 ACU, a suspended Neon compute, 57P03), from its first attempt; it may
+   * outlast acquireTimeoutMs, never the invocation deadline. 0 = no resume wait. Default 15 000.
+   */
+  resumeTimeoutMs?: number;
   /** A connection idle longer than this (wall clock) is closed instead of reused. Default 240 000, below the 350 s NAT idle timeout. */
   idleTimeoutMs?: number;
   /** A connection older than this (minus up to 10 % jitter) is replaced when released. Default 1 800 000. */
@@ -88,13 +94,18 @@ export interface PoolOptions {
 }
 
 export interface PoolEvent {
-  /** `fallback`: sockets are not available here; the pool now uses HTTP (`reason` says why). */
-  type: 'connect' | 'connect-retry' | 'discard' | 'retry' | 'drain' | 'fallback';
+  /**
+   * `fallback`: sockets are not available here; the pool now uses HTTP (`reason` says why).
+   * `resume`: a connect succeeded after the database was resuming or starting up (`waitedMs`).
+   */
+  type: 'connect' | 'connect-retry' | 'discard' | 'retry' | 'drain' | 'fallback' | 'resume';
   reason?: string;
   attempt?: number;
   delayMs?: number;
   /** `connect`: how long opening the connection took, retries included. */
   durationMs?: number;
+  /** `resume`: how long the database took to come back. */
+  waitedMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -108,6 +119,7 @@ export interface ResolvedOptions {
   acquireTimeoutMs: number;
   connectTimeoutMs: number;
   maxConnectAttempts: number;
+  resumeTimeoutMs: number;
   idleTimeoutMs: number;
   maxLifetimeMs: number;
   validateAfterIdleMs: number;
@@ -135,6 +147,7 @@ export const DEFAULTS = {
   acquireTimeoutMs: 10_000,
   connectTimeoutMs: 5_000,
   maxConnectAttempts: 4,
+  resumeTimeoutMs: 15_000,
   idleTimeoutMs: 240_000,
   maxLifetimeMs: 1_800_000,
   validateAfterIdleMs: 1_000,
@@ -152,6 +165,7 @@ const NUMBER_LIMITS: Record<string, [min: number, max: number]> = {
   acquireTimeoutMs: [1, 3_600_000],
   connectTimeoutMs: [1, 3_600_000],
   maxConnectAttempts: [1, 100],
+  resumeTimeoutMs: [0, 3_600_000],
   idleTimeoutMs: [0, 86_400_000],
   maxLifetimeMs: [0, 86_400_000],
   validateAfterIdleMs: [0, 86_400_000],
@@ -390,6 +404,7 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
     acquireTimeoutMs: input.acquireTimeoutMs ?? DEFAULTS.acquireTimeoutMs,
     connectTimeoutMs: input.connectTimeoutMs ?? fromUrl.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
     maxConnectAttempts: input.maxConnectAttempts ?? DEFAULTS.maxConnectAttempts,
+    resumeTimeoutMs: input.resumeTimeoutMs ?? DEFAULTS.resumeTimeoutMs,
     idleTimeoutMs: input.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
     maxLifetimeMs: input.maxLifetimeMs ?? DEFAULTS.maxLifetimeMs,
     validateAfterIdleMs: input.validateAfterIdleMs ?? DEFAULTS.validateAfterIdleMs,

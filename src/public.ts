@@ -10,4 +10,5 @@ export type { PoolOptions, PoolEvent, SslMode, TransportName } from './options.j
 export type { Row, Column, TransactionOptions } from './transports/types.js';
 export { WarmpoolError, DatabaseError, isWarmpoolError, redactUrl } from './errors.js';
 export type { WarmpoolErrorCode, SqlState } from './errors.js';
+export { isTransient, isRetryableTransaction } from './sqlstate.js';
 export { detectRuntime, type Runtime } from './runtime.js';

@@ -7,7 +7,7 @@
  * Every request gets its own pool, ended through ctx.waitUntil: nothing is shared across requests.
  */
 import type { FetchHandler, WorkerPoolOptions, withPool as WithPool } from '../../src/worker/index.js';
-import { DatabaseError, WarmpoolError, detectRuntime, type Pool, type TransportName } from '../../src/worker/index.js';
+import { DatabaseError, WarmpoolError, detectRuntime, isTransient, type Pool, type TransportName } from '../../src/worker/index.js';
 
 export interface Env {
   /** postgres://user:password@host:5432/db; better a secret (`wrangler secret put DATABASE_URL`). */
@@ -118,12 +118,6 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 }
 
-/** Failures that say nothing about the request itself: the client may try again later. */
-const TRANSIENT = new Set([
-  'OUTCOME_UNKNOWN', 'DEADLINE_EXCEEDED', 'CONNECT_FAILED', 'CONNECT_TIMEOUT', 'ACQUIRE_TIMEOUT', 'CONNECTION_LOST',
-  '40001', '40P01', '53300', '57P01', '57P03',
-]);
-
 /**
  * 503 for transient database trouble, else 500. Logs the coded error. The client gets the code of a
  * transient failure (OUTCOME_UNKNOWN tells it to retry with the same Idempotency-Key), no internals.
@@ -131,9 +125,10 @@ const TRANSIENT = new Set([
 function errorResponse(err: unknown): Response {
   const code = err instanceof WarmpoolError ? err.code : 'UNEXPECTED';
   console.error(JSON.stringify({ level: 'error', code, message: err instanceof Error ? err.message : String(err) }));
-  const sqlState = err instanceof WarmpoolError ? err.sqlState : undefined;
-  if (TRANSIENT.has(code) || TRANSIENT.has(sqlState ?? '')) {
-    return json(503, { error: 'service temporarily unavailable', code: sqlState && TRANSIENT.has(sqlState) ? sqlState : code }, { 'retry-after': '1' });
+  if (isTransient(err)) {
+    // A server error keeps its SQLSTATE (40001: the client may send the request again).
+    const sqlState = err instanceof WarmpoolError && err.code === err.sqlState ? err.sqlState : undefined;
+    return json(503, { error: 'service temporarily unavailable', code: sqlState ?? code }, { 'retry-after': '1' });
   }
   return json(500, { error: 'internal error' });
 }

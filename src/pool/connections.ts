@@ -1,14 +1,14 @@
 import { WarmpoolError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import { isPermanentConnectFailure } from '../transports/common.js';
 import type { Connection, Transport } from '../transports/types.js';
-import { fullJitterDelay, sleep } from './backoff.js';
+import { ConnectRetry, sleep } from './backoff.js';
 import { type Counters, newCounters } from './stats.js';
 
 /**
  * The connection set: a hard cap of `max` open connections, a FIFO queue of waiters, wall-clock
  * idle and lifetime limits (timers do not run while Lambda is frozen), validation after idle,
- * and connects retried with full-jitter backoff inside the caller's deadline.
+ * and connects retried with full-jitter backoff inside the caller's deadline (ConnectRetry: a
+ * database resuming from a pause gets resumeTimeoutMs).
  */
 
 export interface Lease {
@@ -27,7 +27,8 @@ const ROLLBACK_BUDGET_MS = 1000;
 /** What bounds an acquire: the invocation deadline, or acquireTimeoutMs when that comes first. */
 interface Limit {
   at: number;
-  invocation: boolean;
+  /** The caller's own deadline: a resume may outlast acquireTimeoutMs, never this. */
+  caller: number;
 }
 
 interface Waiter {
@@ -69,7 +70,7 @@ export class ConnectionSet {
     const lease = this.#takeIdle();
     if (lease && !this.#needsPing(lease)) return lease;
     const deadline = Math.min(callerDeadline, Date.now() + this.#options.acquireTimeoutMs);
-    const limit: Limit = { at: deadline, invocation: deadline === callerDeadline };
+    const limit: Limit = { at: deadline, caller: callerDeadline };
     if (lease) return this.#validated(lease, limit);
     if (this.size.open < this.#options.max) {
       this.#connecting++;
@@ -205,41 +206,51 @@ export class ConnectionSet {
   }
 
   async #connectWithRetry(limit: Limit): Promise<Connection> {
-    const deadline = limit.at;
+    const retry = new ConnectRetry(this.#options, limit.at, limit.caller);
     let refreshPassword = false;
-    for (let attempt = 1; ; attempt++) {
-      const remaining = deadline - Date.now();
+    for (;;) {
       if (this.#ended) throw new WarmpoolError('POOL_ENDED', 'The pool was ended while connecting.', { notApplied: true });
-      const signal = AbortSignal.timeout(Math.max(1, remaining));
+      const signal = AbortSignal.timeout(Math.max(1, retry.deadline - Date.now()));
+      let connection: Connection;
       try {
-        return await this.#transport.connect(signal, refreshPassword);
+        connection = await this.#transport.connect(signal, refreshPassword);
       } catch (err) {
         this.counters.connectFailures++;
         // The transport's own failure (write CONNECTION_DESTROYED…) says nothing of why it was cut.
-        if (signal.aborted) throw this.#cutAt(limit, err);
+        if (signal.aborted) throw this.#cutAt(limit, retry, err);
         const error = err instanceof WarmpoolError ? err : new WarmpoolError('CONNECT_FAILED', String(err), { cause: err, notApplied: true });
         // A rotated credential: a password function may hold a stale one. Ask it once for a fresh
         // password and try again at once; a string password cannot change, so 28P01 stays final.
-        if (error.sqlState === '28P01' && typeof this.#options.password === 'function' && !refreshPassword && Date.now() < deadline) {
+        if (error.sqlState === '28P01' && typeof this.#options.password === 'function' && !refreshPassword && Date.now() < retry.deadline) {
           refreshPassword = true;
           this.counters.connectRetries++;
-          this.#options.onEvent?.({ type: 'connect-retry', attempt, delayMs: 0, reason: '28P01' });
+          this.#options.onEvent?.({ type: 'connect-retry', attempt: retry.failures + 1, delayMs: 0, reason: '28P01' });
           continue;
         }
-        const delayMs = fullJitterDelay(attempt);
-        const outOfTime = Date.now() + delayMs >= deadline;
-        if (isPermanentConnectFailure(error) || attempt >= this.#options.maxConnectAttempts || outOfTime) throw error;
+        const delayMs = retry.next(error);
+        if (delayMs === undefined) throw retry.giveUp(error);
         this.counters.connectRetries++;
-        this.#options.onEvent?.({ type: 'connect-retry', attempt, delayMs, reason: error.sqlState ?? error.code });
+        this.#options.onEvent?.({ type: 'connect-retry', attempt: retry.failures, delayMs, reason: error.sqlState ?? error.code });
         await sleep(delayMs);
+        continue;
       }
+      const waitedMs = retry.resumedAfter();
+      if (waitedMs !== undefined) {
+        this.counters.resumes++;
+        this.counters.resumeWaitMs += waitedMs;
+        this.#options.onEvent?.({ type: 'resume', waitedMs, reason: retry.resuming });
+      }
+      return connection;
     }
   }
 
-  #cutAt(limit: Limit, cause: unknown): WarmpoolError {
+  #cutAt(limit: Limit, retry: ConnectRetry, cause: unknown): WarmpoolError {
     const where = `${this.#options.host}:${this.#options.port}`;
-    if (limit.invocation) {
+    if (retry.deadline >= limit.caller) {
       return new WarmpoolError('DEADLINE_EXCEEDED', `The invocation deadline passed while connecting to ${where}; nothing was sent.`, { cause, notApplied: true });
+    }
+    if (retry.resuming) {
+      return retry.giveUp(new WarmpoolError('CONNECT_TIMEOUT', `Connecting to ${where} did not finish within resumeTimeoutMs (${this.#options.resumeTimeoutMs} ms); nothing was sent.`, { cause, notApplied: true }));
     }
     this.counters.acquireTimeouts++;
     return new WarmpoolError('ACQUIRE_TIMEOUT', `Connecting to ${where} took longer than acquireTimeoutMs (${this.#options.acquireTimeoutMs} ms); nothing was sent. Raise acquireTimeoutMs or connectTimeoutMs.`, { cause, notApplied: true });

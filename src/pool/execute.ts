@@ -1,5 +1,6 @@
 import { WarmpoolError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
+import { isDrainState } from '../sqlstate.js';
 import type { Connection, RunOptions, Statement } from '../transports/types.js';
 import type { ConnectionSet, Lease } from './connections.js';
 import { type ObservedOperation, type PoolObserver, endWhenSettled } from './observer.js';
@@ -17,8 +18,6 @@ import type { InvocationScope } from './scope.js';
 /** `run`: the deadline (and when to give up on a cancel) for the transport to enforce. */
 export type Work<T> = (connection: Connection, run: RunOptions) => Promise<T>;
 
-/** Server states after which every other connection of the pool is suspect too. */
-const DRAIN_STATES = new Set(['57P01', '57P02', '57P03', '08006', '25006']);
 const MAX_NOT_APPLIED_RETRIES = 2;
 /** The least time a cancel gets to be confirmed, even with a deadline margin near 0. */
 const MIN_CANCEL_GRACE_MS = 100;
@@ -161,7 +160,7 @@ export class Executor {
   /** Pool-wide reactions to a failure: a restart or failover signal drains idle connections. */
   #afterFailure(err: unknown): WarmpoolError {
     const error = err instanceof WarmpoolError ? err : new WarmpoolError('CONNECTION_LOST', String(err), { cause: err });
-    if (error.sqlState && DRAIN_STATES.has(error.sqlState)) this.#set.drain(`server signalled ${error.sqlState}`);
+    if (isDrainState(error.sqlState)) this.#set.drain(`server signalled ${error.sqlState}`);
     return error;
   }
 

@@ -24,6 +24,10 @@ export interface Counters {
   outcomeUnknown: number;
   /** Connections still held by a handler when its invocation ended. */
   leaked: number;
+  /** Connects that succeeded after the database answered that it was resuming or starting up, or after a connect timeout. */
+  resumes: number;
+  /** Time those connects waited, in total (ms). */
+  resumeWaitMs: number;
   /** ROLLBACKs sent because a connection came back inside a transaction (or in an unknown state). */
   releaseRollbacks: number;
 }
@@ -31,6 +35,6 @@ export interface Counters {
 export function newCounters(): Counters {
   return {
     created: 0, reused: 0, reconnects: 0, retries: 0, connectFailures: 0, connectRetries: 0, validations: 0,
-    validationFailures: 0, discarded: 0, drains: 0, acquireTimeouts: 0, outcomeUnknown: 0, leaked: 0, releaseRollbacks: 0,
+    validationFailures: 0, discarded: 0, drains: 0, acquireTimeouts: 0, outcomeUnknown: 0, leaked: 0, resumes: 0, resumeWaitMs: 0, releaseRollbacks: 0,
   };
 }

@@ -1,4 +1,5 @@
 import { DatabaseError, WarmpoolError } from '../errors.js';
+import { isRetryableTransactionState } from '../sqlstate.js';
 import { transactionStart } from '../transports/common.js';
 import type { Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions } from '../transports/types.js';
 import { typeParsers } from '../transports/values.js';
@@ -120,8 +121,6 @@ export function notTemplate(): WarmpoolError {
   return new WarmpoolError('INVALID_QUERY', 'sql must be used as a tagged template: sql`select * from t where id = ${id}`. For SQL in a string use query(text, params).', { notApplied: true });
 }
 
-const RETRYABLE_STATES = new Set(['40001', '40P01']);
-
 /**
  * Runs `fn` inside BEGIN … COMMIT on one connection. Whatever ends it without COMMIT (the callback
  * throws, the deadline passes) leaves the transaction open, and the release rule rolls it back or
@@ -191,7 +190,7 @@ function retryReason(err: unknown): string {
 }
 
 function isRetryable(err: unknown): boolean {
-  if (err instanceof DatabaseError) return RETRYABLE_STATES.has(err.code);
+  if (err instanceof DatabaseError) return isRetryableTransactionState(err.code);
   return err instanceof WarmpoolError && err.code === 'CONNECTION_LOST' && err.notApplied;
 }
 

@@ -27,16 +27,6 @@ export async function passwordFor(options: ResolvedOptions, refresh = false): Pr
   return value;
 }
 
-/**
- * SQLSTATEs at connect that a retry cannot fix: wrong credentials, missing database, bad settings.
- * Not 08P01: PgBouncer uses it for transient refusals too ("no more connections allowed").
- */
-const PERMANENT_CONNECT_STATES = new Set(['28P01', '28000', '3D000', '42704', '22023', '0A000']);
-
-export function isPermanentConnectFailure(err: WarmpoolError): boolean {
-  return err.sqlState !== undefined && PERMANENT_CONNECT_STATES.has(err.sqlState);
-}
-
 /** Wraps a driver's connect failure: nothing of the caller's was sent, so it is always notApplied. */
 export function connectError(err: unknown, options: ResolvedOptions, secrets: string[]): WarmpoolError {
   if (err instanceof WarmpoolError) return err;

@@ -1,8 +1,9 @@
 import { neon, neonConfig, type FullQueryResults, type NeonQueryFunction } from '@neondatabase/serverless';
 import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import { fullJitterDelay, sleep } from '../pool/backoff.js';
-import { applicationNameFor, isPermanentConnectFailure, passwordFor, transactionStart } from './common.js';
+import { ConnectRetry, sleep } from '../pool/backoff.js';
+import { isLoginRefused, isPermanentAtConnect, resumeSign } from '../sqlstate.js';
+import { applicationNameFor, passwordFor, transactionStart } from './common.js';
 import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
 import { type TypeParsers, driverParam, typeParsers } from './values.js';
 
@@ -141,10 +142,14 @@ class HttpConnection implements Connection {
     return neon<false, true>(url, { fullResults: true, authToken: this.#options.authToken });
   }
 
-  /** Sends one request under the deadline; requests that certainly were not received are sent again with backoff. */
+  /**
+   * Sends one request under the deadline; requests that certainly were not received are sent
+   * again with backoff, by the rules of a TCP connect (ConnectRetry, resumeTimeoutMs included).
+   */
   async #send<T>(run: RunOptions, batch: boolean, request: (sendOptions: SendOptions) => Promise<T>): Promise<T> {
     const deadline = run.deadline ?? Infinity;
-    for (let attempt = 1; ; attempt++) {
+    const retry = new ConnectRetry(this.#options, deadline);
+    for (;;) {
       if (deadline <= Date.now()) throw new WarmpoolError('DEADLINE_EXCEEDED', 'The deadline passed before the HTTP request was sent.', { notApplied: true });
       const exchange: Exchange = { endpoint: this.#endpoint, send: this.#fetch };
       const controller = deadline === Infinity ? undefined : new AbortController();
@@ -153,16 +158,16 @@ class HttpConnection implements Connection {
         routeRequests();
         return await request(controller ? { [EXCHANGE]: exchange, signal: controller.signal } : { [EXCHANGE]: exchange });
       } catch (err) {
-        const { error, retry } = requestError(err, exchange, controller?.signal.aborted === true, batch, this.#endpoint);
+        const { error, retry: sendAgain } = requestError(err, exchange, controller?.signal.aborted === true, batch, this.#endpoint);
         if (error.sqlState === '28P01' && typeof this.#options.password === 'function' && !this.#refreshed) {
           // A rotated credential: ask the password function once for a fresh one.
           this.#refreshed = true;
           this.#sql = this.#driver(await passwordFor(this.#options, true));
           continue;
         }
-        const delayMs = fullJitterDelay(attempt);
-        if (!retry || attempt >= this.#options.maxConnectAttempts || Date.now() + delayMs >= deadline) throw error;
-        this.#options.onEvent?.({ type: 'connect-retry', attempt, delayMs, reason: error.sqlState ?? error.code });
+        const delayMs = sendAgain ? retry.next(error) : undefined;
+        if (delayMs === undefined) throw sendAgain ? retry.giveUp(error) : error;
+        this.#options.onEvent?.({ type: 'connect-retry', attempt: retry.failures, delayMs, reason: error.sqlState ?? error.code });
         await sleep(delayMs);
       } finally {
         clearTimeout(timer);
@@ -203,10 +208,11 @@ function requestError(err: unknown, exchange: Exchange, aborted: boolean, batch:
   if (status === 400) {
     const fields = err as Partial<ServerErrorFields>;
     if (typeof fields.code === 'string' && fields.code !== '') {
-      if (fields.code.startsWith('28') || fields.code === '3D000' || fields.code === '53300' || fields.code === '57P03') {
-        // Refused at login (wrong password, unknown database, too many clients): nothing ran.
+      if (isLoginRefused(fields.code) || resumeSign(err) !== undefined) {
+        // Refused at login (wrong password, unknown database, too many clients, starting up), or
+        // the endpoint could not reach a compute that is waking up: nothing ran.
         const error = new WarmpoolError('CONNECT_FAILED', `The database refused the login: ${message} (SQLSTATE ${fields.code})`, { cause: err, notApplied: true, sqlState: fields.code });
-        return { error, retry: !isPermanentConnectFailure(error) };
+        return { error, retry: !isPermanentAtConnect(error.sqlState) };
       }
       // A failed statement was rolled back; so was the whole batch.
       return { error: new DatabaseError(message, fields as ServerErrorFields, { cause: err, notApplied: batch }), retry: false };
@@ -217,8 +223,9 @@ function requestError(err: unknown, exchange: Exchange, aborted: boolean, batch:
   const said = `The HTTP endpoint ${redactEndpoint(endpoint)} answered ${status}${body.message ? `: ${body.message}` : ''}`;
   if (status === 413) return { error: new WarmpoolError('PAYLOAD_TOO_LARGE', `${said}.`, { notApplied: true }), retry: false };
   if (status === 507) return { error: new WarmpoolError('RESULT_TOO_LARGE', `${said}. Select fewer rows or columns.`), retry: false };
-  if (status === 429 || status === 503) {
-    // The gateway had no free connection, or could not reach Postgres: nothing ran.
+  if (status === 429 || status === 503 || resumeSign(body.message) !== undefined) {
+    // The gateway had no free connection or could not reach Postgres, or the compute behind the
+    // endpoint is still waking up: nothing ran.
     return { error: new WarmpoolError('CONNECT_FAILED', `${said}.`, { notApplied: true, sqlState: body.code }), retry: true };
   }
   if (status < 500) {

@@ -1,6 +1,7 @@
 import { Client } from '@neondatabase/serverless';
 import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
+import { isLoginRefused } from '../sqlstate.js';
 import { applicationNameFor, batchInSession, connectError, passwordFor } from './common.js';
 import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
 import { type TypeParsers, driverParam, typeParsers } from './values.js';
@@ -18,9 +19,6 @@ import { type TypeParsers, driverParam, typeParsers } from './values.js';
 type DriverResult = { rows: Record<string, unknown>[] | unknown[][]; command: string; rowCount: number | null; fields?: { name: string; dataTypeID: number }[] };
 /** node-postgres's query config: `rowMode` and `types` apply to this query only. */
 type DriverQuery = { text: string; values: unknown[]; rows: number; rowMode?: 'array'; types: TypeParsers };
-
-/** SQLSTATEs a server sends only while logging in: bad credentials, no such database, too many clients, starting up. */
-const LOGIN_STATES = /^(28|3D000$|53300$|57P03$)/;
 
 /** Ask for "all rows" in pages this large: any `rows` makes the driver use the extended protocol, one statement per call, as on TCP and HTTP. */
 const ALL_ROWS = 2_147_483_647;
@@ -144,7 +142,7 @@ class WebSocketConnection implements Connection {
       const message = (err as Error).message;
       if (fields.severity === 'FATAL' || fields.severity === 'PANIC') {
         this.#dead = true;
-        if (LOGIN_STATES.test(fields.code)) {
+        if (isLoginRefused(fields.code)) {
           // The driver pipelines the login with the first statement: refused at login, it never ran.
           return new WarmpoolError('CONNECT_FAILED', `The server refused the login: ${message} (SQLSTATE ${fields.code})`, { cause: err, notApplied: true, sqlState: fields.code });
         }
