@@ -103,6 +103,9 @@ describe('the load test', () => {
     expect(r.lostWrites).toBe(0);
     expect(r.peakServerConnections).toBeGreaterThan(0);
     expect(r.peakServerConnections).toBeLessThanOrEqual(GATEWAY_MAX_CONNECTIONS);
+    // Every answer carried its connection counts; none went over Cloudflare's 6.
+    expect(r.workerConnections).toMatchObject({ limit: 6, requests: r.invocations, requestsOverLimit: 0, queued: 0 });
+    expect(r.workerConnections!.peakWanted).toBeGreaterThan(0);
   });
 
   it('worker-tcp: the sample Worker opens one connection per request and holds none afterwards', () => {
@@ -113,6 +116,7 @@ describe('the load test', () => {
     expect(r.connectionsOpened).toBeGreaterThanOrEqual(r.invocations);
     expect(r.peakServerConnections).toBeGreaterThan(0);
     expect(r.peakServerConnections).toBeLessThanOrEqual(CONTAINERS);
+    expect(r.workerConnections).toMatchObject({ limit: 6, requests: r.invocations, requestsOverLimit: 0, peakWanted: 1 });
     // Sampled while idle: between the bursts, no request holds a connection.
     const idle = r.timeline.phases.filter((p) => p.kind === 'idle');
     const idleSamples = r.timeline.samples.filter((s) => idle.some((p) => s.t > p.startMs + 500 && s.t < p.endMs));
