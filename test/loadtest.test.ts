@@ -103,6 +103,9 @@ describe('the load test', () => {
     expect(r.lostWrites).toBe(0);
     expect(r.peakServerConnections).toBeGreaterThan(0);
     expect(r.peakServerConnections).toBeLessThanOrEqual(GATEWAY_MAX_CONNECTIONS);
+    // Every answer carried its connection counts; none went over Cloudflare's 6.
+    expect(r.workerConnections).toMatchObject({ limit: 6, requests: r.invocations, requestsOverLimit: 0, queued: 0 });
+    expect(r.workerConnections!.peakWanted).toBeGreaterThan(0);
   });
 
   it('worker-tcp: the sample Worker opens one connection per request and holds none afterwards', () => {
@@ -113,6 +116,7 @@ describe('the load test', () => {
     expect(r.connectionsOpened).toBeGreaterThanOrEqual(r.invocations);
     expect(r.peakServerConnections).toBeGreaterThan(0);
     expect(r.peakServerConnections).toBeLessThanOrEqual(CONTAINERS);
+    expect(r.workerConnections).toMatchObject({ limit: 6, requests: r.invocations, requestsOverLimit: 0, peakWanted: 1 });
     // Sampled while idle: between the bursts, no request holds a connection.
     const idle = r.timeline.phases.filter((p) => p.kind === 'idle');
     const idleSamples = r.timeline.samples.filter((s) => idle.some((p) => s.t > p.startMs + 500 && s.t < p.endMs));
@@ -120,9 +124,30 @@ describe('the load test', () => {
     expect(Math.max(...idleSamples.map((s) => s.connections))).toBe(0);
   });
 
+  it('concludes: errors, connections against budget, writes, throughput relative to warmpool, noise and order', () => {
+    const { verdict, order } = results;
+    expect(verdict.reference).toBe('warmpool-tcp');
+    const [errors, connections, writes, throughput] = verdict.lines;
+    const global = strategy('global-connection');
+    expect(errors).toMatch(/^Errors: none in warmpool-tcp, warmpool-http/);
+    expect(errors).toContain(`global-connection ${global.errors} of ${global.invocations} (connection-reset`);
+    expect(connections).toContain(`warmpool-tcp ${strategy('warmpool-tcp').peakServerConnections}/${CONTAINERS}`);
+    expect(connections).toContain(`warmpool-http ${strategy('warmpool-http').peakServerConnections}/${GATEWAY_MAX_CONNECTIONS}`);
+    expect(writes).toBe('Writes: no acknowledged write lost or duplicated in any strategy.');
+    const ratio = (name: string) => Math.round((strategy(name).throughputPerSec / strategy('warmpool-tcp').throughputPerSec) * 100) / 100;
+    expect(throughput).toContain(`connect-per-invocation ${ratio('connect-per-invocation').toFixed(2)}×`);
+    expect(verdict.strategies.find((s) => s.name === 'warmpool-tcp')!.relativeThroughput).toBe(1);
+    expect(verdict.noise).toMatch(/differed by a median of \d+% \(up to \d+%\)/);
+    // The order is shown, and the first strategy ran after an uncounted warm-up.
+    expect(order.ran).toEqual(STRATEGIES);
+    expect(order.warmUp).toMatchObject({ strategy: 'warmpool-tcp' });
+    expect(verdict.noise).toContain(`Order: ${STRATEGIES.join(' → ')}, after an uncounted`);
+  });
+
   it('reports the JSON fields of every strategy', () => {
-    const json = JSON.parse(JSON.stringify(results)) as { strategies: Record<string, unknown>[] };
+    const json = JSON.parse(JSON.stringify(results)) as { strategies: Record<string, unknown>[]; verdict: { lines: string[] } };
     expect(json.strategies.map((s) => s.name)).toEqual(STRATEGIES);
+    expect(json.verdict.lines.length).toBeGreaterThanOrEqual(4);
     for (const s of json.strategies) {
       for (const key of ['invocations', 'errors', 'p50Ms', 'p95Ms', 'p99Ms', 'coldStarts', 'peakServerConnections', 'lostWrites', 'duplicateWrites']) {
         expect(typeof s[key], `${s.name}.${key}`).toBe('number');
@@ -153,6 +178,12 @@ describe('the load test', () => {
       expect(canvas.colored).toBeGreaterThan(200);
     }
     expect(existsSync(png) && statSync(png).size).toBeGreaterThan(20_000);
+    // The verdict is drawn above the charts and names what the run found.
+    expect(shot.verdict).not.toBeNull();
+    expect(shot.verdict!.top).toBeLessThan(shot.verdict!.firstChartTop);
+    for (const line of results.verdict.lines) expect(shot.verdict!.text).toContain(line);
+    expect(shot.verdict!.text).toMatch(/^Verdict/);
+    expect(shot.verdict!.text).toContain('Noise: one machine');
   }, 60_000);
 });
 

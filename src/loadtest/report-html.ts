@@ -9,6 +9,7 @@ import { CURVE_PERCENTILES } from './metrics.js';
 import { summaryRows } from './report-text.js';
 import { isInstalled, missingPeer } from '../peers.js';
 import type { LoadtestResults, StrategyResult } from './run.js';
+import { highlighted } from './verdict.js';
 
 const require = createRequire(import.meta.url);
 
@@ -37,7 +38,7 @@ export async function renderHtmlReport(results: LoadtestResults): Promise<string
     ['random recycling', `${s.recycleProbability} per invocation`],
     ['function timeout', `${s.timeoutMs / 1000} s`],
     ['handlers', s.bundle ? 'esbuild bundles, as serverless-esbuild deploys them' : 'sources through tsx'],
-    ['order', `${results.order.mode}: ${results.order.why}`],
+    ['order', `${results.order.ran.join(' → ')}${results.order.warmUp ? ` (after an uncounted ${results.order.warmUp.durationMs / 1000} s burst of ${results.order.warmUp.strategy}, as warm-up)` : ''}; ${results.order.mode}: ${results.order.why}`],
     ['work per invocation', 'one read and one ledger insert with a unique id, sent together (Promise.all)'],
     ['machine', `Node ${results.machine.node}, ${results.machine.cpus} CPUs, ${results.machine.platform}`],
     ['date', results.date],
@@ -46,6 +47,7 @@ export async function renderHtmlReport(results: LoadtestResults): Promise<string
     .map((r) => `<tr><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.summary)}</td><td>${Object.entries(r.errorKinds).map(([k, n]) => `${k} ${n}`).join(', ') || '—'}</td><td>${r.topErrors.map((e) => `${e.count}× ${escapeHtml(e.error)}`).join('<br>') || '—'}</td></tr>`)
     .join('\n');
   const data = chartData(results);
+  const verdict = results.verdict;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -56,6 +58,9 @@ export async function renderHtmlReport(results: LoadtestResults): Promise<string
   body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1d2330; background: #fff; }
   h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; }
   .sub { color: #5a6272; margin: 0 0 16px; }
+  .verdict { border: 1px solid #c9d3e3; border-left: 4px solid #1f5fbf; background: #f5f8fd; padding: 10px 16px; margin: 0 0 18px; }
+  .verdict h2 { margin: 0 0 6px; } .verdict ul { margin: 0 0 6px; padding-left: 20px; } .verdict li { margin: 2px 0; }
+  .verdict .noise { color: #5a6272; font-size: 12px; margin: 0; }
   .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 18px 24px; }
   .chart h3 { font-size: 14px; margin: 0 0 4px; } .chart p { margin: 0 0 6px; color: #5a6272; font-size: 12px; }
   table { border-collapse: collapse; font-size: 13px; } td, th { border-bottom: 1px solid #e3e6ec; padding: 4px 10px; text-align: left; vertical-align: top; }
@@ -64,7 +69,12 @@ export async function renderHtmlReport(results: LoadtestResults): Promise<string
 </head>
 <body>
 <h1>warmpool load test</h1>
-<p class="sub">${escapeHtml(results.scenario.summary)} — ${s.containers} containers per strategy against max_connections ${results.server.maxConnections}; strategies ran one after another against the same server. Timelines are lined up by phase: each phase starts where the slowest strategy ended the previous one (a burst lasts until its cold starts have answered). Grey bands: idle gaps, every container frozen.</p>
+<p class="sub">${escapeHtml(results.scenario.summary)} — ${s.containers} containers per strategy against max_connections ${results.server.maxConnections}; strategies ran one after another against the same server. Timelines are lined up by phase: each phase starts where the slowest strategy ended the previous one (a burst lasts until its cold starts have answered). Grey bands: idle gaps, every container frozen. Warmpool's series are drawn bold in colour, the others thin and muted.</p>
+<section class="verdict" id="verdict">
+<h2>Verdict</h2>
+<ul>${verdict.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('\n')}</ul>
+<p class="noise">${escapeHtml(verdict.noise)}</p>
+</section>
 <div class="charts">
   <div class="chart"><h3>Server connections per strategy</h3><p>pg_stat_activity by application_name, every 100 ms; dashed: connections the application may open</p><div id="connections"></div></div>
   <div class="chart"><h3>Live containers per strategy</h3><p>execution environments in service (recycled ones drop out; a Worker runs in one workerd isolate)</p><div id="containers"></div></div>
@@ -87,9 +97,12 @@ ${strategyRows}</table>
 <script>
 (() => {
   const data = JSON.parse(document.getElementById('data').textContent);
-  const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#637939', '#393b79', '#ad494a'];
+  const strong = ['#1f5fbf', '#e0641a', '#1a9e4b', '#b0279a'];
+  const muted = ['#a8b0bd', '#c2aaa2', '#a6bfae', '#b4aac6', '#c4bb98', '#9fbcc4'];
   const width = (id) => Math.max(360, document.getElementById(id).clientWidth);
-  const series = (extra = {}) => data.names.map((name, i) => ({ label: name, stroke: palette[i % palette.length], width: name.startsWith('warmpool') ? 2.5 : 1.5, points: { show: false }, ...extra }));
+  let s = 0, m = 0;
+  const colours = data.highlight.map((h) => (h ? strong[s++ % strong.length] : muted[m++ % muted.length]));
+  const series = (extra = {}) => data.names.map((name, i) => ({ label: name, stroke: colours[i], width: data.highlight[i] ? 2.75 : 1.25, points: { show: false }, ...extra }));
   const bands = (u) => {
     const { ctx, bbox } = u;
     ctx.save();
@@ -183,6 +196,7 @@ export function chartData(results: LoadtestResults) {
   });
   return {
     names: strategies.map((r) => r.name),
+    highlight: strategies.map((r) => highlighted(results, r.name)),
     usable: results.server.maxConnections - results.server.reservedConnections,
     idle,
     grid: grid.map((t) => t / 1000),

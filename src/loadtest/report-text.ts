@@ -36,6 +36,10 @@ export function summaryText(results: LoadtestResults): string {
   const { settings: s, server } = results;
   const usable = server.maxConnections - server.reservedConnections;
   const lines = [
+    'verdict:',
+    ...results.verdict.lines.map((l) => wrap(l, 116, '  - ', '    ')),
+    wrap(results.verdict.noise, 116, '  ', '  '),
+    '',
     `scenario ${results.scenario.name} (${results.scenario.summary}); ${s.containers} containers, ${s.clients} clients, ` +
       `${s.durationMs / 1000} s of traffic per strategy; ${server.version}, max_connections ${server.maxConnections} ` +
       `(${usable} usable), idle_session_timeout ${server.idleSessionTimeout}, container idle TTL ${results.scenario.idleTtlMs / 1000} s; ` +
@@ -59,6 +63,21 @@ export function summaryText(results: LoadtestResults): string {
     'acknowledged writes missing from / repeated in the ledger (a Worker\'s: its orders).',
   );
   return lines.join('\n');
+}
+
+/** Wraps text at word boundaries, the first line after `first`, the others after `rest`. */
+function wrap(text: string, width: number, first: string, rest: string): string {
+  const out: string[] = [];
+  let line = first;
+  for (const word of text.split(' ')) {
+    if (line.length + word.length > width && line.trim()) {
+      out.push(line.trimEnd());
+      line = rest;
+    }
+    line += `${word} `;
+  }
+  out.push(line.trimEnd());
+  return out.join('\n');
 }
 
 /** Redraws one status line while the run goes; only when stdout is a terminal. */

@@ -4,6 +4,8 @@
  * against the same server. Strategies run one after another, not interleaved: each gets the whole
  * server and every core, a strategy that floods the server cannot fail another's connects, and
  * the server's own counters (connections open, sessions opened) belong to one strategy at a time.
+ * An uncounted warm-up runs first, so the first strategy does not pay for a cold load-test process
+ * and a cold server.
  */
 import os from 'node:os';
 import postgres from 'postgres';
@@ -15,9 +17,10 @@ import { type ThrowawayServer, createSchema, openServer, sessionsOpened, waitFor
 import { type PreparedStrategy, type Strategy, strategyNamed } from './strategies.js';
 import { functionTarget } from './targets/function.js';
 import { lambdaTarget } from './targets/lambda.js';
-import type { LedgerCheck, LoadTarget } from './targets/target.js';
+import type { ConnectionLimitStats, LedgerCheck, LoadTarget } from './targets/target.js';
 import { workerTarget } from './targets/worker.js';
 import { type UserFunction, userFunctionStrategy } from './user-function.js';
+import { type Verdict, computeVerdict } from './verdict.js';
 
 export interface LoadtestSettings {
   strategies: string[];
@@ -67,6 +70,8 @@ export interface StrategyResult {
   /** Writes in the ledger whose invocation failed (the write landed, the answer did not). */
   unacknowledgedWrites: number | null;
   throughputPerSec: number;
+  /** A Worker strategy's outgoing connections per request against Cloudflare's limit of 6. */
+  workerConnections?: ConnectionLimitStats;
   /** The most frequent error messages with their counts. */
   topErrors: { error: string; count: number }[];
   timeline: {
@@ -85,11 +90,19 @@ export interface StrategyResult {
 export interface LoadtestResults {
   date: string;
   settings: LoadtestSettings;
-  machine: { node: string; cpus: number; platform: string };
+  machine: { node: string; cpus: number; platform: string; loadAverage: number[] };
   server: { version: string; maxConnections: number; reservedConnections: number; idleSessionTimeout: string; source: 'DATABASE_URL' | 'embedded' };
   scenario: { name: string; summary: string; phases: Phase[]; idleTtlMs: number };
-  order: { mode: 'sequential'; why: string };
+  order: {
+    mode: 'sequential';
+    why: string;
+    /** The strategies in the order they ran. */
+    ran: string[];
+    /** An uncounted burst of this strategy ran before the first one (under the name warm-up). */
+    warmUp?: { strategy: string; durationMs: number };
+  };
   strategies: StrategyResult[];
+  verdict: Verdict;
 }
 
 /** Mutated while the run goes; the CLI draws its progress bar from it. */
@@ -106,6 +119,7 @@ export interface Progress {
 }
 
 const BIN_MS = 250;
+const WARM_UP_MS = 1_000;
 const ORDER_WHY =
   'one after another: each strategy gets the whole server and every core, a strategy that floods the server cannot fail ' +
   "another's connects, and the server's counters (open connections, sessions opened) belong to one strategy at a time";
@@ -140,18 +154,23 @@ export async function runLoadtest(requested: LoadtestSettings, progress?: Progre
     const results: LoadtestResults = {
       date: new Date().toISOString(),
       settings,
-      machine: { node: process.version, cpus: os.cpus().length, platform: `${process.platform}-${process.arch}` },
+      machine: { node: process.version, cpus: os.cpus().length, platform: `${process.platform}-${process.arch}`, loadAverage: os.loadavg().map((l) => round(l, 2)) },
       server: { version: info.version, maxConnections: info.max, reservedConnections: info.reserved, idleSessionTimeout: info.idle, source: server.external ? 'DATABASE_URL' : 'embedded' },
       scenario: { name: scenario.name, summary: scenario.summary, phases, idleTtlMs },
-      order: { mode: 'sequential', why: ORDER_WHY },
+      order: { mode: 'sequential', why: ORDER_WHY, ran: strategies.map((st) => st.name), warmUp: { strategy: strategies[0].name, durationMs: WARM_UP_MS } },
       strategies: [],
+      verdict: { reference: null, lines: [], noise: '', strategies: [] },
     };
+    if (progress) Object.assign(progress, { strategyIndex: 0, strategyCount: strategies.length, strategy: 'warm-up', phase: 'warm-up', startedAt: performance.now(), expectedMs: WARM_UP_MS, ok: 0, errors: 0, connections: 0 });
+    // The same code paths as the first strategy (emulator, driver, sampler, bundler, server), not counted.
+    await runStrategy({ ...strategies[0], name: 'warm-up' }, { settings, phases: [{ kind: 'load', label: 'warm-up', durationMs: WARM_UP_MS, clients: settings.clients }], idleTtlMs, server, admin });
     for (const [index, strategy] of strategies.entries()) {
       if (progress) Object.assign(progress, { strategyIndex: index, strategyCount: strategies.length, strategy: strategy.name, phase: 'starting', startedAt: performance.now(), expectedMs: totalMs(phases), ok: 0, errors: 0, connections: 0 });
       const result = await runStrategy(strategy, { settings, phases, idleTtlMs, server, admin, progress });
       results.strategies.push(result);
       log(strategyLine(result));
     }
+    results.verdict = computeVerdict(results);
     return results;
   } finally {
     await admin.end({ timeout: 1 });
@@ -230,7 +249,7 @@ async function runStrategy(strategy: Strategy, run: StrategyRun): Promise<Strate
   await waitForNoConnections(admin, strategy.name);
   const opened = (await sessionsOpened(admin)) - sessionsBefore;
   const ledger = await target.verify(admin, new Set(drove.records.filter((r) => r.ok).map((r) => r.writeId)));
-  return summarize(strategy, settings, drove.records, drove.phases, samples, { coldStarts, opened, ledger });
+  return summarize(strategy, settings, drove.records, drove.phases, samples, { coldStarts, opened, ledger, connectionLimit: target.connectionLimit?.() });
 }
 
 function summarize(
@@ -239,7 +258,7 @@ function summarize(
   records: InvocationRecord[],
   phases: PhaseTiming[],
   samples: Sample[],
-  counts: { coldStarts: number; opened: number; ledger: LedgerCheck | null },
+  counts: { coldStarts: number; opened: number; ledger: LedgerCheck | null; connectionLimit?: ConnectionLimitStats },
 ): StrategyResult {
   const ok = records.filter((r) => r.ok);
   const sorted = (list: InvocationRecord[]) => list.map((r) => r.latencyMs).sort((a, b) => a - b);
@@ -277,6 +296,7 @@ function summarize(
     duplicateWrites: counts.ledger?.duplicated ?? null,
     unacknowledgedWrites: counts.ledger?.unacknowledged ?? null,
     throughputPerSec: round(ok.length / Math.max(loadSeconds, 0.001), 1),
+    ...(counts.connectionLimit ? { workerConnections: counts.connectionLimit } : {}),
     topErrors: [...messages].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([error, count]) => ({ error, count })),
     timeline: { samples: samples.map((s) => ({ ...s, t: Math.round(s.t) })), latencyCurve: latencyCurve(all), warmLatencyCurve: latencyCurve(sorted(ok.filter((r) => !r.cold))), coldLatencyCurve: latencyCurve(sorted(ok.filter((r) => r.cold))), binMs: BIN_MS, okPerBin, errorsPerBin, phases },
   };

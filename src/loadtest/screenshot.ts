@@ -39,6 +39,8 @@ export interface ScreenshotResult {
   networkRequests: string[];
   /** Errors thrown by the page's scripts. */
   pageErrors: string[];
+  /** The verdict as rendered (its text, and its top edge against the first chart's, in CSS pixels); null when absent. */
+  verdict: { text: string; top: number; firstChartTop: number } | null;
 }
 
 /** The few browser globals used below (the project compiles without the DOM library). */
@@ -47,9 +49,13 @@ interface BrowserCanvas {
   height: number;
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
 }
+interface BrowserElement {
+  innerText: string;
+  getBoundingClientRect(): { top: number };
+}
 interface BrowserGlobals {
   __reportReady?: boolean;
-  document: { querySelectorAll(selector: string): ArrayLike<BrowserCanvas> };
+  document: { querySelectorAll(selector: string): ArrayLike<BrowserCanvas>; querySelector(selector: string): BrowserElement | null };
 }
 
 export function chromiumAvailable(): boolean {
@@ -89,8 +95,14 @@ export async function screenshotReport(htmlFile: string, pngFile: string, viewpo
         return { width: canvas.width, height: canvas.height, drawn, colored };
       }),
     );
+    const verdict = await page.evaluate(() => {
+      const { document } = globalThis as unknown as BrowserGlobals;
+      const box = document.querySelector('#verdict');
+      const chart = document.querySelector('.chart');
+      return box && chart ? { text: box.innerText, top: box.getBoundingClientRect().top, firstChartTop: chart.getBoundingClientRect().top } : null;
+    });
     await page.screenshot({ path: pngFile, fullPage: true });
-    return { canvases, networkRequests, pageErrors };
+    return { canvases, networkRequests, pageErrors, verdict };
   } finally {
     await context.close();
     await rm(profile, { recursive: true, force: true });

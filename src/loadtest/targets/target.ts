@@ -39,6 +39,19 @@ export interface LedgerCheck {
   unacknowledged: number;
 }
 
+/** A Worker's outgoing connections per request, against Cloudflare's limit (6 waiting at once). */
+export interface ConnectionLimitStats {
+  limit: number;
+  /** Requests that answered with the counts (every one the Worker answered). */
+  requests: number;
+  /** Requests that wanted more connections at once than the limit: the extra ones waited. */
+  requestsOverLimit: number;
+  /** Connections that waited for a free slot. */
+  queued: number;
+  /** Most connections one request wanted at once (open and waiting). */
+  peakWanted: number;
+}
+
 export interface LoadTarget {
   invoke(work: Work): Promise<TargetResult>;
   load(): TargetLoad;
@@ -47,6 +60,8 @@ export interface LoadTarget {
   close(): Promise<void>;
   /** null when the target keeps no ledger (the user's own function). */
   verify(admin: postgres.Sql, acknowledged: Set<string>): Promise<LedgerCheck | null>;
+  /** A Worker target's connections per request against Cloudflare's limit. */
+  connectionLimit?(): ConnectionLimitStats;
 }
 
 /** Compares the writes found (id → times present) with the acknowledged ones. */

@@ -4,13 +4,16 @@
  * `POST /orders` whose Idempotency-Key is the write's id; every request builds its own pool and
  * ends it through ctx.waitUntil, so concurrency is the number of clients. Writes are the sample's
  * orders rows (request_id is unique: a request handled twice is answered as a replay, not written
- * twice).
+ * twice). Cloudflare's limit of 6 simultaneous outgoing connections per request is enforced around
+ * the sample (worker-connection-limit.ts) and counted per request.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type postgres from 'postgres';
 import { classifyError } from '../metrics.js';
-import { type LoadTarget, type TargetResult, type Work, compareLedger, safeJson } from './target.js';
+import { type ConnectionLimitStats, type LoadTarget, type TargetResult, type Work, compareLedger, safeJson } from './target.js';
+import { CONNECTIONS_HEADER, CONNECTION_LIMIT } from './worker-connection-limit.js';
 
 export interface WorkerTargetOptions {
   name: string;
@@ -31,15 +34,47 @@ export async function wranglerCompatibility(): Promise<{ compatibilityDate: stri
   return { compatibilityDate: date, compatibilityFlags: [...(flags ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1]) };
 }
 
-/** The sample's bundle, built as wrangler builds it (esbuild, the `workerd` condition). */
-async function bundleSample(entry: string): Promise<string> {
+const limiterFile = fileURLToPath(new URL(`worker-connection-limit${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+
+/**
+ * A Worker's bundle, built as wrangler builds it (esbuild, the `workerd` condition), with
+ * Cloudflare's connection limit around it (worker-connection-limit.ts): every `cloudflare:sockets`
+ * import gets the limited connect().
+ */
+export async function bundleWorker(entryFile: string): Promise<string> {
   const { build } = await import('esbuild');
+  const limiter: import('esbuild').Plugin = {
+    name: 'connection-limit',
+    setup(b) {
+      b.onResolve({ filter: /^cloudflare:sockets$/ }, (args) => (args.namespace === 'limit' ? { path: args.path, external: true } : { path: 'sockets', namespace: 'limit' }));
+      b.onResolve({ filter: /^limit:/ }, (args) => ({ path: args.path.slice('limit:'.length), namespace: 'limit' }));
+      b.onLoad({ filter: /.*/, namespace: 'limit' }, (args) => ({
+        resolveDir: path.dirname(limiterFile),
+        contents:
+          args.path === 'sockets'
+            ? `import { connect as real } from 'cloudflare:sockets'; import { limitedConnect } from ${JSON.stringify(limiterFile)}; export const connect = limitedConnect(real);`
+            : `import { limitConnections } from ${JSON.stringify(limiterFile)}; import worker from ${JSON.stringify(entryFile)}; export default limitConnections(worker);`,
+      }));
+    },
+  };
   const out = await build({
-    entryPoints: [fileURLToPath(new URL(`functions/worker/${entry}.ts`, checkout))], bundle: true, format: 'esm', write: false, minify: true, logLevel: 'silent',
+    entryPoints: ['limit:entry'], bundle: true, format: 'esm', write: false, minify: true, logLevel: 'silent', plugins: [limiter],
     platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['cloudflare:*', 'node:*'],
   });
   return out.outputFiles[0].text;
 }
+
+/** Adds one response's counts (the x-loadtest-connections header) to a run's. */
+export function countConnections(stats: ConnectionLimitStats, headerValue: string | null): void {
+  const counts = safeJson(headerValue ?? undefined) as { peakWanted?: number; queued?: number } | undefined;
+  if (!counts) return;
+  stats.requests++;
+  stats.peakWanted = Math.max(stats.peakWanted, counts.peakWanted ?? 0);
+  stats.queued += counts.queued ?? 0;
+  if ((counts.peakWanted ?? 0) > stats.limit) stats.requestsOverLimit++;
+}
+
+export const noConnections = (): ConnectionLimitStats => ({ limit: CONNECTION_LIMIT, requests: 0, requestsOverLimit: 0, queued: 0, peakWanted: 0 });
 
 /** The sample's tables, and 100 items; returns their ids (the work's itemId n is the n-th). */
 async function sampleSchema(databaseUrl: string): Promise<number[]> {
@@ -58,8 +93,10 @@ async function sampleSchema(databaseUrl: string): Promise<number[]> {
 export async function workerTarget(options: WorkerTargetOptions): Promise<LoadTarget> {
   const { Miniflare } = await import('miniflare');
   const itemIds = await sampleSchema(options.vars.DATABASE_URL);
-  const mf = new Miniflare({ modules: true, script: await bundleSample(options.entry), ...(await wranglerCompatibility()), bindings: options.vars });
+  const entryFile = fileURLToPath(new URL(`functions/worker/${options.entry}.ts`, checkout));
+  const mf = new Miniflare({ modules: true, script: await bundleWorker(entryFile), ...(await wranglerCompatibility()), bindings: options.vars });
   await mf.ready;
+  const connections = noConnections();
   let inFlight = 0;
   let first = true;
   return {
@@ -75,6 +112,7 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<LoadTa
           headers: { 'content-type': 'application/json', 'idempotency-key': work.writeId },
           body: JSON.stringify({ itemId: itemIds[(work.itemId - 1) % itemIds.length], quantity: 1 }),
         });
+        countConnections(connections, res.headers.get(CONNECTIONS_HEADER));
         const text = await res.text();
         const latencyMs = performance.now() - sent;
         const body = safeJson(text);
@@ -91,6 +129,7 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<LoadTa
     },
     load: () => ({ containers: 1, busy: inFlight, lingering: 0 }),
     close: () => mf.dispose(),
+    connectionLimit: () => ({ ...connections }),
     async verify(admin: postgres.Sql, acknowledged: Set<string>) {
       const rows = await admin<{ request_id: string; n: number }[]>`select request_id, count(*)::int as n from orders where request_id like ${`${options.name}:%`} group by request_id`;
       return compareLedger(new Map(rows.map((r) => [r.request_id, r.n])), acknowledged);
