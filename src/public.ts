@@ -11,3 +11,6 @@ export type { Row, Column, TransactionOptions } from './transports/types.js';
 export { WarmpoolError, DatabaseError, isWarmpoolError, redactUrl } from './errors.js';
 export type { WarmpoolErrorCode, SqlState } from './errors.js';
 export { detectRuntime, type Runtime } from './runtime.js';
+export { computeBudget, type Budget, type BudgetInput, type BudgetFunction, type BudgetLine } from './budget.js';
+export { POOLER_PROFILES, detectPooler, type PoolerName, type PoolerProfile } from './poolers.js';
+export { managedInstancesSizing, type ManagedInstancesSizing } from './concurrency.js';
