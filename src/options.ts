@@ -1,5 +1,7 @@
 import { WarmpoolError, redactUrl } from './errors.js';
 import { checkTextTypes } from './transports/values.js';
+import { type PoolerName, checkPooler, poolerDefaults } from './poolers.js';
+import { managedInstancesMax } from './concurrency.js';
 
 /**
  * A password, or a function returning one (an RDS IAM token provider, a secrets cache). The
@@ -50,8 +52,14 @@ export interface PoolOptions {
   serverIdleSessionTimeoutMs?: number;
   /** Prefix of each connection's `application_name` (the container id is appended). Default 'warmpool'. */
   applicationName?: string;
-  /** Named prepared statements. Must be false behind a transaction pooler (PgBouncer transaction mode). Default true. */
+  /** Named prepared statements. Must be false behind a transaction pooler (PgBouncer transaction mode). Default: from `pooler` (true for 'none'). */
   prepare?: boolean;
+  /**
+   * What sits between the pool and PostgreSQL: it sets the defaults of `prepare` and
+   * `serverIdleSessionTimeoutMs` (src/poolers.ts). Default: detected from the host name
+   * (`*.pooler.supabase.com:6543`, RDS Proxy, Neon `-pooler`), `?pgbouncer=true` or `hyperdrive`, else 'none'.
+   */
+  pooler?: PoolerName;
   /**
    * Which transport carries queries. 'auto' (default): TCP on Node, Lambda, Bun and Deno; on
    * Cloudflare Workers TCP only through `hyperdrive`, else HTTP; HTTP elsewhere. 'tcp' is
@@ -97,8 +105,9 @@ export interface PoolEvent {
   /**
    * `fallback`: sockets are not available here; the pool now uses HTTP (`reason` says why).
    * `resume`: a connect succeeded after the database was resuming or starting up (`waitedMs`).
+   * `pinning`: a statement that pins an RDS Proxy session (`reason` names the feature); sent once per pool.
    */
-  type: 'connect' | 'connect-retry' | 'discard' | 'retry' | 'drain' | 'fallback' | 'resume';
+  type: 'connect' | 'connect-retry' | 'discard' | 'retry' | 'drain' | 'fallback' | 'resume' | 'pinning';
   reason?: string;
   attempt?: number;
   delayMs?: number;
@@ -128,6 +137,7 @@ export interface ResolvedOptions {
   serverIdleSessionTimeoutMs: number;
   applicationName: string;
   prepare: boolean;
+  pooler: PoolerName;
   transport: 'auto' | TransportName;
   httpEndpoint: string | undefined;
   /** httpEndpoint came from the option or WARMPOOL_HTTP_ENDPOINT, not from a Neon host. */
@@ -178,7 +188,7 @@ const STRING_OPTIONS = ['connectionString', 'host', 'database', 'user', 'applica
 const SSL_MODES: SslMode[] = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'];
 const TRANSPORTS = ['auto', 'tcp', 'http', 'websocket'];
 const KNOWN_OPTIONS = new Set([
-  ...STRING_OPTIONS, ...Object.keys(NUMBER_LIMITS), 'password', 'ssl', 'prepare', 'transport', 'hyperdrive', 'textTypes', 'onEvent',
+  ...STRING_OPTIONS, ...Object.keys(NUMBER_LIMITS), 'password', 'ssl', 'prepare', 'pooler', 'transport', 'hyperdrive', 'textTypes', 'onEvent',
 ]);
 /** URL query parameters understood; anything else is refused so a typo does not pass silently. */
 const URL_PARAMS = new Set(['sslmode', 'connect_timeout', 'application_name', 'channel_binding', 'pgbouncer']);
@@ -226,6 +236,7 @@ function checkTypes(options: Record<string, unknown>): void {
   if (transport !== undefined && !TRANSPORTS.includes(transport as string)) {
     throw optionError(`Option "transport" must be one of ${TRANSPORTS.join(', ')}; got ${describe(transport)}.`);
   }
+  checkPooler(options.pooler);
   if (options.textTypes !== undefined) checkTextTypes(options.textTypes, 'Option "textTypes"');
   if (onEvent !== undefined && typeof onEvent !== 'function') {
     throw optionError(`Option "onEvent" must be a function, got ${typeof onEvent}.`);
@@ -386,8 +397,10 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
   if (!user) {
     throw optionError('No database user: put it in the connection string (postgres://user:password@host/db) or pass user.');
   }
-  const prepare = input.prepare ?? fromUrl.prepare ?? DEFAULTS.prepare;
   const hyperdrive = input.hyperdrive !== undefined;
+  const port = input.port ?? pick('port') ?? DEFAULTS.port;
+  const pooled = poolerDefaults(input.pooler, { host, port, pgbouncerParam: fromUrl.prepare === undefined ? undefined : !fromUrl.prepare, hyperdrive });
+  const prepare = input.prepare ?? fromUrl.prepare ?? pooled.prepare;
   const neon = isNeonHost(host);
   const givenEndpoint = checkEndpoint(input.httpEndpoint ?? vars.WARMPOOL_HTTP_ENDPOINT, 'httpEndpoint (or WARMPOOL_HTTP_ENDPOINT)', ['https:', 'http:'], 'https://gw.example.com/sql');
   const httpEndpoint = givenEndpoint ?? (neon ? `https://${host.replace(/^[^.]+\./, 'api.')}/sql` : undefined);
@@ -395,12 +408,12 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
     ?? (neon ? `wss://${host}/v2` : undefined);
   return {
     host,
-    port: input.port ?? pick('port') ?? DEFAULTS.port,
+    port,
     database: input.database ?? pick('database') ?? user,
     user,
     password: input.password ?? pick('password'),
     ssl: normalizeSsl(input.ssl) ?? pick('ssl') ?? DEFAULTS.ssl,
-    max: input.max ?? DEFAULTS.max,
+    max: input.max ?? managedInstancesMax(vars) ?? DEFAULTS.max,
     acquireTimeoutMs: input.acquireTimeoutMs ?? DEFAULTS.acquireTimeoutMs,
     connectTimeoutMs: input.connectTimeoutMs ?? fromUrl.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
     maxConnectAttempts: input.maxConnectAttempts ?? DEFAULTS.maxConnectAttempts,
@@ -413,10 +426,11 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
     // Behind a transaction pooler (prepare off) the session setting would reach the pooler, which
     // rejects unknown startup parameters (PgBouncer: "unsupported startup parameter"), and would
     // mean nothing for its shared server connections; the pooler's own client timeout applies.
-    // Hyperdrive pools server connections itself, like a transaction pooler.
-    serverIdleSessionTimeoutMs: input.serverIdleSessionTimeoutMs ?? (prepare && !hyperdrive ? DEFAULTS.serverIdleSessionTimeoutMs : 0),
+    // Hyperdrive, RDS Proxy and Neon's pooler share server connections too (their profiles).
+    serverIdleSessionTimeoutMs: input.serverIdleSessionTimeoutMs ?? (prepare && pooled.sessionTimeouts ? DEFAULTS.serverIdleSessionTimeoutMs : 0),
     applicationName: input.applicationName ?? pick('applicationName') ?? DEFAULTS.applicationName,
     prepare,
+    pooler: pooled.pooler,
     transport: input.transport ?? DEFAULTS.transport,
     httpEndpoint,
     httpEndpointSet: givenEndpoint !== undefined,

@@ -12,3 +12,6 @@ export { WarmpoolError, DatabaseError, isWarmpoolError, redactUrl } from './erro
 export type { WarmpoolErrorCode, SqlState } from './errors.js';
 export { isTransient, isRetryableTransaction } from './sqlstate.js';
 export { detectRuntime, type Runtime } from './runtime.js';
+export { computeBudget, type Budget, type BudgetInput, type BudgetFunction, type BudgetLine } from './budget.js';
+export { POOLER_PROFILES, detectPooler, type PoolerName, type PoolerProfile } from './poolers.js';
+export { managedInstancesSizing, type ManagedInstancesSizing } from './concurrency.js';

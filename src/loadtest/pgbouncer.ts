@@ -39,6 +39,8 @@ export interface PgBouncerOptions {
   maxClientConnections?: number;
   /** Startup parameters PgBouncer should accept and drop. */
   ignoreStartupParameters?: string[];
+  /** Users allowed read-only SHOW commands on the admin console (database "pgbouncer"). */
+  statsUsers?: string[];
 }
 
 export interface PgBouncer {
@@ -95,6 +97,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
     `logfile = ${files.log}`,
     `pidfile = ${files.pid}`,
     ...(options.ignoreStartupParameters?.length ? [`ignore_startup_parameters = ${options.ignoreStartupParameters.join(',')}`] : []),
+    ...(options.statsUsers?.length ? [`stats_users = ${options.statsUsers.join(',')}`] : []),
     '',
   ].join('\n'), { mode: 0o600 });
   if (runAs.uid !== undefined) for (const p of [dir, files.ini, files.users]) chownSync(p, runAs.uid, runAs.gid!);

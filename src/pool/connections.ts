@@ -38,6 +38,8 @@ interface Waiter {
 
 export class ConnectionSet {
   readonly counters: Counters = newCounters();
+  /** Called each time a connection goes back to the idle list (warmpool/vercel's 'release'). */
+  readonly releaseListeners = new Set<() => void>();
   #options: ResolvedOptions;
   #transport: Transport;
   #idle: Lease[] = [];
@@ -124,6 +126,7 @@ export class ConnectionSet {
     }
     this.#idle.push(lease);
     this.#scheduleSweep();
+    for (const listener of this.releaseListeners) listener();
   }
 
   /** Takes a connection away from a holder that will not return it (a handler that leaked it). */
