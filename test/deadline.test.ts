@@ -27,6 +27,30 @@ describe('the invocation deadline', () => {
     await db.end();
   });
 
+  it("cuts a statement at its own deadline after one with a later deadline on the same connection", async () => {
+    const db = createPool({ connectionString: databaseUrl(), applicationName: 'deadline-earlier', max: 1 });
+    await db.sql`select 1`;
+    const quick = withPool(db, async () => db.sql`select 1 as one`, { deadlineMarginMs: 0 });
+    const slow = withPool(db, async () => db.sql`select pg_sleep(5)`, { deadlineMarginMs: 0 });
+    expect(await quick({}, { getRemainingTimeInMillis: () => 60_000 })).toEqual([{ one: 1 }]);
+    const error = await slow({}, { getRemainingTimeInMillis: () => 300 }).then(() => null, (e) => e);
+    expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED', notApplied: true });
+    expect(await sleepingQueries('deadline-earlier')).toBe(0);
+    await db.end();
+  });
+
+  it("does not cut a statement at an earlier statement's deadline on the same connection", async () => {
+    const db = createPool({ connectionString: databaseUrl(), applicationName: 'deadline-later', max: 1 });
+    await db.sql`select 1`;
+    const quick = withPool(db, async () => db.sql`select 1 as one`, { deadlineMarginMs: 0 });
+    const slow = withPool(db, async () => db.sql`select pg_sleep(1) as slept`, { deadlineMarginMs: 0 });
+    expect(await quick({}, { getRemainingTimeInMillis: () => 300 })).toEqual([{ one: 1 }]);
+    // The first deadline passes while this one runs.
+    expect(await slow({}, { getRemainingTimeInMillis: () => 60_000 })).toEqual([{ slept: '' }]);
+    expect(db.stats()).toMatchObject({ created: 1 });
+    await db.end();
+  });
+
   it('bounds the wait for a connection', async () => {
     const db = createPool({ connectionString: databaseUrl(), applicationName: 'deadline-wait', max: 1 });
     const busy = db.sql`select pg_sleep(1)`.then((rows) => rows); // queries are lazy: start it now

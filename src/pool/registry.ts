@@ -29,8 +29,12 @@ function newRegistry(): Registry {
   };
 }
 
+/**
+ * Only a label (in application_name, to tell containers apart in pg_stat_activity): Math.random
+ * is enough, where the first touch of `globalThis.crypto` costs milliseconds of a cold start.
+ */
 function newContainerId(): string {
-  return globalThis.crypto.randomUUID().slice(0, 8);
+  return Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0');
 }
 
 export function settingsKey(options: ResolvedOptions): string {

@@ -3,11 +3,13 @@ import postgres from 'postgres';
 import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { applicationNameFor, batchInSession, connectError, passwordFor } from './common.js';
+import { DeadlineAlarm } from './deadline-alarm.js';
 import { type CancellableQuery, cancelQuietly } from './postgres-cancel.js';
 import { ReadyForQueryReader } from './ready-for-query.js';
 import { ARRAY_TYPES_QUERY, type ArrayTypes, type DriverTypeTables, registerArrayTypes } from './tcp-array-types.js';
-import type { Column, Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
-import { type Parser, type TypeParsers, asText, tcpParam, typeParsers } from './values.js';
+import { type DriverResult, TcpResults } from './tcp-result.js';
+import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
+import { type Parser, tcpParam, typeParsers } from './values.js';
 
 /**
  * TCP through postgres.js. Each warmpool connection is its own postgres.js instance with max 1,
@@ -29,10 +31,7 @@ interface TypeCache {
 
 type Sql = postgres.Sql<Record<string, never>>;
 type ReservedSql = postgres.ReservedSql<Record<string, never>>;
-type DriverColumn = { name: string; type: number };
-type DriverResult = (Record<string, unknown> | unknown[])[] & { command: string; count: number | null; columns?: DriverColumn[] };
 type DriverQuery = Promise<DriverResult> & CancellableQuery & { values(): unknown };
-
 
 /** How long the server gets to confirm a cancel before the socket is destroyed. */
 const CANCEL_GRACE_MS = 1000;
@@ -47,10 +46,8 @@ class TcpConnection implements Connection {
   #sql: Sql;
   #reserved!: ReservedSql;
   #prepare: boolean;
-  /** The pool's parsers (its `textTypes`). */
-  #types: TypeParsers;
-  /** Array type OID → element OID, from pg_type at connect (arrays of CREATE TYPE types too). */
-  #arrayElements: Record<number, number> = {};
+  #results: TcpResults;
+  #alarm = new DeadlineAlarm();
   #secrets: string[];
   #dead = false;
   #socket: net.Socket | undefined;
@@ -61,10 +58,10 @@ class TcpConnection implements Connection {
   #lastChunk: Buffer | undefined;
   #readyForQuery = new ReadyForQueryReader();
 
-  private constructor(sql: Sql, prepare: boolean, types: TypeParsers, secrets: string[]) {
+  private constructor(sql: Sql, prepare: boolean, results: TcpResults, secrets: string[]) {
     this.#sql = sql;
     this.#prepare = prepare;
-    this.#types = types;
+    this.#results = results;
     this.#secrets = secrets;
   }
 
@@ -145,7 +142,7 @@ class TcpConnection implements Connection {
     };
     // `socket` is a documented driver option that its type declarations omit.
     const sql = postgres(driverOptions as unknown as postgres.Options<Record<string, never>>) as unknown as Sql;
-    self = new TcpConnection(sql, options.prepare, typeParsers(options.textTypes, 'Option "textTypes"'), password ? [password] : []);
+    self = new TcpConnection(sql, options.prepare, new TcpResults(typeParsers(options.textTypes, 'Option "textTypes"')), password ? [password] : []);
     const abort = () => void sql.end({ timeout: 0 });
     signal?.addEventListener('abort', abort, { once: true });
     // The driver's connect_timeout ends at login; the type query after it is bounded here.
@@ -163,7 +160,7 @@ class TcpConnection implements Connection {
       types.arrays = arrays;
       registerArrayTypes(sql.options as unknown as DriverTypeTables, arrays);
       self.#reserved = await sql.reserve();
-      self.#arrayElements = driverParsersOff(sql);
+      self.#results.arrayElements = driverParsersOff(sql);
       return self;
     } catch (err) {
       void sql.end({ timeout: 0 });
@@ -186,21 +183,22 @@ class TcpConnection implements Connection {
     if (statement.arrayRows) query.values();
     this.#inFlight++;
     let expired = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
     const deadline = options.deadline;
-    if (deadline !== undefined && deadline !== Infinity) {
+    const watched = deadline === undefined || deadline === Infinity ? undefined : {
+      deadline,
       // At the deadline: ask the server to cancel, and destroy the socket if it does not confirm.
-      timer = setTimeout(() => {
+      expire: () => {
         expired = true;
         if (graceMs === 0) return this.#destroy();
         cancelQuietly(query);
         const abandonIn = options.abandonBy === undefined ? graceMs : Math.min(graceMs, options.abandonBy - Date.now());
         graceTimer = setTimeout(() => this.#destroy(), Math.max(0, abandonIn));
-      }, Math.max(0, deadline - Date.now()));
-    }
+      },
+    };
+    if (watched) this.#alarm.watch(watched);
     try {
-      return this.#result(await query, statement);
+      return this.#results.from(await query, statement);
     } catch (err) {
       const error = this.#statementError(err);
       if (!expired) throw error;
@@ -208,7 +206,7 @@ class TcpConnection implements Connection {
       throw new WarmpoolError('DEADLINE_EXCEEDED', cancelled ? 'The statement was cancelled on the server at its deadline.' : 'The statement passed its deadline and the connection was closed.', { cause: error, notApplied: cancelled });
     } finally {
       this.#inFlight--;
-      clearTimeout(timer);
+      if (watched) this.#alarm.unwatch(watched);
       clearTimeout(graceTimer);
     }
   }
@@ -225,6 +223,7 @@ class TcpConnection implements Connection {
 
   async close(): Promise<void> {
     this.#dead = true;
+    this.#alarm.stop();
     // The driver ends a reserved connection only once it is released; then it sends Terminate.
     this.#reserved.release();
     await this.#sql.end({ timeout: 1 }).catch(() => {});
@@ -232,50 +231,8 @@ class TcpConnection implements Connection {
 
   #destroy(): void {
     this.#dead = true;
+    this.#alarm.stop();
     void this.#sql.end({ timeout: 0 });
-  }
-
-  /** The driver's rows hold the server's text (its parsers are off): parse them in place. */
-  #result(result: DriverResult, statement: Statement): StatementResult {
-    const types = statement.types ?? this.#types;
-    const driverColumns = result.columns ?? [];
-    const columns: Column[] = new Array(driverColumns.length);
-    const parsers: Parser[] = new Array(driverColumns.length);
-    for (let i = 0; i < driverColumns.length; i++) {
-      const { name, type } = driverColumns[i];
-      columns[i] = { name, type };
-      parsers[i] = types.columnParser(type, this.#arrayElements[type]);
-    }
-    if (statement.arrayRows) {
-      for (let r = 0; r < result.length; r++) {
-        const row = result[r] as unknown[];
-        for (let i = 0; i < parsers.length; i++) {
-          const value = row[i];
-          if (value !== null && parsers[i] !== asText) row[i] = parsers[i](value as string);
-        }
-      }
-    } else {
-      // An object keeps the last of the columns sharing a name, as the driver built it.
-      const last = new Map<string, Parser>();
-      for (let i = 0; i < columns.length; i++) last.set(columns[i].name, parsers[i]);
-      const names: string[] = [];
-      const typed: Parser[] = [];
-      for (const [name, parser] of last) {
-        if (parser !== asText) names.push(name), typed.push(parser);
-      }
-      for (let r = 0; r < result.length; r++) {
-        const row = result[r] as Row;
-        for (let i = 0; i < names.length; i++) {
-          const value = row[names[i]];
-          if (value !== null) row[names[i]] = typed[i](value as string);
-        }
-      }
-    }
-    // The server's tag is 'CREATE TABLE', 'INSERT' …; the first word, as the other transports give it.
-    const space = result.command.indexOf(' ');
-    const command = space < 0 ? result.command : result.command.slice(0, space);
-    // The driver's array itself: the API copies the rows into its own result (toResult).
-    return { rows: result as Row[], command, count: result.count ?? result.length, columns };
   }
 
   #statementError(err: unknown): WarmpoolError {
