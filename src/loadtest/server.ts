@@ -45,9 +45,17 @@ export async function createSchema(url: string): Promise<void> {
 }
 
 export async function sessionsOpened(admin: postgres.Sql): Promise<number> {
-  await admin`select pg_stat_clear_snapshot()`;
-  const [row] = await admin`select sessions::int as n from pg_stat_database where datname = current_database()`;
-  return row.n as number;
+  const read = async () => {
+    await admin`select pg_stat_clear_snapshot()`;
+    const [row] = await admin`select sessions::int as n from pg_stat_database where datname = current_database()`;
+    return row.n as number;
+  };
+  // A read of the server's counters: when the sampler's own session was cut, it is read once more
+  // on a new one (postgres.js reconnects), rather than failing the whole run.
+  return read().catch((err: { code?: string }) => {
+    if (err?.code !== 'CONNECTION_CLOSED' && err?.code !== 'ECONNRESET') throw err;
+    return read();
+  });
 }
 
 /** After the containers are killed, their sessions end; any left (a stuck backend) are terminated. */
