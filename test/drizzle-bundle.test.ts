@@ -1,19 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { bundleInputs as inputsOf } from './support/bundle-inputs.js';
 
 // drizzle-orm is an optional peer: only a handler that imports warmpool/drizzle carries it, and a
 // Worker that does carries neither postgres.js nor node:net.
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-async function inputsOf(contents: string, edge: boolean): Promise<string[]> {
-  const result = await build({
-    stdin: { contents, resolveDir: root, loader: 'ts' }, bundle: true, format: 'esm', write: false, metafile: true, logLevel: 'silent',
-    ...(edge ? { platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['cloudflare:*', 'node:*'] } : { platform: 'node', target: 'node20' }),
-  } as const);
-  return Object.keys((result.metafile as Metafile).inputs);
-}
 
 describe('bundles and drizzle-orm', () => {
   it('a handler without the adapter has no drizzle-orm', async () => {
