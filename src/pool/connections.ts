@@ -19,7 +19,17 @@ export interface Lease {
   lastUsedAt: number;
   expiresAt: number;
   generation: number;
+  /** Statements and transactions holding it: more than 1 only while statements are pipelined on it. */
+  holders: number;
+  /**
+   * The invocation whose single statements may be pipelined on it while it is busy (TCP only);
+   * undefined when it holds a transaction, a reserved handle or a batch.
+   */
+  sharedWith: object | undefined;
 }
+
+/** Statements written on one connection before the first of them is answered. */
+const MAX_PIPELINED = 16;
 
 /** How long a ROLLBACK on release may take when nothing tighter bounds it. */
 const ROLLBACK_BUDGET_MS = 1000;
@@ -32,6 +42,8 @@ interface Limit {
 }
 
 interface Waiter {
+  /** The invocation of a single statement that may join a pipelined connection instead of waiting. */
+  shareKey: object | undefined;
   resolve(handoff: Lease | 'slot'): void;
   reject(err: WarmpoolError): void;
 }
@@ -66,19 +78,70 @@ export class ConnectionSet {
   /**
    * Gives a live connection, opening or waiting for one; never more than `max` exist. A warm
    * connection that needs no ping is returned synchronously: that is every statement's path.
+   * `shareKey`: a single statement of that invocation, which may be pipelined on a connection
+   * already running that invocation's single statements rather than wait for one to be free.
    */
-  acquire(callerDeadline: number): Lease | Promise<Lease> {
+  acquire(callerDeadline: number, shareKey?: object): Lease | Promise<Lease> {
     if (this.#ended) throw new WarmpoolError('POOL_ENDED', 'The pool has been ended; create a new one with createPool.', { notApplied: true });
     const lease = this.#takeIdle();
-    if (lease && !this.#needsPing(lease)) return lease;
+    if (lease && !this.#needsPing(lease)) return this.#holdFor(lease, shareKey);
     const deadline = Math.min(callerDeadline, Date.now() + this.#options.acquireTimeoutMs);
     const limit: Limit = { at: deadline, caller: callerDeadline };
-    if (lease) return this.#validated(lease, limit);
+    if (lease) return this.#validated(lease, limit).then((valid) => this.#holdFor(valid, shareKey));
     if (this.size.open < this.#options.max) {
       this.#connecting++;
-      return this.#openInSlot(limit);
+      return this.#openInSlot(limit).then((opened) => this.#holdFor(opened, shareKey));
     }
-    return this.#wait(deadline).then((handoff) => (handoff === 'slot' ? this.#openInSlot(limit) : this.#validated(handoff, limit)));
+    const joined = shareKey && this.#join(shareKey);
+    if (joined) return joined;
+    return this.#wait(deadline, shareKey).then((handoff) => {
+      if (handoff === 'slot') return this.#openInSlot(limit).then((opened) => this.#holdFor(opened, shareKey));
+      // A joined pipeline is in use right now: no ping.
+      return handoff.holders > 1 ? handoff : this.#validated(handoff, limit).then((valid) => this.#holdFor(valid, shareKey));
+    });
+  }
+
+  /**
+   * Gives `lease` to one holder. A single statement's connection on a transport that pipelines
+   * is opened to the statements of the same invocation waiting first in line, and to later ones.
+   */
+  #holdFor(lease: Lease, shareKey: object | undefined): Lease {
+    lease.holders = 1;
+    lease.sharedWith = shareKey && lease.connection.pipelining ? shareKey : undefined;
+    while (lease.sharedWith && this.#waiters[0]?.shareKey === shareKey && lease.holders < MAX_PIPELINED) {
+      lease.holders++;
+      this.counters.pipelined++;
+      this.#waiters.shift()!.resolve(lease);
+    }
+    return lease;
+  }
+
+  /**
+   * A busy connection running this invocation's single statements, for one more. Statements
+   * outside a transaction each run as their own transaction, so written one after another on one
+   * connection they do what they would do on a connection each, in order. Not while others wait
+   * (they keep their turn), nor on a connection that may be dead.
+   */
+  #join(shareKey: object): Lease | undefined {
+    if (this.#waiters.length > 0) return undefined;
+    for (const lease of this.#busy) {
+      if (lease.sharedWith !== shareKey || lease.holders >= MAX_PIPELINED) continue;
+      if (lease.connection.dead || lease.connection.suspect) continue;
+      lease.holders++;
+      this.counters.pipelined++;
+      return lease;
+    }
+    return undefined;
+  }
+
+  /**
+   * One holder of a pipelined connection is done. True while others still hold it: only the last
+   * one returns it (and the release rule reads the status the last statement left).
+   */
+  leave(lease: Lease): boolean {
+    if (lease.holders <= 1) return false;
+    lease.holders--;
+    return true;
   }
 
   #needsPing(lease: Lease): boolean {
@@ -108,6 +171,7 @@ export class ConnectionSet {
   }
 
   #return(lease: Lease, discard: boolean, reason = 'discarded'): void {
+    lease.sharedWith = undefined;
     // An evicted lease was already closed and its slot handed on.
     if (!this.#busy.delete(lease)) return;
     const now = Date.now();
@@ -121,6 +185,7 @@ export class ConnectionSet {
     if (waiter) {
       this.#busy.add(lease);
       this.counters.reused++;
+      lease.holders = 1;
       waiter.resolve(lease);
       return;
     }
@@ -131,6 +196,7 @@ export class ConnectionSet {
 
   /** Takes a connection away from a holder that will not return it (a handler that leaked it). */
   evict(lease: Lease): void {
+    lease.sharedWith = undefined;
     if (!this.#busy.delete(lease)) return;
     this.counters.leaked++;
     this.#close(lease, 'leaked by its holder');
@@ -197,7 +263,7 @@ export class ConnectionSet {
       const connection = await this.#connectWithRetry(limit);
       const now = Date.now();
       const lifetime = this.#options.maxLifetimeMs * (0.9 + 0.1 * Math.random());
-      const lease: Lease = { connection, uses: 0, createdAt: now, lastUsedAt: now, expiresAt: now + (lifetime || Infinity), generation: this.#generation };
+      const lease: Lease = { connection, uses: 0, createdAt: now, lastUsedAt: now, expiresAt: now + (lifetime || Infinity), generation: this.#generation, holders: 1, sharedWith: undefined };
       this.#busy.add(lease);
       this.counters.created++;
       this.#options.onEvent?.({ type: 'connect', durationMs: now - started });
@@ -259,10 +325,11 @@ export class ConnectionSet {
     return new WarmpoolError('ACQUIRE_TIMEOUT', `Connecting to ${where} took longer than acquireTimeoutMs (${this.#options.acquireTimeoutMs} ms); nothing was sent. Raise acquireTimeoutMs or connectTimeoutMs.`, { cause, notApplied: true });
   }
 
-  #wait(deadline: number): Promise<Lease | 'slot'> {
+  #wait(deadline: number, shareKey: object | undefined): Promise<Lease | 'slot'> {
     return new Promise((resolve, reject) => {
       const timeoutMs = Math.max(0, Math.min(this.#options.acquireTimeoutMs, deadline - Date.now()));
       const waiter: Waiter = {
+        shareKey,
         resolve: (handoff) => {
           clearTimeout(timer);
           resolve(handoff);

@@ -4,6 +4,7 @@ import { isDrainState } from '../sqlstate.js';
 import type { Connection, RunOptions, Statement } from '../transports/types.js';
 import type { ConnectionSet, Lease } from './connections.js';
 import { type ObservedOperation, type PoolObserver, endWhenSettled } from './observer.js';
+import { mayPipeline } from './pipelining.js';
 import type { InvocationScope } from './scope.js';
 
 /**
@@ -37,20 +38,25 @@ export class Executor {
     this.#scope = scope;
   }
 
-  /** Acquires, runs `work` under the deadline, releases; retries by the rules above. `what` is shown to an observer. */
+  /**
+   * Acquires, runs `work` under the deadline, releases; retries by the rules above. `what` is
+   * shown to an observer; a single statement (not an array) may be pipelined with the other
+   * single statements of its invocation.
+   */
   run<T>(work: Work<T>, idempotent: boolean, what?: Statement | readonly Statement[]): Promise<T> {
     const observer = this.observer;
-    if (!observer || !what) return this.#run(work, idempotent, undefined);
+    const single = what !== undefined && !Array.isArray(what) && mayPipeline((what as Statement).text);
+    if (!observer || !what) return this.#run(work, idempotent, single, undefined);
     const operation = Array.isArray(what) ? observer.batch(what) : observer.statement(what as Statement);
-    return endWhenSettled(operation, this.#run(work, idempotent, operation));
+    return endWhenSettled(operation, this.#run(work, idempotent, single, operation));
   }
 
-  async #run<T>(work: Work<T>, idempotent: boolean, operation: ObservedOperation | undefined): Promise<T> {
+  async #run<T>(work: Work<T>, idempotent: boolean, single: boolean, operation: ObservedOperation | undefined): Promise<T> {
     const scope = this.#scope();
     if (scope) scope.metrics.queries++;
     let maybeAppliedRetries = 0;
     for (let attempt = 0; ; attempt++) {
-      const acquired = this.acquire(scope);
+      const acquired = this.acquire(scope, single);
       const lease = acquired instanceof Promise ? await acquired : acquired;
       operation?.acquired();
       let discard = false;
@@ -82,10 +88,14 @@ export class Executor {
     }
   }
 
-  /** A lease now when a warm connection is free (the common case), else a promise of one. */
-  acquire(scope: InvocationScope | undefined): Lease | Promise<Lease> {
+  /**
+   * A lease now when a warm connection is free (the common case), else a promise of one.
+   * `single`: for one statement outside a transaction, which may share a connection with the
+   * invocation's other single statements (only inside an invocation: its deadline bounds them all).
+   */
+  acquire(scope: InvocationScope | undefined, single = false): Lease | Promise<Lease> {
     if (this.#held.size > 0 && scope) this.#refuseSelfWait(scope);
-    const acquired = this.#set.acquire(scope?.deadline ?? Infinity);
+    const acquired = this.#set.acquire(scope?.deadline ?? Infinity, single ? scope : undefined);
     if (!scope) return acquired;
     if (!(acquired instanceof Promise)) return this.#enter(scope, acquired, 0);
     const started = Date.now();
@@ -130,6 +140,8 @@ export class Executor {
 
   /** The release rule (ConnectionSet.release); a ROLLBACK it needs is bounded by the scope's abandon point. */
   release(scope: InvocationScope | undefined, lease: Lease, discard: boolean): void | Promise<void> {
+    // Pipelined statements still run on it: the last of them releases it.
+    if (this.#set.leave(lease)) return;
     this.#held.delete(lease);
     scope?.leases.delete(lease);
     return this.#set.release(lease, discard, scope ? abandonPoint(scope.deadline, scope.hardDeadline) : undefined);

@@ -43,6 +43,7 @@ const SOCKET_GONE = new Set([
 ]);
 
 class TcpConnection implements Connection {
+  readonly pipelining = true;
   #sql: Sql;
   #reserved!: ReservedSql;
   #prepare: boolean;

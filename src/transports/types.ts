@@ -67,6 +67,11 @@ export interface Connection {
   readonly dead: boolean;
   /** Set when the server sent something unasked for while idle; the pool validates it before use. */
   readonly suspect: boolean;
+  /**
+   * Statements may be written before the previous one is answered, each with its own Sync, so an
+   * error in one leaves the others alone (postgres.js over TCP).
+   */
+  readonly pipelining?: boolean;
   run(statement: Statement, options?: RunOptions): Promise<StatementResult>;
   /** Runs statements as one atomic transaction; all or nothing. */
   batch(statements: readonly Statement[], tx: TransactionOptions, options?: RunOptions): Promise<StatementResult[]>;

@@ -12,6 +12,8 @@ import { withPool } from '../../src/lambda/index.js';
 export type ChaosEvent =
   | { op: 'read'; opId: string }
   | { op: 'insert'; opId: string }
+  /** A read and an insert at once: the insert is pipelined behind the read on the one connection. */
+  | { op: 'read-and-insert'; opId: string }
   | { op: 'batch'; opId: string }
   /**
    * Two inserts and a pause like an external call, between them or after both. The call has a
@@ -51,6 +53,15 @@ export const handler = withPool(db, async (event: ChaosEvent, context: { getRema
     case 'insert':
       await db.sql`insert into ledger (run_id) values (${event.opId})`;
       return {};
+    case 'read-and-insert': {
+      const [, insert] = await Promise.allSettled([
+        db.query('select count(*)::int as n from ledger where run_id = $1', [event.opId], { idempotent: true }),
+        db.sql`insert into ledger (run_id) values (${event.opId})`,
+      ]);
+      // The invocation's outcome is the write's: the read may fail while the insert committed.
+      if (insert.status === 'rejected') throw insert.reason;
+      return {};
+    }
     case 'batch':
       await db.batch([
         db.sql`insert into ledger (run_id) values (${`${event.opId}.1`})`,

@@ -136,7 +136,8 @@ export class Slot implements Target {
     const opId = this.options.history.nextId();
     const r = this.options.random();
     const x = this.options.random();
-    if (r < 0.3) return { op: 'read', opId };
+    if (r < 0.2) return { op: 'read', opId };
+    if (r < 0.3) return { op: 'read-and-insert', opId };
     if (r < 0.55) return { op: 'insert', opId };
     if (r < 0.7) return { op: 'batch', opId };
     if (r < 0.95) {
@@ -158,7 +159,7 @@ export class Slot implements Target {
 
 export function partsOf(event: ChaosEvent): string[] {
   if (event.op === 'read') return [];
-  if (event.op === 'insert' || event.op === 'tx-sleep') return [event.opId];
+  if (event.op === 'insert' || event.op === 'read-and-insert' || event.op === 'tx-sleep') return [event.opId];
   return [`${event.opId}.1`, `${event.opId}.2`];
 }
 
