@@ -50,8 +50,8 @@ function deferred(selection: Selection, options: ResolvedOptions): Transport {
       return transport().interactiveTransactions;
     },
     connect: watch
-      ? (signal, refreshPassword) => transport().connect(signal, refreshPassword).then(watch)
-      : (signal, refreshPassword) => transport().connect(signal, refreshPassword),
+      ? (limit, refreshPassword) => transport().connect(limit, refreshPassword).then(watch)
+      : (limit, refreshPassword) => transport().connect(limit, refreshPassword),
   };
 }
 

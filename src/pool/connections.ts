@@ -1,14 +1,14 @@
 import { WarmpoolError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Connection, Transport } from '../transports/types.js';
-import { ConnectRetry, sleep } from './backoff.js';
+import { type Limit, connectWithRetry } from './connect.js';
 import { type Counters, newCounters } from './stats.js';
 
 /**
  * The connection set: a hard cap of `max` open connections, a FIFO queue of waiters, wall-clock
  * idle and lifetime limits (timers do not run while Lambda is frozen), validation after idle,
- * and connects retried with full-jitter backoff inside the caller's deadline (ConnectRetry: a
- * database resuming from a pause gets resumeTimeoutMs).
+ * the release rule, pipelining of an invocation's single statements, and connects retried
+ * inside the caller's deadline (connect.ts).
  */
 
 export interface Lease {
@@ -34,12 +34,6 @@ const MAX_PIPELINED = 16;
 /** How long a ROLLBACK on release may take when nothing tighter bounds it. */
 const ROLLBACK_BUDGET_MS = 1000;
 
-/** What bounds an acquire: the invocation deadline, or acquireTimeoutMs when that comes first. */
-interface Limit {
-  at: number;
-  /** The caller's own deadline: a resume may outlast acquireTimeoutMs, never this. */
-  caller: number;
-}
 
 interface Waiter {
   /** The invocation of a single statement that may join a pipelined connection instead of waiting. */
@@ -260,7 +254,7 @@ export class ConnectionSet {
   async #openInSlot(limit: Limit): Promise<Lease> {
     const started = Date.now();
     try {
-      const connection = await this.#connectWithRetry(limit);
+      const connection = await connectWithRetry(this.#transport, this.#options, this.counters, limit, () => this.#ended);
       const now = Date.now();
       const lifetime = this.#options.maxLifetimeMs * (0.9 + 0.1 * Math.random());
       const lease: Lease = { connection, uses: 0, createdAt: now, lastUsedAt: now, expiresAt: now + (lifetime || Infinity), generation: this.#generation, holders: 1, sharedWith: undefined };
@@ -272,57 +266,6 @@ export class ConnectionSet {
       this.#connecting--;
       if (this.#busy.size + this.#idle.length + this.#connecting < this.#options.max) this.#handOffSlot();
     }
-  }
-
-  async #connectWithRetry(limit: Limit): Promise<Connection> {
-    const retry = new ConnectRetry(this.#options, limit.at, limit.caller);
-    let refreshPassword = false;
-    for (;;) {
-      if (this.#ended) throw new WarmpoolError('POOL_ENDED', 'The pool was ended while connecting.', { notApplied: true });
-      const signal = AbortSignal.timeout(Math.max(1, retry.deadline - Date.now()));
-      let connection: Connection;
-      try {
-        connection = await this.#transport.connect(signal, refreshPassword);
-      } catch (err) {
-        this.counters.connectFailures++;
-        // The transport's own failure (write CONNECTION_DESTROYED…) says nothing of why it was cut.
-        if (signal.aborted) throw this.#cutAt(limit, retry, err);
-        const error = err instanceof WarmpoolError ? err : new WarmpoolError('CONNECT_FAILED', String(err), { cause: err, notApplied: true });
-        // A rotated credential: a password function may hold a stale one. Ask it once for a fresh
-        // password and try again at once; a string password cannot change, so 28P01 stays final.
-        if (error.sqlState === '28P01' && typeof this.#options.password === 'function' && !refreshPassword && Date.now() < retry.deadline) {
-          refreshPassword = true;
-          this.counters.connectRetries++;
-          this.#options.onEvent?.({ type: 'connect-retry', attempt: retry.failures + 1, delayMs: 0, reason: '28P01' });
-          continue;
-        }
-        const delayMs = retry.next(error);
-        if (delayMs === undefined) throw retry.giveUp(error);
-        this.counters.connectRetries++;
-        this.#options.onEvent?.({ type: 'connect-retry', attempt: retry.failures, delayMs, reason: error.sqlState ?? error.code });
-        await sleep(delayMs);
-        continue;
-      }
-      const waitedMs = retry.resumedAfter();
-      if (waitedMs !== undefined) {
-        this.counters.resumes++;
-        this.counters.resumeWaitMs += waitedMs;
-        this.#options.onEvent?.({ type: 'resume', waitedMs, reason: retry.resuming });
-      }
-      return connection;
-    }
-  }
-
-  #cutAt(limit: Limit, retry: ConnectRetry, cause: unknown): WarmpoolError {
-    const where = `${this.#options.host}:${this.#options.port}`;
-    if (retry.deadline >= limit.caller) {
-      return new WarmpoolError('DEADLINE_EXCEEDED', `The invocation deadline passed while connecting to ${where}; nothing was sent.`, { cause, notApplied: true });
-    }
-    if (retry.resuming) {
-      return retry.giveUp(new WarmpoolError('CONNECT_TIMEOUT', `Connecting to ${where} did not finish within resumeTimeoutMs (${this.#options.resumeTimeoutMs} ms); nothing was sent.`, { cause, notApplied: true }));
-    }
-    this.counters.acquireTimeouts++;
-    return new WarmpoolError('ACQUIRE_TIMEOUT', `Connecting to ${where} took longer than acquireTimeoutMs (${this.#options.acquireTimeoutMs} ms); nothing was sent. Raise acquireTimeoutMs or connectTimeoutMs.`, { cause, notApplied: true });
   }
 
   #wait(deadline: number, shareKey: object | undefined): Promise<Lease | 'slot'> {
@@ -382,3 +325,4 @@ export class ConnectionSet {
     (this.#sweepTimer as { unref?: () => void }).unref?.();
   }
 }
+

@@ -27,6 +27,11 @@ export async function passwordFor(options: ResolvedOptions, refresh = false): Pr
   return value;
 }
 
+/** Thrown by a connect that finds its limit already reached; the pool says which limit it was. */
+export function limitReached(): Error {
+  return Object.assign(new Error('the connect reached its time limit before it started'), { code: 'CONNECT_LIMIT' });
+}
+
 /** Wraps a driver's connect failure: nothing of the caller's was sent, so it is always notApplied. */
 export function connectError(err: unknown, options: ResolvedOptions, secrets: string[]): WarmpoolError {
   if (err instanceof WarmpoolError) return err;

@@ -33,16 +33,16 @@ export function withHttpFallback(tcpFactory: TransportFactory, httpFactory: Tran
       get interactiveTransactions() {
         return current.interactiveTransactions;
       },
-      async connect(signal, refreshPassword) {
-        if (current !== tcp) return current.connect(signal, refreshPassword);
+      async connect(limit, refreshPassword) {
+        if (current !== tcp) return current.connect(limit, refreshPassword);
         try {
-          return await tcp.connect(signal, refreshPassword);
+          return await tcp.connect(limit, refreshPassword);
         } catch (err) {
           if (!meansNoSockets(err) || current !== tcp) throw err;
           current = httpFactory(options, containerId);
           const code = err instanceof WarmpoolError ? ((err.cause as { code?: string } | undefined)?.code ?? err.code) : 'error';
           options.onEvent?.({ type: 'fallback', reason: `TCP sockets are not available here (${code}); using HTTP to ${options.httpEndpoint?.split('?', 1)[0]}` });
-          return current.connect(signal, refreshPassword);
+          return current.connect(limit, refreshPassword);
         }
       },
     };

@@ -13,7 +13,7 @@ export function lazyTransport(name: TransportName, interactiveTransactions: bool
     return {
       name,
       interactiveTransactions,
-      async connect(signal, refreshPassword) {
+      async connect(limit, refreshPassword) {
         loaded ??= load().then(
           (factory) => factory(options, containerId),
           (err: unknown) => {
@@ -21,7 +21,7 @@ export function lazyTransport(name: TransportName, interactiveTransactions: bool
             throw new WarmpoolError('TRANSPORT_UNAVAILABLE', `The ${name} transport could not be loaded (is @neondatabase/serverless installed or bundled?).`, { cause: err, notApplied: true });
           },
         );
-        return (await loaded).connect(signal, refreshPassword);
+        return (await loaded).connect(limit, refreshPassword);
       },
     };
   };

@@ -1,12 +1,10 @@
-import type { Parser } from './values.js';
-import { arrayParser } from './values.js';
-
 /**
  * Array types for postgres.js, fetched by warmpool instead of the driver. The driver's own fetch
  * (`fetch_types`) runs in a promise it drops, so a connection that dies right after login rejects
  * with nobody listening; here the query is awaited inside the connect, and a death there is an
- * ordinary connect failure. The rows are the driver's query; the registration mirrors its
- * `addArrayType`, with warmpool's NULL-aware array parser (values.ts) in place of the driver's.
+ * ordinary connect failure. The rows are the driver's query; the registration mirrors the
+ * serializer half of its `addArrayType`. No parsers: the transport parses result text itself
+ * (values.ts), from the element types that `arrayElements` maps.
  */
 
 export type ArrayTypes = readonly { oid: number; typarray: number }[];
@@ -23,7 +21,6 @@ type Serializer = (x: unknown) => string;
 
 /** The parts of a postgres.js instance's `options` that hold its types. */
 export interface DriverTypeTables {
-  parsers: Record<number, Parser>;
   serializers: Record<number, Serializer>;
   shared: { typeArrayMap: Record<number, number> };
   transform: { undefined?: unknown };
@@ -31,11 +28,17 @@ export interface DriverTypeTables {
 
 export function registerArrayTypes(options: DriverTypeTables, types: ArrayTypes): void {
   for (const { oid, typarray } of types) {
-    if (options.parsers[typarray] && options.serializers[typarray]) continue;
+    if (options.serializers[typarray]) continue;
     options.shared.typeArrayMap[oid] = typarray;
-    options.parsers[typarray] = arrayParser(options.parsers[oid], typarray);
     options.serializers[typarray] = (xs) => serializeArray(xs, options.serializers[oid], options, typarray) as string;
   }
+}
+
+/** Array type OID → element type OID. */
+export function arrayElements(types: ArrayTypes): Record<number, number> {
+  const elements: Record<number, number> = {};
+  for (const { oid, typarray } of types) elements[typarray] = oid;
+  return elements;
 }
 
 /** postgres.js's arraySerializer: nested arrays, quoted elements, NULL unquoted, ';' for box[]. */

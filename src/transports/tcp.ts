@@ -2,13 +2,13 @@ import type net from 'node:net';
 import postgres from 'postgres';
 import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import { applicationNameFor, batchInSession, connectError, passwordFor } from './common.js';
+import { applicationNameFor, batchInSession, connectError, limitReached, passwordFor } from './common.js';
 import { DeadlineAlarm } from './deadline-alarm.js';
 import { type CancellableQuery, cancelQuietly } from './postgres-cancel.js';
 import { ReadyForQueryReader } from './ready-for-query.js';
-import { ARRAY_TYPES_QUERY, type ArrayTypes, type DriverTypeTables, registerArrayTypes } from './tcp-array-types.js';
+import { ARRAY_TYPES_QUERY, type ArrayTypes, type DriverTypeTables, arrayElements, registerArrayTypes } from './tcp-array-types.js';
 import { type DriverResult, TcpResults } from './tcp-result.js';
-import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
+import type { Connection, ConnectLimit, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
 import { type Parser, tcpParam, typeParsers } from './values.js';
 
 /**
@@ -27,6 +27,8 @@ export type SocketOpener = (options: ResolvedOptions) => Promise<net.Socket>;
 /** The array type OIDs, fetched by a pool's first connection and reused by its later ones. */
 interface TypeCache {
   arrays?: ArrayTypes;
+  /** The same, array OID → element OID, for the result parsers. */
+  elements?: Record<number, number>;
 }
 
 type Sql = postgres.Sql<Record<string, never>>;
@@ -98,7 +100,7 @@ class TcpConnection implements Connection {
     return this.#dead || (socket !== undefined && (socket.readableEnded || socket.destroyed));
   }
 
-  static async open(options: ResolvedOptions, containerId: string, openSocket: SocketOpener | undefined, types: TypeCache, signal?: AbortSignal, refreshPassword = false): Promise<TcpConnection> {
+  static async open(options: ResolvedOptions, containerId: string, openSocket: SocketOpener | undefined, types: TypeCache, limit?: ConnectLimit, refreshPassword = false): Promise<TcpConnection> {
     const password = await passwordFor(options, refreshPassword);
     const connection: Record<string, string> = { application_name: applicationNameFor(options, containerId) };
     if (options.serverIdleSessionTimeoutMs > 0) {
@@ -145,7 +147,7 @@ class TcpConnection implements Connection {
     const sql = postgres(driverOptions as unknown as postgres.Options<Record<string, never>>) as unknown as Sql;
     self = new TcpConnection(sql, options.prepare, new TcpResults(typeParsers(options.textTypes, 'Option "textTypes"')), password ? [password] : []);
     const abort = () => void sql.end({ timeout: 0 });
-    signal?.addEventListener('abort', abort, { once: true });
+    const stopWatching = limit?.onReached(abort);
     // The driver's connect_timeout ends at login; the type query after it is bounded here.
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -153,23 +155,24 @@ class TcpConnection implements Connection {
       abort();
     }, options.connectTimeoutMs);
     try {
-      signal?.throwIfAborted();
+      if (limit?.reached) throw limitReached();
       // The first query opens the connection: reserve() on a connection not yet open never
       // settles when fetch_types is off (porsager/postgres#751).
       const arrays = types.arrays ?? (await sql.unsafe(ARRAY_TYPES_QUERY) as unknown as ArrayTypes).map(({ oid, typarray }) => ({ oid, typarray }));
       if (types.arrays) await sql.unsafe('select 1');
       types.arrays = arrays;
       registerArrayTypes(sql.options as unknown as DriverTypeTables, arrays);
+      driverParsersOff(sql);
       self.#reserved = await sql.reserve();
-      self.#results.arrayElements = driverParsersOff(sql);
+      self.#results.arrayElements = types.elements ??= arrayElements(arrays);
       return self;
     } catch (err) {
       void sql.end({ timeout: 0 });
-      const cut = timedOut && !signal?.aborted ? Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' }) : err;
+      const cut = timedOut && !limit?.reached ? Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' }) : err;
       throw connectError(cut, options, self.#secrets);
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', abort);
+      stopWatching?.();
     }
   }
 
@@ -322,15 +325,11 @@ const JSON_TYPE = {
 /**
  * Switches the driver's result parsers off, so rows hold the server's text and values.ts parses
  * them as on every transport, with `textTypes` per query (postgres.js fixes a prepared statement's
- * parsers when it is first described). Returns the array types the driver read from pg_type at
- * connect, array OID → element OID.
+ * parsers when it is first described).
  */
-function driverParsersOff(sql: Sql): Record<number, number> {
-  const { parsers, shared } = sql.options as unknown as { parsers: Record<number, Parser>; shared: { typeArrayMap: Record<number, number> } };
+function driverParsersOff(sql: Sql): void {
+  const { parsers } = sql.options as unknown as { parsers: Record<number, Parser> };
   for (const oid of Object.keys(parsers)) delete parsers[oid as unknown as number];
-  const elements: Record<number, number> = {};
-  for (const [element, array] of Object.entries(shared.typeArrayMap)) elements[Number(array)] = Number(element);
-  return elements;
 }
 
 /** `openSocket`: Node's (tcp-socket.ts); without one the driver opens its own (cloudflare:sockets on Workers). */
@@ -340,7 +339,7 @@ export function tcpTransport(openSocket?: SocketOpener): TransportFactory {
     return {
       name: 'tcp',
       interactiveTransactions: true,
-      connect: (signal, refreshPassword) => TcpConnection.open(options, containerId, openSocket, types, signal, refreshPassword),
+      connect: (limit, refreshPassword) => TcpConnection.open(options, containerId, openSocket, types, limit, refreshPassword),
     };
   };
 }

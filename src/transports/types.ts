@@ -81,6 +81,16 @@ export interface Connection {
   close(): Promise<void>;
 }
 
+/**
+ * When a connect must stop: the pool's limit for it (the caller's deadline, acquireTimeoutMs or
+ * the resume budget). A timer and a flag; AbortSignal.timeout costs a young process about 1 ms.
+ */
+export interface ConnectLimit {
+  readonly reached: boolean;
+  /** Calls `listener` once when the limit is reached; returns a function that cancels that. */
+  onReached(listener: () => void): () => void;
+}
+
 export interface Transport {
   readonly name: TransportName;
   /** Whether BEGIN … COMMIT may span several round trips on one connection. */
@@ -89,7 +99,7 @@ export interface Transport {
    * Opens a connection; rejects with notApplied errors only (nothing of the caller's was sent).
    * `refreshPassword`: the last password was rejected; ask a password function for a fresh one.
    */
-  connect(signal?: AbortSignal, refreshPassword?: boolean): Promise<Connection>;
+  connect(limit?: ConnectLimit, refreshPassword?: boolean): Promise<Connection>;
 }
 
 export type TransportFactory = (options: ResolvedOptions, containerId: string) => Transport;

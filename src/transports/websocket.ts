@@ -2,8 +2,8 @@ import { Client } from '@neondatabase/serverless';
 import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { isLoginRefused } from '../sqlstate.js';
-import { applicationNameFor, batchInSession, connectError, passwordFor } from './common.js';
-import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
+import { applicationNameFor, batchInSession, connectError, limitReached, passwordFor } from './common.js';
+import type { Connection, ConnectLimit, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
 import { type TypeParsers, driverParam, typeParsers } from './values.js';
 
 /**
@@ -50,7 +50,7 @@ class WebSocketConnection implements Connection {
     return this.#status;
   }
 
-  static async open(options: ResolvedOptions, containerId: string, proxy: URL, webSocket: unknown, signal?: AbortSignal, refreshPassword = false): Promise<WebSocketConnection> {
+  static async open(options: ResolvedOptions, containerId: string, proxy: URL, webSocket: unknown, limit?: ConnectLimit, refreshPassword = false): Promise<WebSocketConnection> {
     const password = await passwordFor(options, refreshPassword);
     const client = new Client({
       host: options.host,
@@ -67,10 +67,9 @@ class WebSocketConnection implements Connection {
     config.wsProxy = (host: string, port: number | string) => `${proxy.host}${proxy.pathname}?address=${host}:${port}${token}`;
     if (webSocket) config.webSocketConstructor = webSocket as typeof config.webSocketConstructor;
     const self = new WebSocketConnection(client, typeParsers(options.textTypes, 'Option "textTypes"'));
-    const abort = () => self.#destroy();
-    signal?.addEventListener('abort', abort, { once: true });
+    const stopWatching = limit?.onReached(() => self.#destroy());
     try {
-      signal?.throwIfAborted();
+      if (limit?.reached) throw limitReached();
       await client.connect();
       // Listened to only now: connect() replaces the connection's readyForQuery listeners.
       const connection = (client as unknown as { connection: { on(event: 'readyForQuery', listener: (message: { status: string }) => void): void } }).connection;
@@ -83,7 +82,7 @@ class WebSocketConnection implements Connection {
       self.#destroy();
       throw connectError(err, options, password ? [password] : []);
     } finally {
-      signal?.removeEventListener('abort', abort);
+      stopWatching?.();
     }
   }
 
@@ -170,7 +169,7 @@ export function websocketTransport(webSocket?: unknown): TransportFactory {
     return {
       name: 'websocket',
       interactiveTransactions: true,
-      connect: (signal, refreshPassword) => WebSocketConnection.open(options, containerId, proxy, webSocket, signal, refreshPassword),
+      connect: (limit, refreshPassword) => WebSocketConnection.open(options, containerId, proxy, webSocket, limit, refreshPassword),
     };
   };
 }
