@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from '../src/index.js';
+import { withPool } from '../src/lambda/index.js';
 import { resolveOptions } from '../src/options.js';
 import { type FaultServer, startFaultServer } from './support/fault-server.js';
 import { seededRandom } from './support/fault-proxy.js';
@@ -90,6 +91,34 @@ if (!available) {
       expect(check.violations).toEqual([]);
       const peak = Math.max(...pools.map((p) => p.stats().open));
       reportScenario({ ...rowFrom('PgBouncer transaction mode, 10 k statements', check, peak, 1, `${check.invocations} of them ledger writes; 0 prepared-statement errors`), invocations: statements, ok: statements - errors.length });
+    });
+
+    it("pipelines each invocation's statements through it: results in order, an error isolated, ledger exact", async () => {
+      const history = new History('pgbouncer pipelined');
+      const wrong: string[] = [];
+      await Promise.all(Array.from({ length: 6 }, async (_, k) => {
+        const db = createPool({ connectionString: `${bouncer.url}?pgbouncer=true`, applicationName: `pgb-pipe-${k}`, max: 1 });
+        pools.push(db);
+        const handler = withPool(db, async (i: number) => {
+          const id = history.nextId();
+          const [read, write, boom, last] = await Promise.allSettled([
+            db.sql`select ${i}::int + ${k}::int as v`,
+            history.run(id, () => db.sql`insert into ledger (run_id) values (${id})`),
+            i % 5 === 0 ? db.sql`select 1 / (${i}::int - ${i}::int) as boom` : db.sql`select 0 as boom`,
+            db.sql`select ${`k${k}-i${i}`}::text as t`,
+          ]);
+          if (read.status !== 'fulfilled' || read.value[0].v !== i + k) wrong.push(`read ${k}/${i}: ${JSON.stringify(read)}`);
+          if (write.status !== 'fulfilled') wrong.push(`write ${k}/${i}: ${JSON.stringify(write)}`);
+          if (i % 5 === 0 ? boom.status !== 'rejected' || (boom.reason as { code?: string }).code !== '22012' : boom.status !== 'fulfilled') wrong.push(`boom ${k}/${i}: ${JSON.stringify(boom)}`);
+          if (last.status !== 'fulfilled' || last.value[0].t !== `k${k}-i${i}`) wrong.push(`last ${k}/${i}: ${JSON.stringify(last)}`);
+        });
+        for (let i = 0; i < 100; i++) await handler(i, { getRemainingTimeInMillis: () => 30_000 });
+        expect(db.stats().pipelined).toBeGreaterThan(0);
+      }));
+      expect(wrong).toEqual([]);
+      expect(history.notOk()).toEqual([]);
+      const check = await checkLedger(f.admin, history);
+      expect(check.violations).toEqual([]);
     });
 
     it('fails fast and clearly when idle_session_timeout is sent to a pooler that rejects it', async () => {
