@@ -34,7 +34,6 @@ const MAX_PIPELINED = 16;
 /** How long a ROLLBACK on release may take when nothing tighter bounds it. */
 const ROLLBACK_BUDGET_MS = 1000;
 
-
 interface Waiter {
   /** The invocation of a single statement that may join a pipelined connection instead of waiting. */
   shareKey: object | undefined;
@@ -325,4 +324,3 @@ export class ConnectionSet {
     (this.#sweepTimer as { unref?: () => void }).unref?.();
   }
 }
-
