@@ -45,18 +45,20 @@ export class Executor {
    */
   run<T>(work: Work<T>, idempotent: boolean, what?: Statement | readonly Statement[]): Promise<T> {
     const observer = this.observer;
-    const single = what !== undefined && !Array.isArray(what) && mayPipeline((what as Statement).text);
+    const single = what !== undefined && !Array.isArray(what) ? (what as Statement) : undefined;
     if (!observer || !what) return this.#run(work, idempotent, single, undefined);
     const operation = Array.isArray(what) ? observer.batch(what) : observer.statement(what as Statement);
     return endWhenSettled(operation, this.#run(work, idempotent, single, operation));
   }
 
-  async #run<T>(work: Work<T>, idempotent: boolean, single: boolean, operation: ObservedOperation | undefined): Promise<T> {
+  async #run<T>(work: Work<T>, idempotent: boolean, single: Statement | undefined, operation: ObservedOperation | undefined): Promise<T> {
     const scope = this.#scope();
     if (scope) scope.metrics.queries++;
+    // Only an invocation's statements share a connection; outside one the text is not read.
+    const pipelined = scope !== undefined && single !== undefined && mayPipeline(single.text);
     let maybeAppliedRetries = 0;
     for (let attempt = 0; ; attempt++) {
-      const acquired = this.acquire(scope, single);
+      const acquired = this.acquire(scope, pipelined);
       const lease = acquired instanceof Promise ? await acquired : acquired;
       operation?.acquired();
       let discard = false;
