@@ -36,6 +36,14 @@ export interface Invocation {
 }
 
 const started = new WeakSet<Pool>();
+/** When each pool's last invocation ended (`performance.now()`). */
+const lastEnded = new WeakMap<Pool, number>();
+/**
+ * A gap shorter than this since the last invocation ended leaves no time for a freeze to matter:
+ * whatever the server sent in it is as fresh as in any running process. Busy containers, whose
+ * next event is already queued, get it back to back.
+ */
+const FREEZE_GAP_MS = 1;
 
 export function startInvocation(pool: Pool, context: LambdaContextLike | undefined, options: InvocationOptions): Invocation {
   // Return as soon as the handler resolves: pooled sockets keep the event loop busy on purpose.
@@ -53,14 +61,17 @@ export function startInvocation(pool: Pool, context: LambdaContextLike | undefin
 /**
  * After a thaw, a close or FATAL the server sent during the freeze is still unread. One turn of
  * the event loop lets the transport see it before the first statement, so that statement does
- * not go into a dead socket. Nothing to wait for on a cold start or without idle connections.
+ * not go into a dead socket. Nothing to wait for on a cold start, without idle connections, or
+ * right after the last invocation ended (no freeze came between).
  */
 export function afterThaw(pool: Pool, invocation: Invocation): Promise<void> | undefined {
   if (invocation.cold || poolInternals(pool).set.idleCount === 0) return undefined;
+  if (performance.now() - (lastEnded.get(pool) ?? -Infinity) < FREEZE_GAP_MS) return undefined;
   return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 export function endInvocation(pool: Pool, invocation: Invocation, options: InvocationOptions): void {
+  lastEnded.set(pool, performance.now());
   const { scope } = invocation;
   const leaked = scope.leases.size;
   if (leaked > 0) {
