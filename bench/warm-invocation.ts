@@ -1,25 +1,34 @@
-// µs per warm Lambda invocation running `select 1`, for warmpool and the usual alternatives, all
-// in one process against one server. Invocations run back to back (no idle gaps), after a warmup.
-// The strategies take turns in rounds, alternating the order, so machine noise hits all of them
-// alike; each round gives one µs/invocation figure per strategy (its mean over the round) and the
-// table reports the median over rounds. Each ratio is the median over rounds of strategy ÷
-// baseline in that round, where "faster" is the faster of raw postgres.js and pg.Pool that round;
-// the target is warmpool ≤ 1.05× the faster one. Client CPU is this process's user+system CPU per
-// invocation (the server runs in other processes), with its ratio to the faster baseline's CPU.
+// µs per warm Lambda invocation running `select 1`, for warmpool and the usual alternatives,
+// against one server. Each strategy runs in a process of its own, as a Lambda container runs one
+// function (in one shared process the strategies' JIT state and garbage mix, which slowed each by
+// different amounts). This process plays the Runtime API: it sends each event over a pipe and
+// waits for the answer, so every handler is called from an I/O callback as the runtime client
+// calls it, and invocations run back to back (no idle gaps), after a warmup. The strategies take
+// turns in rounds, alternating the order, so machine noise hits all of them alike; each round
+// gives one µs/invocation figure per strategy (its mean over the round) and the table reports the
+// median over rounds. Each ratio is the median over rounds of strategy ÷ baseline in that round,
+// where "faster" is the faster of raw postgres.js and pg.Pool that round; the target is
+// warmpool ≤ 1.05× the faster one. Wall time includes the event's trip over the pipe; client CPU
+// is the container process's user+system CPU per invocation (the server and this process are
+// others), with its ratio to the faster baseline's CPU.
 // Caveat: over loopback the round trip is tiny, so client overhead weighs more than over a real
 // network.
 //
 //   npm run bench [-- --rounds 24 --n 3000 --warmup 2000 --json results.json]
 //
 // DATABASE_URL is used when set; otherwise a throwaway embedded PostgreSQL is started and stopped.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import type net from 'node:net';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { redactUrl } from '../src/errors.js';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
 import { median, percentile, table } from './support/stats.js';
-import { STRATEGIES, type Strategy, fakeContext } from './support/strategies.js';
+import { STRATEGIES } from './support/strategies.js';
+import type { BenchMessage, ContainerMessage } from './support/warm-container.js';
 
 /** The baselines warmpool is held against: the faster of the two in each round. */
 const BASELINES = ['postgres.js', 'pg.Pool'] as const;
@@ -42,18 +51,83 @@ for (const [name, value] of Object.entries({ rounds: ROUNDS, n: N, warmup: WARMU
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
 }
 
-/** Invocations per round for a strategy: N scaled by its share, at least 5. */
-const countFor = (s: Strategy) => Math.max(5, Math.round(N * s.share));
+interface Container {
+  name: string;
+  share: number;
+  child: ChildProcess;
+  events: net.Socket;
+  /** The container's CPU µs (user + system) so far. */
+  cpu(): Promise<number>;
+  /** Resolves when the container has answered the event in flight. */
+  answered(): Promise<void>;
+  end(): Promise<void>;
+}
 
-/** Runs `count` invocations back to back; µs of wall time and of this process's CPU per invocation. */
-async function measure(s: Strategy, count: number): Promise<{ wall: number; cpu: number }> {
-  const event = {};
-  const cpu0 = process.cpuUsage();
+/** Invocations per round for a strategy: N scaled by its share, at least 5. */
+const countFor = (s: { share: number }) => Math.max(5, Math.round(N * s.share));
+
+const CONTAINER = fileURLToPath(new URL('./support/warm-container.ts', import.meta.url));
+
+/** Starts a strategy's container process and waits until its module scope has run. */
+function startContainer(name: string, share: number, url: string): Promise<Container> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CONTAINER, name, url], { stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'ipc'] });
+  const events = child.stdio[3] as net.Socket;
+  let waiting: { resolve(): void; reject(err: Error): void } | undefined;
+  let cpuWaiting: ((us: number) => void) | undefined;
+  let failure: Error | undefined;
+  const fail = (err: Error) => {
+    failure ??= err;
+    waiting?.reject(failure);
+  };
+  events.on('data', (chunk: Buffer) => {
+    for (let i = 0; i < chunk.length; i++) {
+      const w = waiting;
+      waiting = undefined;
+      w?.resolve();
+    }
+  });
+  child.on('exit', (code) => fail(new Error(`${name}: the container process exited (${code})`)));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`${name}: the container process exited (${code}) before it was ready`)));
+    child.on('message', (message: ContainerMessage) => {
+      if (message.type === 'error') fail(new Error(`${name}: ${message.message}`));
+      else if (message.type === 'cpu') cpuWaiting?.(message.us);
+      else resolve(container);
+    });
+    const ask = (message: BenchMessage) => child.send(message);
+    const container: Container = {
+      name, share, child, events,
+      cpu: () => new Promise((done) => {
+        cpuWaiting = done;
+        ask({ type: 'cpu' });
+      }),
+      answered: () => failure ? Promise.reject(failure) : new Promise((done, failed) => {
+        waiting = { resolve: done, reject: failed };
+      }),
+      end: () => new Promise((done) => {
+        if (child.exitCode !== null || !child.connected) return done();
+        child.once('exit', () => done());
+        ask({ type: 'end' });
+      }),
+    };
+  });
+}
+
+const EVENT = Buffer.from([1]);
+
+/** Sends `count` events back to back; µs of wall time and of the container's CPU per invocation. */
+async function measure(c: Container, count: number): Promise<{ wall: number; cpu: number }> {
+  const cpu0 = await c.cpu();
   const started = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) await s.handler(event, fakeContext());
+  for (let i = 0; i < count; i++) {
+    const answer = c.answered();
+    c.events.write(EVENT);
+    await answer;
+  }
   const wall = Number(process.hrtime.bigint() - started) / 1_000 / count;
-  const { user, system } = process.cpuUsage(cpu0);
-  return { wall, cpu: (user + system) / count };
+  const cpu = (await c.cpu()) - cpu0;
+  return { wall, cpu: cpu / count };
 }
 
 async function serverVersion(url: string): Promise<string> {
@@ -67,8 +141,9 @@ async function serverVersion(url: string): Promise<string> {
 }
 
 async function bench(url: string) {
-  const strategies = STRATEGIES.map((factory) => factory.setup(url));
+  const strategies: Container[] = [];
   try {
+    for (const { name, share } of STRATEGIES) strategies.push(await startContainer(name, share, url));
     process.stderr.write(`warmup: ${WARMUP} invocations per strategy (scaled by its share)\n`);
     for (const s of strategies) await measure(s, Math.max(5, Math.round(WARMUP * s.share)));
 
@@ -84,7 +159,7 @@ async function bench(url: string) {
     }
     return { strategies, samples };
   } finally {
-    await Promise.allSettled(strategies.map((s) => s.teardown()));
+    await Promise.allSettled(strategies.map((s) => s.end()));
   }
 }
 
@@ -129,8 +204,9 @@ async function main() {
       `\nwarm invocation, select 1 — node ${process.version}, PostgreSQL ${pgVersion} ` +
         `(${server ? 'embedded' : redactUrl(url)}), ${os.cpus().length} CPUs`,
     );
+    console.log(`one process per strategy, each event sent over a pipe (as the Runtime API's /next answers);`);
     console.log(`${ROUNDS} rounds, order alternating, warmup ${WARMUP}; µs per invocation: median, p95 and min over rounds;`);
-    console.log(`client CPU = this process's user+system CPU per invocation; ratios = median of per-round ratios;`);
+    console.log(`client CPU = the container process's user+system CPU per invocation; ratios = median of per-round ratios;`);
     console.log(`"faster" = the faster of ${BASELINES.join(' and ')} in each round\n`);
     console.log(
       table(
