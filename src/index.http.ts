@@ -11,6 +11,7 @@ import { createPoolFrom } from './create.js';
 import type { PoolOptions } from './options.js';
 import type { Pool } from './pool/pool.js';
 import type { TransportTable } from './select-transport.js';
+import { withHttpFallback } from './transports/fallback.js';
 import { lazyTransport } from './transports/lazy.js';
 import { tcpTransport } from './transports/tcp.js';
 import { openSocket } from './transports/tcp-socket.js';
@@ -25,6 +26,7 @@ const TRANSPORTS: TransportTable = {
     const [{ websocketTransport }, ws] = await Promise.all([import('./transports/websocket.js'), import('ws')]);
     return websocketTransport(ws.default);
   }),
+  fallback: withHttpFallback,
 };
 
 export function createPool(options: PoolOptions = {}): Pool {

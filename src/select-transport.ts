@@ -1,7 +1,6 @@
 import { WarmpoolError } from './errors.js';
 import type { ResolvedOptions, TransportName } from './options.js';
 import type { Runtime } from './runtime.js';
-import { withHttpFallback } from './transports/fallback.js';
 import type { TransportFactory } from './transports/types.js';
 
 /**
@@ -12,7 +11,10 @@ import type { TransportFactory } from './transports/types.js';
  * conditions) has no TCP, so its bundles never contain postgres.js or node:net.
  */
 
-export type TransportTable = Partial<Record<TransportName, TransportFactory>>;
+export interface TransportTable extends Partial<Record<TransportName, TransportFactory>> {
+  /** Turns auto-chosen TCP into HTTP when sockets are not available here (transports/fallback.ts), in builds with both. */
+  fallback?: (tcp: TransportFactory, http: TransportFactory) => TransportFactory;
+}
 
 /** What 'auto' picks: TCP where sockets work and may be kept, HTTP where they do not. */
 const AUTO: Record<Runtime, TransportName> = {
@@ -55,7 +57,7 @@ export function selectTransport(options: ResolvedOptions, runtime: Runtime, tabl
   }
   // Auto-chosen TCP falls back to HTTP when a connect shows that sockets are not available here.
   if (auto && name === 'tcp' && options.httpEndpoint !== undefined) {
-    if (table.http) return { name, factory: withHttpFallback(factory, table.http) };
+    if (table.http && table.fallback) return { name, factory: table.fallback(factory, table.http) };
     // An endpoint the user set asks for the fallback; one derived from a Neon host does not.
     if (options.httpEndpointSet) {
       throw new WarmpoolError('TRANSPORT_UNAVAILABLE', `httpEndpoint (or WARMPOOL_HTTP_ENDPOINT) is set for the fallback from TCP to HTTP, which this build of warmpool does not include. ${WHERE.http} Or unset it to stay on TCP.`);

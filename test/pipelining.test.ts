@@ -159,7 +159,7 @@ describe('pipelining', () => {
 
 describe('mayPipeline', () => {
   it('reads the first word past whitespace and comments', () => {
-    for (const text of ['begin', '  BEGIN;', 'Start transaction', '/* a /* nested */ b */ begin', '-- note\n  commit', 'END', 'rollback', 'savepoint s', 'release s', 'abort', 'prepare transaction $$x$$', '/* unterminated begin']) {
+    for (const text of ['begin', '  BEGIN;', 'Start transaction', '/* a /* nested */ b */ begin', '-- note\n  commit', 'END', 'rollback', 'savepoint s', 'release s', 'abort', 'prepare transaction $$x$$', '/* unterminated begin', '\t\r\nBEGIN', '\fcommit', '\vRollBack']) {
       expect(mayPipeline(text), text).toBe(false);
     }
     for (const text of ['select 1', 'insert into t values (1)', 'with x as (select 1) select * from x', '(select 1)', '/* begin */ select 1', '-- begin\nselect 1', 'beginning_of_time()', 'set search_path = public']) {

@@ -7,7 +7,7 @@ import { createPool as createHttpPool } from '../src/index.http.js';
 import { resolveOptions, type PoolEvent, type PoolOptions } from '../src/options.js';
 import { detectRuntime, type Runtime } from '../src/runtime.js';
 import { selectTransport, type TransportTable } from '../src/select-transport.js';
-import { meansNoSockets } from '../src/transports/fallback.js';
+import { meansNoSockets, withHttpFallback } from '../src/transports/fallback.js';
 import type { Connection, TransportFactory } from '../src/transports/types.js';
 import { WarmpoolError } from '../src/errors.js';
 
@@ -19,7 +19,7 @@ const url = 'postgres://app:s3cret-pass@db.example.com:5432/shop';
 const endpoint = 'https://gw.example.com/sql';
 
 const fake = (name: 'tcp' | 'http' | 'websocket'): TransportFactory => () => ({ name, interactiveTransactions: name !== 'http', connect: () => Promise.reject(new Error('not used')) });
-const ALL: TransportTable = { tcp: fake('tcp'), http: fake('http'), websocket: fake('websocket') };
+const ALL: TransportTable = { tcp: fake('tcp'), http: fake('http'), websocket: fake('websocket'), fallback: withHttpFallback };
 
 function pick(runtime: Runtime, options: PoolOptions, table: TransportTable = ALL): string {
   return selectTransport(resolveOptions({ connectionString: url, ...options }), runtime, table).name;
@@ -182,6 +182,7 @@ describe('falling back to HTTP when sockets are not available here', () => {
     return {
       tcp: () => ({ name: 'tcp', interactiveTransactions: true, connect: async () => { connects.push('tcp'); throw new WarmpoolError('CONNECT_FAILED', 'no', { cause: tcpError, notApplied: true }); } }),
       http: () => ({ name: 'http', interactiveTransactions: false, connect: async () => { connects.push('http'); return connection; } }),
+      fallback: withHttpFallback,
     };
   }
 

@@ -12,10 +12,11 @@ export function mayPipeline(text: string): boolean {
   return word !== undefined && !TRANSACTION_CONTROL.has(word);
 }
 
+/** The first word, lower-cased, past whitespace and comments; '' when something else comes first. */
 function firstWord(text: string): string | undefined {
   let i = 0;
   for (;;) {
-    while (i < text.length && /\s/.test(text[i])) i++;
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
     if (text.startsWith('--', i)) {
       const end = text.indexOf('\n', i);
       if (end < 0) return undefined;
@@ -31,7 +32,17 @@ function firstWord(text: string): string | undefined {
       } while (depth > 0);
     } else break;
   }
-  const match = /^[A-Za-z_]+/.exec(text.slice(i, i + 12));
   // Anything but a word first (a parenthesis, WITH …): not a transaction command.
-  return match ? match[0].toLowerCase() : '';
+  let end = i;
+  while (end < text.length && end - i < 12 && isWordChar(text.charCodeAt(end))) end++;
+  return text.slice(i, end).toLowerCase();
+}
+
+/** Whitespace as the server's lexer sees it: space, tab, newline, carriage return, form feed, vertical tab. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
 }

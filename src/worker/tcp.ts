@@ -5,9 +5,10 @@
  * through `ctx.waitUntil`. Bundle it with the `workerd` condition (wrangler does).
  */
 import { EDGE_TRANSPORTS } from '../transports/edge.js';
+import { withHttpFallback } from '../transports/fallback.js';
 import { tcpTransport } from '../transports/tcp.js';
 import { workerAdapter } from './adapter.js';
 
-export const { withPool, createRequestPool } = workerAdapter({ ...EDGE_TRANSPORTS, tcp: tcpTransport() });
+export const { withPool, createRequestPool } = workerAdapter({ ...EDGE_TRANSPORTS, tcp: tcpTransport(), fallback: withHttpFallback });
 export type { FetchHandler, WorkerContext, WorkerHandler, WorkerPoolOptions } from './adapter.js';
 export * from '../public.js';
