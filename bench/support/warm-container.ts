@@ -34,7 +34,7 @@ process.on('message', (message: BenchMessage) => {
     send({ type: 'cpu', us: user + system });
   } else if (message.type === 'end') {
     events.destroy();
-    void strategy.teardown().finally(() => process.disconnect());
+    void strategy.teardown().finally(() => process.connected && process.disconnect());
   }
 });
 
