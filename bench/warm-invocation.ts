@@ -1,16 +1,18 @@
 // µs per warm Lambda invocation running `select 1`, for warmpool and the usual alternatives,
 // against one server. Each strategy runs in a process of its own, as a Lambda container runs one
 // function (in one shared process the strategies' JIT state and garbage mix, which slowed each by
-// different amounts). This process plays the Runtime API: it sends each event over a pipe and
-// waits for the answer, so every handler is called from an I/O callback as the runtime client
-// calls it, and invocations run back to back (no idle gaps), after a warmup. The strategies take
-// turns in rounds, alternating the order, so machine noise hits all of them alike; each round
-// gives one µs/invocation figure per strategy (its mean over the round) and the table reports the
-// median over rounds. Each ratio is the median over rounds of strategy ÷ baseline in that round,
-// where "faster" is the faster of raw postgres.js and pg.Pool that round; the target is
-// warmpool ≤ 1.05× the faster one. Wall time includes the event's trip over the pipe; client CPU
-// is the container process's user+system CPU per invocation (the server and this process are
-// others), with its ratio to the faster baseline's CPU.
+// different amounts), from one bundle of them all made as Lambda tools bundle by default (esbuild,
+// one CommonJS file), so the code runs as deployed, with no TypeScript loader. This process plays
+// the Runtime API: it sends each event over a pipe and waits for the answer, so every handler is
+// called from an I/O callback as the runtime client calls it, and invocations run back to back
+// (no idle gaps), after a warmup. The strategies take turns in rounds, alternating the order, so
+// machine noise hits all of them alike; each round gives one µs/invocation figure per strategy
+// (its mean over the round) and the table reports the median over rounds. Each ratio is the
+// median over rounds of strategy ÷ baseline in that round, where "faster" is the faster of raw
+// postgres.js and pg.Pool that round; the target is warmpool ≤ 1.05× the faster one. Wall time
+// includes the event's trip over the pipe; client CPU is the container process's user+system CPU
+// per invocation (the server and this process are others), with its ratio to the faster
+// baseline's CPU.
 // Caveat: over loopback the round trip is tiny, so client overhead weighs more than over a real
 // network.
 //
@@ -18,11 +20,13 @@
 //
 // DATABASE_URL is used when set; otherwise a throwaway embedded PostgreSQL is started and stopped.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
 import postgres from 'postgres';
 import { redactUrl } from '../src/errors.js';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
@@ -68,9 +72,20 @@ const countFor = (s: { share: number }) => Math.max(5, Math.round(N * s.share));
 
 const CONTAINER = fileURLToPath(new URL('./support/warm-container.ts', import.meta.url));
 
+/**
+ * The container script with every strategy, bundled as serverless-esbuild, SAM and CDK bundle a
+ * handler by default (esbuild, platform node, one CommonJS file, not minified): the code runs as
+ * deployed, without a TypeScript loader in the process.
+ */
+async function bundleContainer(dir: string): Promise<string> {
+  const outfile = path.join(dir, 'warm-container.cjs');
+  await build({ entryPoints: [CONTAINER], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['pg-native'], outfile, logLevel: 'warning' });
+  return outfile;
+}
+
 /** Starts a strategy's container process and waits until its module scope has run. */
-function startContainer(name: string, share: number, url: string): Promise<Container> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CONTAINER, name, url], { stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'ipc'] });
+function startContainer(bundle: string, name: string, share: number, url: string): Promise<Container> {
+  const child = spawn(process.execPath, [bundle, name, url], { stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'ipc'] });
   const events = child.stdio[3] as net.Socket;
   let waiting: { resolve(): void; reject(err: Error): void } | undefined;
   let cpuWaiting: ((us: number) => void) | undefined;
@@ -142,8 +157,10 @@ async function serverVersion(url: string): Promise<string> {
 
 async function bench(url: string) {
   const strategies: Container[] = [];
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'warmpool-bench-'));
   try {
-    for (const { name, share } of STRATEGIES) strategies.push(await startContainer(name, share, url));
+    const bundle = await bundleContainer(dir);
+    for (const { name, share } of STRATEGIES) strategies.push(await startContainer(bundle, name, share, url));
     process.stderr.write(`warmup: ${WARMUP} invocations per strategy (scaled by its share)\n`);
     for (const s of strategies) await measure(s, Math.max(5, Math.round(WARMUP * s.share)));
 
@@ -160,6 +177,7 @@ async function bench(url: string) {
     return { strategies, samples };
   } finally {
     await Promise.allSettled(strategies.map((s) => s.end()));
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -204,7 +222,7 @@ async function main() {
       `\nwarm invocation, select 1 — node ${process.version}, PostgreSQL ${pgVersion} ` +
         `(${server ? 'embedded' : redactUrl(url)}), ${os.cpus().length} CPUs`,
     );
-    console.log(`one process per strategy, each event sent over a pipe (as the Runtime API's /next answers);`);
+    console.log(`one process per strategy, bundled (esbuild, one CommonJS file); each event sent over a pipe (as the Runtime API's /next answers);`);
     console.log(`${ROUNDS} rounds, order alternating, warmup ${WARMUP}; µs per invocation: median, p95 and min over rounds;`);
     console.log(`client CPU = the container process's user+system CPU per invocation; ratios = median of per-round ratios;`);
     console.log(`"faster" = the faster of ${BASELINES.join(' and ')} in each round\n`);
