@@ -9,7 +9,8 @@ import type { Row, Statement } from '../transports/types.js';
 import { typeParsers } from '../transports/values.js';
 import type { Lease } from './connections.js';
 import type { Executor } from './execute.js';
-import { SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate, toResult } from './query.js';
+import { checkParams, checkText } from './params.js';
+import { SqlQuery, UnsafeFragment, isTemplateCall, statementFromTemplate, toResult } from './query.js';
 import type { InvocationScope } from './scope.js';
 
 export class ReservedConnection {

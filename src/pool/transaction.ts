@@ -5,7 +5,8 @@ import type { Connection, Row, RunOptions, Statement, StatementResult, Transacti
 import { typeParsers } from '../transports/values.js';
 import type { Executor } from './execute.js';
 import { type ObservedOperation, type PoolObserver, endWhenSettled } from './observer.js';
-import { SqlQuery, UnsafeFragment, checkParams, checkText, isTemplateCall, statementFromTemplate, toResult, type UnsentQueries } from './query.js';
+import { checkParams, checkText } from './params.js';
+import { SqlQuery, UnsafeFragment, isTemplateCall, statementFromTemplate, toResult, type UnsentQueries } from './query.js';
 import type { InvocationScope } from './scope.js';
 
 export interface InteractiveTransactionOptions extends TransactionOptions {
