@@ -1,10 +1,12 @@
 // One container of bench/warm-invocation.ts: a process running one strategy's handler, as a
-// Lambda container runs one function. The bench runs it bundled with every strategy. The bench plays the Runtime API: it writes one byte on fd 3
-// per event, and this process calls the handler from that read (an I/O callback, where the
-// runtime client calls it after /next returns) and answers one byte when it resolves. Control
-// (CPU readings, the end) goes over the IPC channel, outside the measured path.
+// Lambda container runs one function; the bench runs it from one bundle of every strategy. The
+// bench plays the Runtime API: it writes one byte on fd 3 per event, and this process calls the
+// handler from that read (an I/O callback, where the runtime client calls it after /next
+// returns) and answers one byte when it resolves. Control (CPU readings, the end) goes over the
+// IPC channel, outside the measured path.
 //
-//   node <bundle>.cjs <strategy> <database url>   (or: node --import tsx bench/support/warm-container.ts …)
+//   node <bundle>.cjs <strategy> <database url>
+//   node --import tsx bench/support/warm-container.ts <strategy> <database url>
 import net from 'node:net';
 import { STRATEGIES, fakeContext } from './strategies.js';
 
