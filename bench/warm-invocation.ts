@@ -19,7 +19,7 @@
 //   npm run bench [-- --rounds 24 --n 3000 --warmup 2000 --json results.json]
 //
 // DATABASE_URL is used when set; otherwise a throwaway embedded PostgreSQL is started and stopped.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
 import os from 'node:os';
@@ -58,7 +58,6 @@ for (const [name, value] of Object.entries({ rounds: ROUNDS, n: N, warmup: WARMU
 interface Container {
   name: string;
   share: number;
-  child: ChildProcess;
   events: net.Socket;
   /** The container's CPU µs (user + system) so far. */
   cpu(): Promise<number>;
@@ -112,7 +111,7 @@ function startContainer(bundle: string, name: string, share: number, url: string
     });
     const ask = (message: BenchMessage) => child.send(message);
     const container: Container = {
-      name, share, child, events,
+      name, share, events,
       cpu: () => new Promise((done) => {
         cpuWaiting = done;
         ask({ type: 'cpu' });

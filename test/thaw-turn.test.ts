@@ -14,8 +14,10 @@ afterAll(() => db.end());
 
 const context = { getRemainingTimeInMillis: () => 10_000, callbackWaitsForEmptyEventLoop: true };
 
+type Event = { onStart(): void };
+
 /** Calls `handler` with an immediate queued first: 'turn' when the handler body ran after it. */
-function invokeAndOrder(handler: (event: unknown, ctx: typeof context) => Promise<unknown>): Promise<'turn' | 'no turn'> {
+function invokeAndOrder(handler: (event: Event, ctx: typeof context) => Promise<unknown>): Promise<'turn' | 'no turn'> {
   let immediateRan = false;
   setImmediate(() => {
     immediateRan = true;
@@ -25,8 +27,8 @@ function invokeAndOrder(handler: (event: unknown, ctx: typeof context) => Promis
   return run.then(() => (seen ? 'turn' : 'no turn'));
 }
 
-const handler = withPool(db, async (event: { onStart?: () => void } | unknown) => {
-  (event as { onStart?: () => void }).onStart?.();
+const handler = withPool(db, async (event: Event) => {
+  event.onStart();
   return db.sql`select 1`;
 });
 
