@@ -40,7 +40,7 @@ export function withPool<E, C extends LambdaContextLike, R>(
   bindPool(pool);
   return async (event, context) => {
     const invocation = startInvocation(pool, context, options);
-    const thawing = afterThaw(pool, invocation);
+    const thawing = afterThaw(invocation);
     if (thawing) await thawing;
     const sole = soleInvocation === undefined;
     try {
@@ -49,7 +49,7 @@ export function withPool<E, C extends LambdaContextLike, R>(
       return await handler(event, context);
     } finally {
       if (sole) soleInvocation = undefined;
-      endInvocation(pool, invocation, options);
+      endInvocation(invocation, options);
     }
   };
 }

@@ -1,5 +1,6 @@
 import type { Pool } from '../pool/pool.js';
 import { poolInternals } from '../pool/pool.js';
+import type { ConnectionSet } from '../pool/connections.js';
 import { type InvocationMetrics, type InvocationScope, newScope } from '../pool/scope.js';
 
 /** The life of one Lambda invocation, shared by `withPool` and the middy middleware. */
@@ -33,17 +34,31 @@ export interface Invocation {
   scope: InvocationScope;
   cold: boolean;
   startedAt: number;
+  life: PoolLife;
 }
 
-const started = new WeakSet<Pool>();
-/** When each pool's last invocation ended (`performance.now()`). */
-const lastEnded = new WeakMap<Pool, number>();
+/** What the invocations of one pool share, looked up once per invocation. */
+interface PoolLife {
+  set: ConnectionSet;
+  started: boolean;
+  /** When the last invocation ended (`performance.now()`); -Infinity before the first. */
+  lastEnded: number;
+}
+
+const lives = new WeakMap<Pool, PoolLife>();
+
 /**
  * A gap shorter than this since the last invocation ended leaves no time for a freeze to matter:
  * whatever the server sent in it is as fresh as in any running process. Busy containers, whose
  * next event is already queued, get it back to back.
  */
 const FREEZE_GAP_MS = 1;
+
+function lifeOf(pool: Pool): PoolLife {
+  let life = lives.get(pool);
+  if (!life) lives.set(pool, (life = { set: poolInternals(pool).set, started: false, lastEnded: -Infinity }));
+  return life;
+}
 
 export function startInvocation(pool: Pool, context: LambdaContextLike | undefined, options: InvocationOptions): Invocation {
   // Return as soon as the handler resolves: pooled sockets keep the event loop busy on purpose.
@@ -53,9 +68,10 @@ export function startInvocation(pool: Pool, context: LambdaContextLike | undefin
   const margin = options.deadlineMarginMs ?? DEFAULT_MARGIN_MS;
   const known = typeof remaining === 'number' && Number.isFinite(remaining);
   const deadline = known ? startedAt + Math.max(0, remaining - margin) : Infinity;
-  const cold = !started.has(pool);
-  started.add(pool);
-  return { scope: newScope(deadline, known ? startedAt + remaining : Infinity), cold, startedAt };
+  const life = lifeOf(pool);
+  const cold = !life.started;
+  life.started = true;
+  return { scope: newScope(deadline, known ? startedAt + remaining : Infinity), cold, startedAt, life };
 }
 
 /**
@@ -64,20 +80,20 @@ export function startInvocation(pool: Pool, context: LambdaContextLike | undefin
  * not go into a dead socket. Nothing to wait for on a cold start, without idle connections, or
  * right after the last invocation ended (no freeze came between).
  */
-export function afterThaw(pool: Pool, invocation: Invocation): Promise<void> | undefined {
-  if (invocation.cold || poolInternals(pool).set.idleCount === 0) return undefined;
-  if (performance.now() - (lastEnded.get(pool) ?? -Infinity) < FREEZE_GAP_MS) return undefined;
+export function afterThaw(invocation: Invocation): Promise<void> | undefined {
+  const { life } = invocation;
+  if (invocation.cold || life.set.idleCount === 0) return undefined;
+  if (performance.now() - life.lastEnded < FREEZE_GAP_MS) return undefined;
   return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-export function endInvocation(pool: Pool, invocation: Invocation, options: InvocationOptions): void {
-  lastEnded.set(pool, performance.now());
-  const { scope } = invocation;
-  const leaked = scope.leases.size;
+export function endInvocation(invocation: Invocation, options: InvocationOptions): void {
+  const { scope, life } = invocation;
+  life.lastEnded = performance.now();
+  const leaked = scope.leases.length;
   if (leaked > 0) {
-    const { set } = poolInternals(pool);
-    for (const lease of scope.leases) set.evict(lease);
-    scope.leases.clear();
+    for (const lease of scope.leases) life.set.evict(lease);
+    scope.leases.length = 0;
   }
   if (!options.onInvocationEnd) return;
   const { queries, newConnections, reusedConnections, retries, acquireWaitMs } = scope.metrics;

@@ -18,14 +18,14 @@ export function warmpool(pool: Pool, options: InvocationOptions = {}) {
   bindPool(pool);
   const finish = (request: MiddyRequest) => {
     const invocation = request.internal[INVOCATION] as Invocation | undefined;
-    if (invocation) endInvocation(pool, invocation, options);
+    if (invocation) endInvocation(invocation, options);
     delete request.internal[INVOCATION];
     setSoleInvocation(undefined);
   };
   return {
     before: async (request: MiddyRequest) => {
       const invocation = startInvocation(pool, request.context, options);
-      await afterThaw(pool, invocation);
+      await afterThaw(invocation);
       request.internal[INVOCATION] = invocation;
       setSoleInvocation(invocation.scope);
     },

@@ -2,6 +2,7 @@ import { WarmpoolError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Connection, Transport } from '../transports/types.js';
 import { type Limit, connectWithRetry } from './connect.js';
+import { removeUnordered } from '../unordered.js';
 import { type Counters, newCounters } from './stats.js';
 
 /**
@@ -48,7 +49,8 @@ export class ConnectionSet {
   #options: ResolvedOptions;
   #transport: Transport;
   #idle: Lease[] = [];
-  #busy = new Set<Lease>();
+  /** In use (unordered.ts says why an array). */
+  #busy: Lease[] = [];
   #connecting = 0;
   #waiters: Waiter[] = [];
   #generation = 0;
@@ -65,7 +67,7 @@ export class ConnectionSet {
   }
 
   get size() {
-    return { open: this.#idle.length + this.#busy.size + this.#connecting, idle: this.#idle.length, busy: this.#busy.size, connecting: this.#connecting, waiting: this.#waiters.length };
+    return { open: this.#idle.length + this.#busy.length + this.#connecting, idle: this.#idle.length, busy: this.#busy.length, connecting: this.#connecting, waiting: this.#waiters.length };
   }
 
   /**
@@ -76,9 +78,10 @@ export class ConnectionSet {
    */
   acquire(callerDeadline: number, shareKey?: object): Lease | Promise<Lease> {
     if (this.#ended) throw new WarmpoolError('POOL_ENDED', 'The pool has been ended; create a new one with createPool.', { notApplied: true });
-    const lease = this.#takeIdle();
-    if (lease && !this.#needsPing(lease)) return this.#holdFor(lease, shareKey);
-    const deadline = Math.min(callerDeadline, Date.now() + this.#options.acquireTimeoutMs);
+    const now = Date.now();
+    const lease = this.#takeIdle(now);
+    if (lease && !this.#needsPing(lease, now)) return this.#holdFor(lease, shareKey);
+    const deadline = Math.min(callerDeadline, now + this.#options.acquireTimeoutMs);
     const limit: Limit = { at: deadline, caller: callerDeadline };
     if (lease) return this.#validated(lease, limit).then((valid) => this.#holdFor(valid, shareKey));
     if (this.size.open < this.#options.max) {
@@ -137,8 +140,8 @@ export class ConnectionSet {
     return true;
   }
 
-  #needsPing(lease: Lease): boolean {
-    return lease.connection.suspect || Date.now() - lease.lastUsedAt > this.#options.validateAfterIdleMs;
+  #needsPing(lease: Lease, now = Date.now()): boolean {
+    return lease.connection.suspect || now - lease.lastUsedAt > this.#options.validateAfterIdleMs;
   }
 
   /**
@@ -150,7 +153,7 @@ export class ConnectionSet {
    */
   release(lease: Lease, discard = false, rollbackBy = Infinity): void | Promise<void> {
     const connection = lease.connection;
-    if (discard || connection.dead || connection.status === 'I' || this.#ended || !this.#busy.has(lease)) return this.#return(lease, discard);
+    if (discard || connection.dead || connection.status === 'I' || this.#ended || !this.#busy.includes(lease)) return this.#return(lease, discard);
     return this.#rollBackThenReturn(lease, Math.min(rollbackBy, Date.now() + ROLLBACK_BUDGET_MS));
   }
 
@@ -166,7 +169,7 @@ export class ConnectionSet {
   #return(lease: Lease, discard: boolean, reason = 'discarded'): void {
     lease.sharedWith = undefined;
     // An evicted lease was already closed and its slot handed on.
-    if (!this.#busy.delete(lease)) return;
+    if (!this.#unbusy(lease)) return;
     const now = Date.now();
     lease.lastUsedAt = now;
     if (discard || this.#ended || lease.connection.dead || lease.generation !== this.#generation || now >= lease.expiresAt) {
@@ -176,7 +179,7 @@ export class ConnectionSet {
     }
     const waiter = this.#waiters.shift();
     if (waiter) {
-      this.#busy.add(lease);
+      this.#busy.push(lease);
       this.counters.reused++;
       lease.holders = 1;
       waiter.resolve(lease);
@@ -190,7 +193,7 @@ export class ConnectionSet {
   /** Takes a connection away from a holder that will not return it (a handler that leaked it). */
   evict(lease: Lease): void {
     lease.sharedWith = undefined;
-    if (!this.#busy.delete(lease)) return;
+    if (!this.#unbusy(lease)) return;
     this.counters.leaked++;
     this.#close(lease, 'leaked by its holder');
     this.#handOffSlot();
@@ -211,12 +214,16 @@ export class ConnectionSet {
       waiter.reject(new WarmpoolError('POOL_ENDED', 'The pool was ended while waiting for a connection.', { notApplied: true }));
     }
     const all = [...this.#idle.splice(0), ...this.#busy];
-    this.#busy.clear();
+    this.#busy = [];
     await Promise.all(all.map((lease) => lease.connection.close()));
   }
 
-  #takeIdle(): Lease | undefined {
-    const now = Date.now();
+  /** Takes `lease` off the busy list; false when it was not on it (evicted before). */
+  #unbusy(lease: Lease): boolean {
+    return removeUnordered(this.#busy, lease);
+  }
+
+  #takeIdle(now: number): Lease | undefined {
     // Most recently used first: it is the one most likely still alive.
     while (this.#idle.length > 0) {
       const lease = this.#idle.pop()!;
@@ -224,7 +231,7 @@ export class ConnectionSet {
         this.#close(lease, lease.connection.dead ? 'dead' : 'idle or lifetime limit');
         continue;
       }
-      this.#busy.add(lease);
+      this.#busy.push(lease);
       this.counters.reused++;
       return lease;
     }
@@ -241,7 +248,7 @@ export class ConnectionSet {
       return lease;
     } catch {
       this.counters.validationFailures++;
-      this.#busy.delete(lease);
+      this.#unbusy(lease);
       this.#close(lease, 'validation failed');
       this.#connecting++;
       this.counters.reconnects++;
@@ -257,13 +264,13 @@ export class ConnectionSet {
       const now = Date.now();
       const lifetime = this.#options.maxLifetimeMs * (0.9 + 0.1 * Math.random());
       const lease: Lease = { connection, uses: 0, createdAt: now, lastUsedAt: now, expiresAt: now + (lifetime || Infinity), generation: this.#generation, holders: 1, sharedWith: undefined };
-      this.#busy.add(lease);
+      this.#busy.push(lease);
       this.counters.created++;
       this.#options.onEvent?.({ type: 'connect', durationMs: now - started });
       return lease;
     } finally {
       this.#connecting--;
-      if (this.#busy.size + this.#idle.length + this.#connecting < this.#options.max) this.#handOffSlot();
+      if (this.#busy.length + this.#idle.length + this.#connecting < this.#options.max) this.#handOffSlot();
     }
   }
 

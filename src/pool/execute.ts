@@ -5,7 +5,7 @@ import type { Connection, RunOptions, Statement } from '../transports/types.js';
 import type { ConnectionSet, Lease } from './connections.js';
 import { type ObservedOperation, type PoolObserver, endWhenSettled } from './observer.js';
 import { mayPipeline } from './pipelining.js';
-import type { InvocationScope } from './scope.js';
+import { type InvocationScope, addLease, removeLease } from './scope.js';
 
 /**
  * Runs work on a pooled connection under the retry rules:
@@ -20,6 +20,15 @@ import type { InvocationScope } from './scope.js';
 export type Work<T> = (connection: Connection, run: RunOptions) => Promise<T>;
 
 const MAX_NOT_APPLIED_RETRIES = 2;
+
+interface Limits {
+  run: RunOptions;
+  /** What passing `run.deadline` is called: the invocation deadline or the query timeout. */
+  code: 'DEADLINE_EXCEEDED' | 'QUERY_TIMEOUT';
+}
+
+/** No deadline and no query timeout: outside an invocation with the default options. */
+const NO_LIMITS: Limits = Object.freeze({ run: Object.freeze({}), code: 'DEADLINE_EXCEEDED' });
 /** The least time a cancel gets to be confirmed, even with a deadline margin near 0. */
 const MIN_CANCEL_GRACE_MS = 100;
 
@@ -41,17 +50,18 @@ export class Executor {
   /**
    * Acquires, runs `work` under the deadline, releases; retries by the rules above. `what` is
    * shown to an observer; a single statement (not an array) may be pipelined with the other
-   * single statements of its invocation.
+   * single statements of its invocation. `map` turns the result into what the caller gives (in
+   * the same step: a wrapping async function would cost a promise per statement).
    */
-  run<T>(work: Work<T>, idempotent: boolean, what?: Statement | readonly Statement[]): Promise<T> {
+  run<T, R = T>(work: Work<T>, idempotent: boolean, what?: Statement | readonly Statement[], map?: (result: T) => R): Promise<R> {
     const observer = this.observer;
     const single = what !== undefined && !Array.isArray(what) ? (what as Statement) : undefined;
-    if (!observer || !what) return this.#run(work, idempotent, single, undefined);
+    if (!observer || !what) return this.#run(work, idempotent, single, undefined, map);
     const operation = Array.isArray(what) ? observer.batch(what) : observer.statement(what as Statement);
-    return endWhenSettled(operation, this.#run(work, idempotent, single, operation));
+    return endWhenSettled(operation, this.#run(work, idempotent, single, operation, map));
   }
 
-  async #run<T>(work: Work<T>, idempotent: boolean, single: Statement | undefined, operation: ObservedOperation | undefined): Promise<T> {
+  async #run<T, R>(work: Work<T>, idempotent: boolean, single: Statement | undefined, operation: ObservedOperation | undefined, map: ((result: T) => R) | undefined): Promise<R> {
     const scope = this.#scope();
     if (scope) scope.metrics.queries++;
     // Only an invocation's statements share a connection; outside one the text is not read.
@@ -68,9 +78,15 @@ export class Executor {
           this.#set.counters.reconnects++;
           throw new WarmpoolError('CONNECTION_LOST', 'The connection was found closed before use.', { notApplied: true });
         }
-        const result = await this.withDeadline(scope, (run) => work(lease.connection, run));
+        const limits = this.#limits(scope);
+        let result: T;
+        try {
+          result = await work(lease.connection, limits.run);
+        } catch (err) {
+          throw limits === NO_LIMITS ? err : deadlineError(err, limits.code, this.#options.queryTimeoutMs, false);
+        }
         lease.uses++;
-        return result;
+        return map ? map(result) : (result as unknown as R);
       } catch (err) {
         discard = lease.connection.dead;
         const error = this.#afterFailure(err);
@@ -105,7 +121,7 @@ export class Executor {
   }
 
   #enter(scope: InvocationScope, lease: Lease, waitedMs: number): Lease {
-    scope.leases.add(lease);
+    addLease(scope, lease);
     scope.metrics.acquireWaitMs += waitedMs;
     if (lease.uses === 0) scope.metrics.newConnections++;
     else scope.metrics.reusedConnections++;
@@ -129,7 +145,7 @@ export class Executor {
     let mine = 0;
     for (const [lease, holder] of this.#held) {
       // A lease the end of its invocation evicted (a leaked reserved handle) is no longer held.
-      if (!holder.leases.has(lease)) this.#held.delete(lease);
+      if (!holder.leases.includes(lease)) this.#held.delete(lease);
       else if (holder === scope) mine++;
     }
     if (mine < busy) return;
@@ -145,7 +161,7 @@ export class Executor {
     // Pipelined statements still run on it: the last of them releases it.
     if (this.#set.leave(lease)) return;
     this.#held.delete(lease);
-    scope?.leases.delete(lease);
+    if (scope) removeLease(scope, lease);
     return this.#set.release(lease, discard, scope ? abandonPoint(scope.deadline, scope.hardDeadline) : undefined);
   }
 
@@ -156,19 +172,29 @@ export class Executor {
    * except `inTransaction` before COMMIT: that transaction is rolled back or its connection closed.
    */
   withDeadline<T>(scope: InvocationScope | undefined, work: (run: RunOptions) => Promise<T>, inTransaction = false): Promise<T> {
+    let limits: Limits;
+    try {
+      limits = this.#limits(scope);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (limits === NO_LIMITS) return work(limits.run);
+    return work(limits.run).catch((err) => {
+      throw deadlineError(err, limits.code, this.#options.queryTimeoutMs, inTransaction);
+    });
+  }
+
+  /** The earlier of the invocation deadline and the query timeout; throws when it has passed already. */
+  #limits(scope: InvocationScope | undefined): Limits {
     const deadline = scope?.deadline ?? Infinity;
     const queryTimeoutMs = this.#options.queryTimeoutMs;
-    const limit = queryTimeoutMs > 0 ? Math.min(deadline, Date.now() + queryTimeoutMs) : deadline;
-    if (limit === Infinity) return work({});
+    const now = Date.now();
+    const limit = queryTimeoutMs > 0 ? Math.min(deadline, now + queryTimeoutMs) : deadline;
+    if (limit === Infinity) return NO_LIMITS;
     const code = limit < deadline ? 'QUERY_TIMEOUT' : 'DEADLINE_EXCEEDED';
-    if (limit <= Date.now()) {
-      return Promise.reject(new WarmpoolError(code, 'The invocation deadline passed before the statement was sent.', { notApplied: true }));
-    }
+    if (limit <= now) throw new WarmpoolError(code, 'The invocation deadline passed before the statement was sent.', { notApplied: true });
     const hard = scope?.hardDeadline ?? Infinity;
-    const abandonBy = hard === Infinity ? undefined : abandonPoint(limit, hard);
-    return work({ deadline: limit, abandonBy }).catch((err) => {
-      throw err instanceof WarmpoolError && err.code === 'DEADLINE_EXCEEDED' ? timeoutError(err, code, queryTimeoutMs, inTransaction) : err;
-    });
+    return { run: { deadline: limit, abandonBy: hard === Infinity ? undefined : abandonPoint(limit, hard) }, code };
   }
 
   /** Pool-wide reactions to a failure: a restart or failover signal drains idle connections. */
@@ -203,7 +229,12 @@ function abandonPoint(deadline: number, hardDeadline: number): number | undefine
   return hardDeadline === Infinity ? undefined : deadline + Math.max(MIN_CANCEL_GRACE_MS, (hardDeadline - deadline) / 2);
 }
 
-function timeoutError(err: WarmpoolError, code: 'DEADLINE_EXCEEDED' | 'QUERY_TIMEOUT', queryTimeoutMs: number, inTransaction: boolean): WarmpoolError {
+/** A transport's DEADLINE_EXCEEDED, said in terms of the limit that was reached; any other error as it is. */
+function deadlineError(err: unknown, code: Limits['code'], queryTimeoutMs: number, inTransaction: boolean): unknown {
+  return err instanceof WarmpoolError && err.code === 'DEADLINE_EXCEEDED' ? timeoutError(err, code, queryTimeoutMs, inTransaction) : err;
+}
+
+function timeoutError(err: WarmpoolError, code: Limits['code'], queryTimeoutMs: number, inTransaction: boolean): WarmpoolError {
   const what = code === 'DEADLINE_EXCEEDED' ? 'the invocation deadline' : `queryTimeoutMs (${queryTimeoutMs} ms)`;
   if (err.notApplied) {
     return new WarmpoolError(code, `The statement was cancelled on the server at ${what}.`, { cause: err, notApplied: true });

@@ -5,21 +5,28 @@
  * after them would run inside it. Those two, and the commands that end or mark a block, run on a
  * connection of their own. The first word is read past whitespace and comments.
  */
-const TRANSACTION_CONTROL = new Set(['begin', 'start', 'commit', 'end', 'rollback', 'abort', 'savepoint', 'release', 'prepare']);
+const TRANSACTION_CONTROL = ['begin', 'start', 'commit', 'end', 'rollback', 'abort', 'savepoint', 'release', 'prepare'];
 
 export function mayPipeline(text: string): boolean {
-  const word = firstWord(text);
-  return word !== undefined && !TRANSACTION_CONTROL.has(word);
+  const start = firstWordStart(text);
+  if (start < 0) return false;
+  let end = start;
+  while (end < text.length && end - start < 12 && isWordChar(text.charCodeAt(end))) end++;
+  // Compared in place: slicing and lower-casing would allocate a string per statement.
+  for (const word of TRANSACTION_CONTROL) {
+    if (word.length === end - start && sameWord(text, start, word)) return false;
+  }
+  return true;
 }
 
-/** The first word, lower-cased, past whitespace and comments; '' when something else comes first. */
-function firstWord(text: string): string | undefined {
+/** Where the first word starts, past whitespace and comments; -1 when a comment never ends. */
+function firstWordStart(text: string): number {
   let i = 0;
   for (;;) {
     while (i < text.length && isSpace(text.charCodeAt(i))) i++;
     if (text.startsWith('--', i)) {
       const end = text.indexOf('\n', i);
-      if (end < 0) return undefined;
+      if (end < 0) return -1;
       i = end + 1;
     } else if (text.startsWith('/*', i)) {
       // Block comments nest in PostgreSQL.
@@ -27,15 +34,20 @@ function firstWord(text: string): string | undefined {
       do {
         if (text.startsWith('/*', i)) (depth++, (i += 2));
         else if (text.startsWith('*/', i)) (depth--, (i += 2));
-        else if (i >= text.length) return undefined;
+        else if (i >= text.length) return -1;
         else i++;
       } while (depth > 0);
     } else break;
   }
-  // Anything but a word first (a parenthesis, WITH …): not a transaction command.
-  let end = i;
-  while (end < text.length && end - i < 12 && isWordChar(text.charCodeAt(end))) end++;
-  return text.slice(i, end).toLowerCase();
+  return i;
+}
+
+/** `text` at `at` spells the lower-case `word`, in any case. */
+function sameWord(text: string, at: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) {
+    if ((text.charCodeAt(at + k) | 0x20) !== word.charCodeAt(k)) return false;
+  }
+  return true;
 }
 
 /** Whitespace as the server's lexer sees it: space, tab, newline, carriage return, form feed, vertical tab. */

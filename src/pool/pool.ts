@@ -154,8 +154,8 @@ export class Pool {
     await this.#set.end();
   }
 
-  #runQuery = async (statement: Statement, flags: QueryFlags): Promise<unknown[]> =>
-    toResult(await this.#executor.run((connection, run) => connection.run(statement, run), flags.idempotent, statement));
+  #runQuery = (statement: Statement, flags: QueryFlags): Promise<unknown[]> =>
+    this.#executor.run((connection, run) => connection.run(statement, run), flags.idempotent, statement, toResult);
 
   /** Shows settings and stats, never credentials. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {

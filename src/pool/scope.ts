@@ -1,3 +1,4 @@
+import { removeUnordered } from '../unordered.js';
 import type { Lease } from './connections.js';
 
 /**
@@ -10,8 +11,8 @@ export interface InvocationScope {
   deadline: number;
   /** When the platform ends the invocation (Lambda's timeout, epoch ms); Infinity when unknown. */
   hardDeadline: number;
-  /** Connections this invocation holds right now. */
-  leases: Set<Lease>;
+  /** Connections this invocation holds right now (usually none or one). */
+  leases: Lease[];
   metrics: InvocationMetrics;
 }
 
@@ -29,5 +30,14 @@ export interface InvocationMetrics {
 }
 
 export function newScope(deadline: number, hardDeadline = Infinity): InvocationScope {
-  return { deadline, hardDeadline, leases: new Set(), metrics: { queries: 0, newConnections: 0, reusedConnections: 0, retries: 0, acquireWaitMs: 0 } };
+  return { deadline, hardDeadline, leases: [], metrics: { queries: 0, newConnections: 0, reusedConnections: 0, retries: 0, acquireWaitMs: 0 } };
+}
+
+export function addLease(scope: InvocationScope, lease: Lease): void {
+  // Pipelined statements of one invocation share a lease: it is listed once.
+  if (!scope.leases.includes(lease)) scope.leases.push(lease);
+}
+
+export function removeLease(scope: InvocationScope, lease: Lease): void {
+  removeUnordered(scope.leases, lease);
 }

@@ -1,3 +1,5 @@
+import { removeUnordered } from '../unordered.js';
+
 /**
  * One timer per connection for the deadlines of its statements in flight. Setting and clearing
  * a timer around every statement costs more than the rest of a warm statement's transport work;
@@ -15,18 +17,19 @@ export interface Watched {
 }
 
 export class DeadlineAlarm {
-  #watched = new Set<Watched>();
+  /** The connection's statements in flight (unordered.ts says why an array). */
+  #watched: Watched[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** When the timer fires (epoch ms); Infinity while it is not set. */
   #at = Infinity;
 
   watch(entry: Watched): void {
-    this.#watched.add(entry);
+    this.#watched.push(entry);
     if (entry.deadline < this.#at) this.#set(entry.deadline);
   }
 
   unwatch(entry: Watched): void {
-    this.#watched.delete(entry);
+    removeUnordered(this.#watched, entry);
   }
 
   /** Forgets every statement and clears the timer (the connection is closing). */
@@ -34,7 +37,7 @@ export class DeadlineAlarm {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#at = Infinity;
-    this.#watched.clear();
+    this.#watched = [];
   }
 
   #set(at: number): void {
@@ -48,13 +51,12 @@ export class DeadlineAlarm {
     this.#timer = undefined;
     this.#at = Infinity;
     const now = Date.now();
+    const due = this.#watched.filter((entry) => entry.deadline <= now);
+    this.#watched = this.#watched.filter((entry) => entry.deadline > now);
+    for (const entry of due) entry.expire();
+    // An expiry may have stopped the alarm (its connection destroyed): then nothing is left.
     let next = Infinity;
-    for (const entry of this.#watched) {
-      if (entry.deadline <= now) {
-        this.#watched.delete(entry);
-        entry.expire();
-      } else if (entry.deadline < next) next = entry.deadline;
-    }
+    for (const entry of this.#watched) next = Math.min(next, entry.deadline);
     if (next !== Infinity) this.#set(next);
   };
 }

@@ -48,7 +48,8 @@ class TcpConnection implements Connection {
   readonly pipelining = true;
   #sql: Sql;
   #reserved!: ReservedSql;
-  #prepare: boolean;
+  /** The driver's options for every statement (see run). */
+  #queryOptions: { prepare: boolean; simple: false };
   #results: TcpResults;
   #alarm = new DeadlineAlarm();
   #secrets: string[];
@@ -63,7 +64,7 @@ class TcpConnection implements Connection {
 
   private constructor(sql: Sql, prepare: boolean, results: TcpResults, secrets: string[]) {
     this.#sql = sql;
-    this.#prepare = prepare;
+    this.#queryOptions = { prepare, simple: false };
     this.#results = results;
     this.#secrets = secrets;
   }
@@ -183,7 +184,7 @@ class TcpConnection implements Connection {
     // `simple: false`: always the extended protocol (one statement, prepared when `prepare` is on),
     // also without parameters; the option is missing from the driver's type declarations.
     this.#readyForQuery.status = 'unknown';
-    const query = this.#reserved.unsafe(statement.text, statement.params.map(tcpParam) as never[], { prepare: this.#prepare, simple: false } as never) as unknown as DriverQuery;
+    const query = this.#reserved.unsafe(statement.text, statement.params.map(tcpParam) as never[], this.#queryOptions as never) as unknown as DriverQuery;
     if (statement.arrayRows) query.values();
     this.#inFlight++;
     let expired = false;
