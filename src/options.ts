@@ -324,6 +324,8 @@ export function parseConnectionString(url: string): UrlParts {
   } catch {
     throw urlError(url, 'the user or password has a malformed percent-encoding');
   }
+  // Most connection strings have no parameters; reading searchParams sets up its parser.
+  if (parsed.search === '') return parts;
   for (const [key, value] of parsed.searchParams) {
     if (!URL_PARAMS.has(key)) {
       throw urlError(url, `unknown parameter "${key}" (known: ${[...URL_PARAMS].join(', ')})`);

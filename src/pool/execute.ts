@@ -21,14 +21,14 @@ export type Work<T> = (connection: Connection, run: RunOptions) => Promise<T>;
 
 const MAX_NOT_APPLIED_RETRIES = 2;
 
-interface Limits {
-  run: RunOptions;
-  /** What passing `run.deadline` is called: the invocation deadline or the query timeout. */
+/** What a statement runs under, passed to the transport as it is. */
+interface Limits extends RunOptions {
+  /** What passing `deadline` is called: the invocation deadline or the query timeout. */
   code: 'DEADLINE_EXCEEDED' | 'QUERY_TIMEOUT';
 }
 
 /** No deadline and no query timeout: outside an invocation with the default options. */
-const NO_LIMITS: Limits = Object.freeze({ run: Object.freeze({}), code: 'DEADLINE_EXCEEDED' });
+const NO_LIMITS: Limits = Object.freeze({ code: 'DEADLINE_EXCEEDED' });
 /** The least time a cancel gets to be confirmed, even with a deadline margin near 0. */
 const MIN_CANCEL_GRACE_MS = 100;
 
@@ -81,7 +81,7 @@ export class Executor {
         const limits = this.#limits(scope);
         let result: T;
         try {
-          result = await work(lease.connection, limits.run);
+          result = await work(lease.connection, limits);
         } catch (err) {
           throw limits === NO_LIMITS ? err : deadlineError(err, limits.code, this.#options.queryTimeoutMs, false);
         }
@@ -178,8 +178,8 @@ export class Executor {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (limits === NO_LIMITS) return work(limits.run);
-    return work(limits.run).catch((err) => {
+    if (limits === NO_LIMITS) return work(limits);
+    return work(limits).catch((err) => {
       throw deadlineError(err, limits.code, this.#options.queryTimeoutMs, inTransaction);
     });
   }
@@ -194,7 +194,7 @@ export class Executor {
     const code = limit < deadline ? 'QUERY_TIMEOUT' : 'DEADLINE_EXCEEDED';
     if (limit <= now) throw new WarmpoolError(code, 'The invocation deadline passed before the statement was sent.', { notApplied: true });
     const hard = scope?.hardDeadline ?? Infinity;
-    return { run: { deadline: limit, abandonBy: hard === Infinity ? undefined : abandonPoint(limit, hard) }, code };
+    return { deadline: limit, abandonBy: hard === Infinity ? undefined : abandonPoint(limit, hard), code };
   }
 
   /** Pool-wide reactions to a failure: a restart or failover signal drains idle connections. */

@@ -6,7 +6,7 @@ import { ConnectionSet } from './connections.js';
 import { Executor } from './execute.js';
 import type { PoolObserver } from './observer.js';
 import { checkParams, checkText } from './params.js';
-import { LazyQuery, SqlQuery, UnsafeFragment, isTemplateCall, statementFromTemplate, toResult, type QueryFlags } from './query.js';
+import { IDEMPOTENT, LazyQuery, NOT_IDEMPOTENT, SqlQuery, UnsafeFragment, isTemplateCall, statementFromTemplate, toResult, type QueryFlags } from './query.js';
 import { type ReservedConnection, reserve } from './reserved.js';
 import type { InvocationScope } from './scope.js';
 import type { Counters } from './stats.js';
@@ -102,7 +102,7 @@ export class Pool {
     checkParams(params);
     const statement: Statement = { text, params };
     if (options.textTypes !== undefined) statement.types = typeParsers(options.textTypes, 'The query option "textTypes"');
-    return new SqlQuery<T>(this.#runQuery, statement, { idempotent: options.idempotent === true });
+    return new SqlQuery<T>(this.#runQuery, statement, options.idempotent === true ? IDEMPOTENT : NOT_IDEMPOTENT);
   }
 
   /** Raw SQL to splice into a `sql` template (identifiers, keywords). Never pass user input. */

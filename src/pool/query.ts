@@ -10,6 +10,9 @@ export interface QueryFlags {
   idempotent: boolean;
 }
 
+export const NOT_IDEMPOTENT: QueryFlags = Object.freeze({ idempotent: false });
+export const IDEMPOTENT: QueryFlags = Object.freeze({ idempotent: true });
+
 /** Runs a statement; resolves to its rows with the result's facts attached (`toResult`). */
 export type QueryRunner = (statement: Statement, flags: QueryFlags) => Promise<unknown[]>;
 
@@ -87,7 +90,7 @@ export abstract class LazyQuery<R> implements PromiseLike<R> {
   protected readonly unsent: UnsentQueries | undefined;
   #promise: Promise<R> | undefined;
 
-  constructor(runner: QueryRunner, statement: Statement, flags: QueryFlags = { idempotent: false }, unsent?: UnsentQueries) {
+  constructor(runner: QueryRunner, statement: Statement, flags: QueryFlags = NOT_IDEMPOTENT, unsent?: UnsentQueries) {
     this.runner = runner;
     this.statement = statement;
     this.flags = flags;
