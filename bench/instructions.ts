@@ -11,25 +11,37 @@
 // optimizing compiler's work (V8's background threads; under valgrind they run long after they
 // would have finished at full speed) is shown apart and left out of the ratios.
 //
-//   npm run bench:instructions [-- --first 5000 --last 15000]
+// Then a young container: the sample TCP handler on warmpool and the same handler on raw
+// postgres.js (bundled as bench/cold-process.ts bundles them, CommonJS), loaded by a fresh
+// process that stops after the import, or after the first invocation; a bare `node` start is
+// subtracted. V8's parser (preparsing the whole bundle at load, then each function again at its
+// first call) is shown apart: it grows with the bundle's size.
+//
+//   npm run bench:instructions [-- --first 5000 --last 15000 --young-only]
 //
 // Needs valgrind (Debian: apt-get install valgrind). DATABASE_URL is used when set; otherwise a
 // throwaway embedded PostgreSQL is started and stopped.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { build } from 'esbuild';
+import { createSchema } from '../src/loadtest/server.js';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
 import { table } from './support/stats.js';
 
 const run = promisify(execFile);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const YOUNG = [
+  { name: 'warmpool tcp', entry: 'src/loadtest/strategies/warmpool-tcp.ts' },
+  { name: 'postgres.js', entry: 'src/loadtest/strategies/postgres-js.ts' },
+] as const;
 const STRATEGIES = ['warmpool', 'postgres.js', 'pg.Pool'] as const;
 const BASELINES = ['postgres.js', 'pg.Pool'] as const;
 
-const { values: args } = parseArgs({ options: { first: { type: 'string', default: '5000' }, last: { type: 'string', default: '15000' } } });
+const { values: args } = parseArgs({ options: { first: { type: 'string', default: '5000' }, last: { type: 'string', default: '15000' }, 'young-only': { type: 'boolean', default: false } } });
 const FIRST = Number(args.first);
 const LAST = Number(args.last);
 if (!Number.isInteger(FIRST) || !Number.isInteger(LAST) || FIRST < 1 || LAST <= FIRST) throw new Error('--first and --last must be whole numbers, first < last');
@@ -39,26 +51,39 @@ interface Count {
   compiler: number;
   rest: number;
   gc: number;
+  parser: number;
 }
 
 /** V8's optimizing compilers (TurboFan, Maglev) and the containers their passes use. */
 const isCompiler = (fn: string) => /compiler::|maglev::|v8::internal::Zone|std::_Rb_tree/.test(fn);
+/** V8's parser and preparser, with the decoding of the source they read. */
+const isParser = (fn: string) => /Parser|Scanner|Utf8Decoder|Utf16CharacterStream|AstValueFactory|AstRawString|AstNodeFactory|(?<!Handle)Scope::|ExpressionScope|PerfectKeywordHash|VariableMap|FuncNameInferrer/.test(fn);
+/**
+ * A primality test in node's start-up whose count changes from process to process by millions
+ * (4.7–11 million instructions seen), whatever the process runs: left out as noise.
+ */
+const isNoise = (fn: string) => fn.includes('detail::sprp(');
 /** V8's garbage collector: the scavenger, marking, sweeping, evacuation. */
 const isGc = (fn: string) => /Scavenge|heap::base|MarkCompact|Marking|Sweep|Evacuat|v8::internal::Heap::/.test(fn);
 
 async function countOf(file: string): Promise<Count> {
-  const count: Count = { compiler: 0, rest: 0, gc: 0 };
+  const count: Count = { compiler: 0, rest: 0, gc: 0, parser: 0 };
   let compiler = false;
   let gc = false;
+  let parser = false;
+  let noise = false;
   for (const line of (await readFile(file, 'utf8')).split('\n')) {
     if (line.startsWith('fn=')) {
+      noise = isNoise(line);
       compiler = isCompiler(line);
-      gc = isGc(line);
-    } else if (line.charCodeAt(0) >= 48 && line.charCodeAt(0) <= 57) {
+      gc = !compiler && isGc(line);
+      parser = !compiler && isParser(line);
+    } else if (!noise && line.charCodeAt(0) >= 48 && line.charCodeAt(0) <= 57) {
       const ir = Number(line.split(' ')[1]);
       if (compiler) count.compiler += ir;
       else count.rest += ir;
-      if (gc && !compiler) count.gc += ir;
+      if (gc) count.gc += ir;
+      if (parser) count.parser += ir;
     }
   }
   return count;
@@ -73,13 +98,78 @@ async function hasValgrind(): Promise<boolean> {
   }
 }
 
-async function counted(bundle: string, dir: string, strategy: string, url: string, invocations: number): Promise<Count> {
-  const out = path.join(dir, `${strategy.replace(/\W+/g, '-')}.${invocations}.cg`);
-  await run('valgrind', ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`, process.execPath, bundle, strategy, url, String(invocations)], {
-    maxBuffer: 16 * 1024 * 1024,
-    timeout: 30 * 60_000,
+/** Runs `node <args>` under cachegrind; `tag` names its output file in `dir`. */
+async function counted(dir: string, tag: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Count> {
+  const out = path.join(dir, `${tag.replace(/\W+/g, '-')}.cg`);
+  await run('valgrind', ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`, process.execPath, ...args], {
+    env, maxBuffer: 16 * 1024 * 1024, timeout: 30 * 60_000,
   });
   return countOf(out);
+}
+
+const minus = (a: Count, b: Count): Count => ({ compiler: a.compiler - b.compiler, rest: a.rest - b.rest, gc: a.gc - b.gc, parser: a.parser - b.parser });
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+
+async function warm(dir: string, url: string): Promise<void> {
+  const bundle = path.join(dir, 'instruction-container.cjs');
+  const entry = fileURLToPath(new URL('./support/instruction-container.ts', import.meta.url));
+  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['pg-native'], outfile: bundle, logLevel: 'warning' });
+  const perInvocation = new Map<string, Count>();
+  for (const strategy of STRATEGIES) {
+    process.stderr.write(`${strategy}: ${FIRST} and ${LAST} invocations under cachegrind…\n`);
+    // The two runs at once: 2 cores are the smallest machine this runs on.
+    const [first, last] = await Promise.all([FIRST, LAST].map((n) => counted(dir, `${strategy}.${n}`, [bundle, strategy, url, String(n)])));
+    const d = minus(last, first);
+    const n = LAST - FIRST;
+    perInvocation.set(strategy, { compiler: d.compiler / n, rest: d.rest / n, gc: d.gc / n, parser: d.parser / n });
+  }
+  const rest = (name: string) => perInvocation.get(name)!.rest;
+  const faster = Math.min(...BASELINES.map(rest));
+  console.log(`\ninstructions per warm invocation (select 1), invocations ${FIRST + 1}–${LAST}, node ${process.version}; valgrind cachegrind`);
+  console.log('"compiler" = V8\'s optimizing compiler threads, left out of the ratios; "of which GC" = the garbage collector\'s part of the instructions\n');
+  console.log(table(
+    ['strategy', 'instructions', 'of which GC', 'compiler', 'vs postgres.js', 'vs pg.Pool', 'vs faster'],
+    STRATEGIES.map((name) => [
+      name, fmt(rest(name)), fmt(perInvocation.get(name)!.gc), fmt(perInvocation.get(name)!.compiler),
+      `${(rest(name) / rest('postgres.js')).toFixed(3)}×`, `${(rest(name) / rest('pg.Pool')).toFixed(3)}×`, `${(rest(name) / faster).toFixed(3)}×`,
+    ]),
+  ));
+  const extra = rest('warmpool') - faster;
+  console.log(`\nwarmpool: ${extra >= 0 ? '+' : ''}${fmt(extra)} instructions per invocation over the faster baseline`);
+}
+
+async function young(dir: string, url: string): Promise<void> {
+  await createSchema(url);
+  const slug = (name: string) => name.replace(/\W+/g, '-');
+  await build({
+    entryPoints: Object.fromEntries(YOUNG.map((h) => [slug(h.name), path.join(root, h.entry)])),
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['pg-native'], outdir: dir, outExtension: { '.js': '.cjs' }, logLevel: 'warning',
+  });
+  const container = fileURLToPath(new URL('./support/young-container.cjs', import.meta.url));
+  const empty = path.join(dir, 'empty.cjs');
+  await writeFile(empty, 'process.exit(0);\n');
+  const env = { PATH: process.env.PATH, DATABASE_URL: url };
+  process.stderr.write('a young container: import and first invocation under cachegrind…\n');
+  const bare = await counted(dir, 'bare-node', [empty], env);
+  const stages = new Map<string, { import: Count; first: Count }>();
+  for (const h of YOUNG) {
+    const bundle = path.join(dir, `${slug(h.name)}.cjs`);
+    const [imported, first] = await Promise.all((['import', 'first'] as const).map((stage) => counted(dir, `${h.name}.${stage}`, [container, bundle, stage], env)));
+    stages.set(h.name, { import: minus(imported, bare), first: minus(first, imported) });
+  }
+  const [ours, base] = YOUNG.map((h) => stages.get(h.name)!);
+  const row = (name: string, stage: 'import' | 'first') => {
+    const c = stages.get(name)![stage];
+    const ratio = name === YOUNG[0].name ? ` (${(c.rest / base[stage].rest).toFixed(2)}×)` : '';
+    return [`${fmt(c.rest)}${ratio}`, fmt(c.parser)];
+  };
+  console.log(`\na young container (CommonJS bundle, not minified): instructions, a bare node start subtracted; "parser" = V8's parser and preparser, with the decoding of the source\n`);
+  console.log(table(
+    ['handler', 'import', 'parser', 'first invocation', 'parser'],
+    YOUNG.map((h) => [h.name, ...row(h.name, 'import'), ...row(h.name, 'first')]),
+  ));
+  const more = (stage: 'import' | 'first') => `${fmt(ours[stage].rest - base[stage].rest)} more at ${stage === 'import' ? 'import' : 'the first invocation'}, ${fmt(ours[stage].parser - base[stage].parser)} of them parsing`;
+  console.log(`\nwarmpool tcp: ${more('import')}; ${more('first')}`);
 }
 
 async function main() {
@@ -91,31 +181,8 @@ async function main() {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'warmpool-instructions-'));
   try {
     const url = process.env.DATABASE_URL || (server = await startEmbeddedPostgres({ quiet: true })).url;
-    const bundle = path.join(dir, 'instruction-container.cjs');
-    const entry = fileURLToPath(new URL('./support/instruction-container.ts', import.meta.url));
-    await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['pg-native'], outfile: bundle, logLevel: 'warning' });
-    const perInvocation = new Map<string, Count>();
-    for (const strategy of STRATEGIES) {
-      process.stderr.write(`${strategy}: ${FIRST} and ${LAST} invocations under cachegrind…\n`);
-      // The two runs at once: 2 cores are the smallest machine this runs on.
-      const [first, last] = await Promise.all([FIRST, LAST].map((n) => counted(bundle, dir, strategy, url, n)));
-      const n = LAST - FIRST;
-      perInvocation.set(strategy, { compiler: (last.compiler - first.compiler) / n, rest: (last.rest - first.rest) / n, gc: (last.gc - first.gc) / n });
-    }
-    const rest = (name: string) => perInvocation.get(name)!.rest;
-    const faster = Math.min(...BASELINES.map(rest));
-    console.log(`\ninstructions per warm invocation (select 1), invocations ${FIRST + 1}–${LAST}, node ${process.version}; valgrind cachegrind`);
-    console.log('"compiler" = V8\'s optimizing compiler threads, left out of the ratios; "of which GC" = the garbage collector\'s part of the instructions\n');
-    const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-    console.log(table(
-      ['strategy', 'instructions', 'of which GC', 'compiler', 'vs postgres.js', 'vs pg.Pool', 'vs faster'],
-      STRATEGIES.map((name) => [
-        name, fmt(rest(name)), fmt(perInvocation.get(name)!.gc), fmt(perInvocation.get(name)!.compiler),
-        `${(rest(name) / rest('postgres.js')).toFixed(3)}×`, `${(rest(name) / rest('pg.Pool')).toFixed(3)}×`, `${(rest(name) / faster).toFixed(3)}×`,
-      ]),
-    ));
-    const extra = rest('warmpool') - faster;
-    console.log(`\nwarmpool: ${extra >= 0 ? '+' : ''}${fmt(extra)} instructions per invocation over the faster baseline`);
+    if (!args['young-only']) await warm(dir, url);
+    await young(dir, url);
   } finally {
     await server?.stop();
     await rm(dir, { recursive: true, force: true });
