@@ -52,9 +52,13 @@ export class DeadlineAlarm {
     this.#at = Infinity;
     const now = Date.now();
     const due = this.#watched.filter((entry) => entry.deadline <= now);
-    this.#watched = this.#watched.filter((entry) => entry.deadline > now);
-    for (const entry of due) entry.expire();
-    // An expiry may have stopped the alarm (its connection destroyed): then nothing is left.
+    const left = this.#watched.filter((entry) => entry.deadline > now);
+    this.#watched = left;
+    for (const entry of due) {
+      // An expiry that destroyed the connection stopped the alarm: the rest go with the socket.
+      if (this.#watched !== left) return;
+      entry.expire();
+    }
     let next = Infinity;
     for (const entry of this.#watched) next = Math.min(next, entry.deadline);
     if (next !== Infinity) this.#set(next);
