@@ -28,12 +28,6 @@ export class TcpResults {
   /** The pool's parsers (its `textTypes`), for statements without their own. */
   readonly #types: TypeParsers;
   #shapes = new WeakMap<DriverColumn[], Shape>();
-  /** The last column list seen and its shape: a warm statement repeats its own. */
-  #lastColumns: DriverColumn[] | undefined;
-  #lastShape: Shape | undefined;
-  /** The last command tag and its first word. */
-  #lastTag = '';
-  #lastCommand = '';
 
   constructor(types: TypeParsers) {
     this.#types = types;
@@ -63,30 +57,14 @@ export class TcpResults {
         }
       }
     }
+    // The server's tag is 'CREATE TABLE', 'INSERT' …; the first word, as the other transports give it.
+    const space = result.command.indexOf(' ');
+    const command = space < 0 ? result.command : result.command.slice(0, space);
     // The driver's array itself: the API copies the rows into its own result (toResult).
-    return { rows: result as Row[], command: this.#command(result.command), count: result.count ?? result.length, columns };
-  }
-
-  /** The server's tag is 'CREATE TABLE', 'INSERT' …; the first word, as the other transports give it. */
-  #command(tag: string): string {
-    if (tag !== this.#lastTag) {
-      const space = tag.indexOf(' ');
-      this.#lastTag = tag;
-      this.#lastCommand = space < 0 ? tag : tag.slice(0, space);
-    }
-    return this.#lastCommand;
+    return { rows: result as Row[], command, count: result.count ?? result.length, columns };
   }
 
   #shape(driverColumns: DriverColumn[], types: TypeParsers): Shape {
-    const last = this.#lastShape;
-    if (driverColumns === this.#lastColumns && last?.types === types) return last;
-    const shape = this.#shapeOf(driverColumns, types);
-    this.#lastColumns = driverColumns;
-    this.#lastShape = shape;
-    return shape;
-  }
-
-  #shapeOf(driverColumns: DriverColumn[], types: TypeParsers): Shape {
     const cached = this.#shapes.get(driverColumns);
     if (cached?.types === types) return cached;
     const parsers = driverColumns.map(({ type }) => types.columnParser(type, this.arrayElements[type]));
