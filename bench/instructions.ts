@@ -46,7 +46,7 @@ const FIRST = Number(args.first);
 const LAST = Number(args.last);
 if (!Number.isInteger(FIRST) || !Number.isInteger(LAST) || FIRST < 1 || LAST <= FIRST) throw new Error('--first and --last must be whole numbers, first < last');
 
-/** Instructions of a cachegrind output file: the optimizing compiler's, and the rest with the garbage collector's share of it. */
+/** Instructions of a cachegrind output file: the optimizing compiler's, and the rest, with the garbage collector's and the parser's shares of it. */
 interface Count {
   compiler: number;
   rest: number;
