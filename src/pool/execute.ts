@@ -29,6 +29,7 @@ interface Limits extends RunOptions {
 
 /** No deadline and no query timeout: outside an invocation with the default options. */
 const NO_LIMITS: Limits = Object.freeze({ code: 'DEADLINE_EXCEEDED' });
+
 /** The least time a cancel gets to be confirmed, even with a deadline margin near 0. */
 const MIN_CANCEL_GRACE_MS = 100;
 
@@ -78,6 +79,7 @@ export class Executor {
           this.#set.counters.reconnects++;
           throw new WarmpoolError('CONNECTION_LOST', 'The connection was found closed before use.', { notApplied: true });
         }
+        // withDeadline inline: its .catch would cost a promise per statement.
         const limits = this.#limits(scope);
         let result: T;
         try {
