@@ -11,7 +11,7 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 export const db = createPool({
   connectionString: process.env.DATABASE_URL,
   // A container runs one invocation at a time, so 1 is enough. The whole function's connection
-  // budget is reservedConcurrency × max (see serverless.yml).
+  // budget is reservedConcurrency times max (see serverless.yml).
   max: positiveInt(process.env.WARMPOOL_MAX, 1),
 });
 

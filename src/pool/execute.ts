@@ -170,7 +170,7 @@ export class Executor {
   /**
    * Runs `work` with the earlier of the invocation deadline and the query timeout; the transport
    * cancels the statement there. Its DEADLINE_EXCEEDED becomes QUERY_TIMEOUT when the query
-   * timeout was the limit, and OUTCOME_UNKNOWN when the server did not confirm the cancel —
+   * timeout was the limit, and OUTCOME_UNKNOWN when the server did not confirm the cancel,
    * except `inTransaction` before COMMIT: that transaction is rolled back or its connection closed.
    */
   withDeadline<T>(scope: InvocationScope | undefined, work: (run: RunOptions) => Promise<T>, inTransaction = false): Promise<T> {

@@ -96,7 +96,7 @@ export class Pool {
     return new SqlQuery<T>(this.#runQuery, statementFromTemplate(strings, values));
   };
 
-  /** SQL text with $1, $2 … placeholders and their values. Lazy, like `sql`. */
+  /** SQL text with $1, $2, ... placeholders and their values. Lazy, like `sql`. */
   query<T extends object = Row>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}): SqlQuery<T> {
     checkText(text);
     checkParams(params);
@@ -111,7 +111,7 @@ export class Pool {
     return new UnsafeFragment(text);
   }
 
-  /** Runs `fn` in BEGIN … COMMIT on one connection; rolls back when it throws. */
+  /** Runs `fn` in BEGIN ... COMMIT on one connection; rolls back when it throws. */
   transaction<T>(fn: (tx: Transaction) => PromiseLike<T>, options: InteractiveTransactionOptions = {}): Promise<T> {
     if (typeof fn !== 'function') {
       return Promise.reject(new WarmpoolError('INVALID_QUERY', 'transaction expects a function: db.transaction(async (tx) => { … }).', { notApplied: true }));

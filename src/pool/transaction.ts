@@ -52,7 +52,7 @@ export class Transaction {
   }
 
   /**
-   * Runs `fn` inside SAVEPOINT … RELEASE SAVEPOINT; when it throws, ROLLBACK TO SAVEPOINT undoes
+   * Runs `fn` inside SAVEPOINT ... RELEASE SAVEPOINT; when it throws, ROLLBACK TO SAVEPOINT undoes
    * only its work and the error propagates. Nestable; `fn` gets this same transaction.
    */
   async savepoint<T>(fn: (tx: Transaction) => PromiseLike<T>): Promise<T> {

@@ -23,7 +23,7 @@ interface Shape {
 const NO_COLUMNS: DriverColumn[] = [];
 
 export class TcpResults {
-  /** Array type OID → element OID, from pg_type at connect (arrays of CREATE TYPE types too). */
+  /** Array type OID to element OID, from pg_type at connect (arrays of CREATE TYPE types too). */
   arrayElements: Record<number, number> = {};
   /** The pool's parsers (its `textTypes`), for statements without their own. */
   readonly #types: TypeParsers;
