@@ -169,29 +169,10 @@ export const DEFAULTS = {
   transport: 'auto' as const,
 };
 
-const NUMBER_LIMITS: Record<string, [min: number, max: number]> = {
-  port: [1, 65_535],
-  max: [1, 10_000],
-  acquireTimeoutMs: [1, 3_600_000],
-  connectTimeoutMs: [1, 3_600_000],
-  maxConnectAttempts: [1, 100],
-  resumeTimeoutMs: [0, 3_600_000],
-  idleTimeoutMs: [0, 86_400_000],
-  maxLifetimeMs: [0, 86_400_000],
-  validateAfterIdleMs: [0, 86_400_000],
-  pingTimeoutMs: [1, 3_600_000],
-  queryTimeoutMs: [0, 86_400_000],
-  serverIdleSessionTimeoutMs: [0, 2_147_483_647],
-};
-
-const STRING_OPTIONS = ['connectionString', 'host', 'database', 'user', 'applicationName', 'httpEndpoint', 'wsProxy', 'authToken'];
 const SSL_MODES: SslMode[] = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'];
 const TRANSPORTS = ['auto', 'tcp', 'http', 'websocket'];
-const KNOWN_OPTIONS = new Set([
-  ...STRING_OPTIONS, ...Object.keys(NUMBER_LIMITS), 'password', 'ssl', 'prepare', 'pooler', 'transport', 'hyperdrive', 'textTypes', 'onEvent',
-]);
 /** URL query parameters understood; anything else is refused so a typo does not pass silently. */
-const URL_PARAMS = new Set(['sslmode', 'connect_timeout', 'application_name', 'channel_binding', 'pgbouncer']);
+const URL_PARAMS = ['sslmode', 'connect_timeout', 'application_name', 'channel_binding', 'pgbouncer'];
 
 function optionError(message: string): WarmpoolError {
   return new WarmpoolError('INVALID_OPTION', message);
@@ -201,51 +182,86 @@ function env(): Record<string, string | undefined> {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
 }
 
+/** Checks the value of one option (never undefined: an option set to undefined is absent). */
+type Check = (value: unknown, key: string) => void;
+
+const text: Check = (value, key) => {
+  if (typeof value !== 'string') throw optionError(`Option "${key}" must be a string, got ${describe(value)}.`);
+};
+
+const whole = (min: number, max: number): Check => (value, key) => {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw optionError(`Option "${key}" must be a whole number, got ${describe(value)}. Pass a number such as ${key === 'max' ? 1 : 5000}.`);
+  }
+  if (value < min || value > max) throw optionError(`Option "${key}" must be between ${min} and ${max}, got ${value}.`);
+};
+
+const oneOf = (allowed: string[]): Check => (value, key) => {
+  if (!allowed.includes(value as string)) throw optionError(`Option "${key}" must be one of ${allowed.join(', ')}; got ${describe(value)}.`);
+};
+
+const flag: Check = (value, key) => {
+  if (typeof value !== 'boolean') throw optionError(`Option "${key}" must be true or false, got ${describe(value)}.`);
+};
+
+/**
+ * One check per option, looked up for the keys the caller passed only: a pool is usually made at
+ * a young container's import, where every step runs interpreted.
+ */
+const CHECKS: Record<string, Check> = {
+  connectionString: text,
+  host: text,
+  database: text,
+  user: text,
+  applicationName: text,
+  httpEndpoint: text,
+  wsProxy: text,
+  authToken: text,
+  port: whole(1, 65_535),
+  max: whole(1, 10_000),
+  acquireTimeoutMs: whole(1, 3_600_000),
+  connectTimeoutMs: whole(1, 3_600_000),
+  maxConnectAttempts: whole(1, 100),
+  resumeTimeoutMs: whole(0, 3_600_000),
+  idleTimeoutMs: whole(0, 86_400_000),
+  maxLifetimeMs: whole(0, 86_400_000),
+  validateAfterIdleMs: whole(0, 86_400_000),
+  pingTimeoutMs: whole(1, 3_600_000),
+  queryTimeoutMs: whole(0, 86_400_000),
+  serverIdleSessionTimeoutMs: whole(0, 2_147_483_647),
+  password: (value) => {
+    if (typeof value !== 'string' && typeof value !== 'function') {
+      throw optionError(`Option "password" must be a string or a function returning one, got ${typeof value}.`);
+    }
+  },
+  ssl: (value) => {
+    if (typeof value !== 'boolean' && !(typeof value === 'object' && value !== null) && !SSL_MODES.includes(value as SslMode)) {
+      throw optionError(`Option "ssl" must be true, false, TLS options or one of ${SSL_MODES.join(', ')}; got ${describe(value)}.`);
+    }
+  },
+  prepare: flag,
+  pooler: checkPooler,
+  transport: oneOf(TRANSPORTS),
+  hyperdrive: (value) => {
+    if (typeof value !== 'object' || value === null || typeof (value as { connectionString?: unknown }).connectionString !== 'string') {
+      throw optionError('Option "hyperdrive" must be a Hyperdrive binding (env.HYPERDRIVE), an object with a connectionString.');
+    }
+  },
+  textTypes: (value) => checkTextTypes(value, 'Option "textTypes"'),
+  onEvent: (value) => {
+    if (typeof value !== 'function') throw optionError(`Option "onEvent" must be a function, got ${typeof value}.`);
+  },
+};
+
 function checkTypes(options: Record<string, unknown>): void {
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw optionError(`Unknown option "${key}". Known options: ${[...KNOWN_OPTIONS].join(', ')}.`);
+    if (!Object.hasOwn(CHECKS, key)) {
+      throw optionError(`Unknown option "${key}". Known options: ${Object.keys(CHECKS).join(', ')}.`);
     }
-  }
-  for (const key of STRING_OPTIONS) {
     const value = options[key];
-    if (value !== undefined && typeof value !== 'string') {
-      throw optionError(`Option "${key}" must be a string, got ${describe(value)}.`);
-    }
+    if (value !== undefined) CHECKS[key](value, key);
   }
-  for (const [key, [min, max]] of Object.entries(NUMBER_LIMITS)) {
-    const value = options[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || !Number.isInteger(value)) {
-      throw optionError(`Option "${key}" must be a whole number, got ${describe(value)}. Pass a number such as ${key === 'max' ? 1 : 5000}.`);
-    }
-    if (value < min || value > max) {
-      throw optionError(`Option "${key}" must be between ${min} and ${max}, got ${value}.`);
-    }
-  }
-  const { password, ssl, prepare, transport, onEvent } = options;
-  if (password !== undefined && typeof password !== 'string' && typeof password !== 'function') {
-    throw optionError(`Option "password" must be a string or a function returning one, got ${typeof password}.`);
-  }
-  if (ssl !== undefined && typeof ssl !== 'boolean' && !(typeof ssl === 'object' && ssl !== null) && !SSL_MODES.includes(ssl as SslMode)) {
-    throw optionError(`Option "ssl" must be true, false, TLS options or one of ${SSL_MODES.join(', ')}; got ${describe(ssl)}.`);
-  }
-  if (prepare !== undefined && typeof prepare !== 'boolean') {
-    throw optionError(`Option "prepare" must be true or false, got ${describe(prepare)}.`);
-  }
-  if (transport !== undefined && !TRANSPORTS.includes(transport as string)) {
-    throw optionError(`Option "transport" must be one of ${TRANSPORTS.join(', ')}; got ${describe(transport)}.`);
-  }
-  checkPooler(options.pooler);
-  if (options.textTypes !== undefined) checkTextTypes(options.textTypes, 'Option "textTypes"');
-  if (onEvent !== undefined && typeof onEvent !== 'function') {
-    throw optionError(`Option "onEvent" must be a function, got ${typeof onEvent}.`);
-  }
-  const { hyperdrive } = options as { hyperdrive?: { connectionString?: unknown } };
-  if (hyperdrive !== undefined && (typeof hyperdrive !== 'object' || hyperdrive === null || typeof hyperdrive.connectionString !== 'string')) {
-    throw optionError('Option "hyperdrive" must be a Hyperdrive binding (env.HYPERDRIVE), an object with a connectionString.');
-  }
-  if (hyperdrive !== undefined && options.connectionString !== undefined) {
+  if (options.hyperdrive !== undefined && options.connectionString !== undefined) {
     throw optionError('Pass either "hyperdrive" or "connectionString", not both: the binding carries the connection string.');
   }
 }
@@ -273,7 +289,7 @@ function checkEndpoint(value: string | undefined, name: string, protocols: strin
 
 /** Neon's own endpoints, the only ones derived from the database host (its proxy is the server). */
 function isNeonHost(host: string): boolean {
-  return /\.neon\.tech$/i.test(host);
+  return host.toLowerCase().endsWith('.neon.tech');
 }
 
 function describe(value: unknown): string {
@@ -303,7 +319,8 @@ function urlError(url: string, problem: string): WarmpoolError {
 }
 
 export function parseConnectionString(url: string): UrlParts {
-  if (!/^postgres(ql)?:\/\//i.test(url)) {
+  const start = url.slice(0, 13).toLowerCase();
+  if (!start.startsWith('postgres://') && !start.startsWith('postgresql://')) {
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
     throw urlError(url, scheme ? `scheme "${scheme}:" is not supported, use postgres://` : 'it does not start with postgres://');
   }
@@ -314,9 +331,10 @@ export function parseConnectionString(url: string): UrlParts {
     throw urlError(url, 'it is not a valid URL (are special characters in the password percent-encoded?)');
   }
   const parts: UrlParts = {};
-  if (parsed.hostname) parts.host = decodeURIComponent(parsed.hostname).replace(/^\[(.*)\]$/, '$1');
+  const { hostname, pathname } = parsed;
+  if (hostname) parts.host = decodeURIComponent(hostname.startsWith('[') ? hostname.slice(1, -1) : hostname);
   if (parsed.port) parts.port = Number(parsed.port);
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  const database = decodeURIComponent(pathname.startsWith('/') ? pathname.slice(1) : pathname);
   if (database) parts.database = database;
   try {
     if (parsed.username) parts.user = decodeURIComponent(parsed.username);
@@ -327,8 +345,8 @@ export function parseConnectionString(url: string): UrlParts {
   // Most connection strings have no parameters; reading searchParams sets up its parser.
   if (parsed.search === '') return parts;
   for (const [key, value] of parsed.searchParams) {
-    if (!URL_PARAMS.has(key)) {
-      throw urlError(url, `unknown parameter "${key}" (known: ${[...URL_PARAMS].join(', ')})`);
+    if (!URL_PARAMS.includes(key)) {
+      throw urlError(url, `unknown parameter "${key}" (known: ${URL_PARAMS.join(', ')})`);
     }
     if (key === 'sslmode') {
       if (!SSL_MODES.includes(value as SslMode)) throw urlError(url, `sslmode must be one of ${SSL_MODES.join(', ')}`);

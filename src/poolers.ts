@@ -72,9 +72,9 @@ export function detectPooler({ host, port, pgbouncerParam, hyperdrive }: PoolerH
   // Supabase's shared pooler: port 6543 is transaction mode, 5432 session mode (a normal session).
   if (name.endsWith('.pooler.supabase.com')) return port === 6543 ? 'supavisor' : 'none';
   // RDS Proxy endpoints: <name>.proxy-<id>.<region>.rds.amazonaws.com (and .com.cn).
-  if (/\.proxy-[a-z0-9]+\.[a-z0-9-]+\.rds\.amazonaws\.com(\.cn)?$/.test(name)) return 'rds-proxy';
+  if (name.includes('.rds.amazonaws.com') && /\.proxy-[a-z0-9]+\.[a-z0-9-]+\.rds\.amazonaws\.com(\.cn)?$/.test(name)) return 'rds-proxy';
   // Neon: the pooled endpoint is the compute's id with -pooler appended.
-  if (/^ep-[a-z0-9-]+-pooler\.[a-z0-9.-]+\.neon\.tech$/.test(name)) return 'neon';
+  if (name.endsWith('.neon.tech') && /^ep-[a-z0-9-]+-pooler\.[a-z0-9.-]+\.neon\.tech$/.test(name)) return 'neon';
   return 'none';
 }
 

@@ -38,10 +38,8 @@ function newContainerId(): string {
 }
 
 export function settingsKey(options: ResolvedOptions): string {
-  const stable = Object.entries(options)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([key, value]) => [key, typeof value === 'function' ? 'function' : value]);
-  return fnv1a(JSON.stringify(stable));
+  // resolveOptions builds every ResolvedOptions with one object literal: the key order is fixed.
+  return fnv1a(JSON.stringify(options, (_, value) => (typeof value === 'function' ? 'function' : value)));
 }
 
 /** FNV-1a, 2 × 32 bit: a short, dependency-free hash (not a security boundary). */
