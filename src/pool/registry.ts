@@ -1,9 +1,11 @@
 import type { ResolvedOptions } from '../options.js';
 
 /**
- * Pools live on globalThis, keyed by their settings, so a module that is imported twice (two
- * bundles, a re-required file) still shares one pool per container, and different settings get
- * different pools. The key is a hash: it never holds the password in clear.
+ * Pools live on globalThis, keyed by their settings, so a handler module that runs again (a
+ * re-required file, a second module making a pool with the same settings) shares one pool per
+ * container, and different settings get different pools. A second copy of warmpool (two bundles
+ * in one process) makes its own pool: a Pool works only with the code that made it. The key is a
+ * hash: it never holds the password in clear.
  */
 
 interface Registry {
