@@ -15,7 +15,9 @@
 // postgres.js (bundled as bench/cold-process.ts bundles them, CommonJS), loaded by a fresh
 // process that stops after the import, or after the first invocation; a bare `node` start is
 // subtracted. V8's parser (preparsing the whole bundle at load, then each function again at its
-// first call) is shown apart: it grows with the bundle's size.
+// first call) is shown apart: it grows with the bundle's size. "cold start" is the sum: raw
+// postgres.js builds its driver at import (about 10 M instructions here: compiling its code, and
+// the garbage collection that work brings on), where warmpool builds it at the first connect.
 //
 //   npm run bench:instructions [-- --first 5000 --last 15000 --young-only]
 //
@@ -164,9 +166,11 @@ async function young(dir: string, url: string): Promise<void> {
     return [`${fmt(c.rest)}${ratio}`, fmt(c.parser)];
   };
   console.log(`\na young container (CommonJS bundle, not minified): instructions, a bare node start subtracted; "parser" = V8's parser and preparser, with the decoding of the source\n`);
+  const cold = (name: string) => stages.get(name)!.import.rest + stages.get(name)!.first.rest;
+  const coldCell = (name: string) => `${fmt(cold(name))}${name === YOUNG[0].name ? ` (${(cold(name) / cold(YOUNG[1].name)).toFixed(2)}×)` : ''}`;
   console.log(table(
-    ['handler', 'import', 'parser', 'first invocation', 'parser'],
-    YOUNG.map((h) => [h.name, ...row(h.name, 'import'), ...row(h.name, 'first')]),
+    ['handler', 'import', 'parser', 'first invocation', 'parser', 'cold start'],
+    YOUNG.map((h) => [h.name, ...row(h.name, 'import'), ...row(h.name, 'first'), coldCell(h.name)]),
   ));
   const more = (stage: 'import' | 'first') => `${fmt(ours[stage].rest - base[stage].rest)} more at ${stage === 'import' ? 'import' : 'the first invocation'}, ${fmt(ours[stage].parser - base[stage].parser)} of them parsing`;
   console.log(`\nwarmpool tcp: ${more('import')}; ${more('first')}`);
