@@ -13,7 +13,8 @@
 //
 // Then a young container: the sample TCP handler on warmpool and the same handler on raw
 // postgres.js (bundled as bench/cold-process.ts bundles them, CommonJS), loaded by a fresh
-// process that stops after the import, or after the first invocation; a bare `node` start is
+// process that stops after the import, after the first invocation, or after 10 and 110
+// invocations (their difference: each of invocations 11–110, young code); a bare `node` start is
 // subtracted. V8's parser (preparsing the whole bundle at load, then each function again at its
 // first call) is shown apart: it grows with the bundle's size. "cold start" is the sum: raw
 // postgres.js builds its driver at import (about 10 M instructions here: compiling its code, and
@@ -42,6 +43,13 @@ const YOUNG = [
 ] as const;
 const STRATEGIES = ['warmpool', 'postgres.js', 'pg.Pool'] as const;
 const BASELINES = ['postgres.js', 'pg.Pool'] as const;
+/**
+ * The young window: invocations YOUNG_FROM + 1 to YOUNG_TO, where most of the code runs in V8's
+ * interpreter and baseline compiler, each property read an inline-cache call (a container's
+ * first hundreds of invocations; the warm count above is of optimized code).
+ */
+const YOUNG_FROM = 10;
+const YOUNG_TO = 110;
 
 const { values: args } = parseArgs({ options: { first: { type: 'string', default: '5000' }, last: { type: 'string', default: '15000' }, 'young-only': { type: 'boolean', default: false } } });
 const FIRST = Number(args.first);
@@ -153,24 +161,29 @@ async function young(dir: string, url: string): Promise<void> {
   const env = { PATH: process.env.PATH, DATABASE_URL: url };
   process.stderr.write('a young container: import and first invocation under cachegrind…\n');
   const bare = await counted(dir, 'bare-node', [empty], env);
-  const stages = new Map<string, { import: Count; first: Count }>();
+  const stages = new Map<string, { import: Count; first: Count; later: Count }>();
   for (const h of YOUNG) {
     const bundle = path.join(dir, `${slug(h.name)}.cjs`);
-    const [imported, first] = await Promise.all((['import', 'first'] as const).map((stage) => counted(dir, `${h.name}.${stage}`, [container, bundle, stage], env)));
-    stages.set(h.name, { import: minus(imported, bare), first: minus(first, imported) });
+    const stops = ['import', 'first', String(YOUNG_FROM), String(YOUNG_TO)];
+    const [imported, first, from, to] = await Promise.all(stops.map((stage) => counted(dir, `${h.name}.${stage}`, [container, bundle, stage], env)));
+    const later = minus(to, from);
+    const each = (x: number) => x / (YOUNG_TO - YOUNG_FROM);
+    stages.set(h.name, { import: minus(imported, bare), first: minus(first, imported), later: { compiler: each(later.compiler), rest: each(later.rest), gc: each(later.gc), parser: each(later.parser) } });
   }
   const [ours, base] = YOUNG.map((h) => stages.get(h.name)!);
-  const row = (name: string, stage: 'import' | 'first') => {
-    const c = stages.get(name)![stage];
-    const ratio = name === YOUNG[0].name ? ` (${(c.rest / base[stage].rest).toFixed(2)}×)` : '';
-    return [`${fmt(c.rest)}${ratio}`, fmt(c.parser)];
-  };
-  console.log(`\na young container (CommonJS bundle, not minified): instructions, a bare node start subtracted; "parser" = V8's parser and preparser, with the decoding of the source\n`);
-  const cold = (name: string) => stages.get(name)!.import.rest + stages.get(name)!.first.rest;
-  const coldCell = (name: string) => `${fmt(cold(name))}${name === YOUNG[0].name ? ` (${(cold(name) / cold(YOUNG[1].name)).toFixed(2)}×)` : ''}`;
+  const ratio = (name: string, value: (s: { import: Count; first: Count; later: Count }) => number) =>
+    name === YOUNG[0].name ? ` (${(value(ours) / value(base)).toFixed(2)}×)` : '';
+  const cell = (name: string, value: (s: { import: Count; first: Count; later: Count }) => number) => `${fmt(value(stages.get(name)!))}${ratio(name, value)}`;
+  console.log(`\na young container (CommonJS bundle, not minified): instructions, a bare node start subtracted; "parser" = V8's parser and preparser, with the decoding of the source; "cold start" = import + first invocation\n`);
   console.log(table(
-    ['handler', 'import', 'parser', 'first invocation', 'parser', 'cold start'],
-    YOUNG.map((h) => [h.name, ...row(h.name, 'import'), ...row(h.name, 'first'), coldCell(h.name)]),
+    ['handler', 'import', 'parser', 'first invocation', 'parser', 'cold start', `invocations ${YOUNG_FROM + 1}–${YOUNG_TO}, each`],
+    YOUNG.map((h) => [
+      h.name,
+      cell(h.name, (s) => s.import.rest), fmt(stages.get(h.name)!.import.parser),
+      cell(h.name, (s) => s.first.rest), fmt(stages.get(h.name)!.first.parser),
+      cell(h.name, (s) => s.import.rest + s.first.rest),
+      cell(h.name, (s) => s.later.rest),
+    ]),
   ));
   const more = (stage: 'import' | 'first') => `${fmt(ours[stage].rest - base[stage].rest)} more at ${stage === 'import' ? 'import' : 'the first invocation'}, ${fmt(ours[stage].parser - base[stage].parser)} of them parsing`;
   console.log(`\nwarmpool tcp: ${more('import')}; ${more('first')}`);

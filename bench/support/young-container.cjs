@@ -1,12 +1,22 @@
 // A young container for bench/instructions.ts: loads a handler bundle and, unless told to stop
-// after the import, runs its first invocation (a read and a write, as bench/cold-process.ts).
-//   node young-container.cjs <bundle> import|first
+// after the import, runs invocations (a read and a write each, as bench/cold-process.ts).
+//   node young-container.cjs <bundle> import|first|<invocations>
 const [bundle, stage] = process.argv.slice(2);
 const { handler } = require(bundle);
 if (stage === 'import') process.exit(0);
-const event = { body: JSON.stringify({ writeId: `instructions:${process.pid}:${Date.now()}`, itemId: 1 }) };
-handler(event, { getRemainingTimeInMillis: () => 6000, callbackWaitsForEmptyEventLoop: true }).then(
-  (res) => process.exit(res.statusCode === 200 ? 0 : 1),
+const count = stage === 'first' ? 1 : Number(stage);
+const context = { getRemainingTimeInMillis: () => 6000, callbackWaitsForEmptyEventLoop: true };
+
+async function main() {
+  for (let i = 0; i < count; i++) {
+    const event = { body: JSON.stringify({ writeId: `instructions:${process.pid}:${Date.now()}:${i}`, itemId: 1 + (i % 100) }) };
+    const res = await handler(event, context);
+    if (res.statusCode !== 200) throw new Error(`invocation ${i} answered ${res.statusCode}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
   (err) => {
     console.error(err);
     process.exit(1);
