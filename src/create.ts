@@ -27,7 +27,9 @@ export function createPoolFrom(table: TransportTable, options: PoolOptions = {},
   const existing = pools.get(key);
   if (existing instanceof Pool) return existing;
   if (runtime === 'workerd' && selection.name !== 'http') throw moduleScopeSockets(selection.name);
-  const pool = new Pool(resolved, deferred(selection, resolved), () => {
+  // Where sockets may outlive a request, a TCP transport is built now (its first driver with it):
+  // a pool made at module scope then does that work in Lambda's init, as raw postgres.js does.
+  const pool = new Pool(resolved, deferred(selection, resolved, selection.name === 'tcp' && runtime !== 'workerd'), () => {
     if (pools.get(key) === pool) pools.delete(key);
   });
   pools.set(key, pool);
@@ -35,12 +37,13 @@ export function createPoolFrom(table: TransportTable, options: PoolOptions = {},
 }
 
 /**
- * The transport is built on first use, inside a handler: Workers refuse random values (the
- * container id) at module scope, where pools are usually made.
+ * The transport is built on first use, inside a handler (Workers refuse random values, the
+ * container id, at module scope, where pools are usually made), or at once when `now`.
  */
-function deferred(selection: Selection, options: ResolvedOptions): Transport {
+function deferred(selection: Selection, options: ResolvedOptions, now = false): Transport {
   let built: Transport | undefined;
   const transport = () => (built ??= selection.factory(options, registry().containerId));
+  if (now) transport();
   const watch = options.pooler === 'rds-proxy' && options.onEvent ? pinningWatcher(options.onEvent) : undefined;
   return {
     get name() {

@@ -102,6 +102,35 @@ describe('detectRuntime and createPool on each runtime', () => {
   });
 });
 
+describe('when the transport is built', () => {
+  const counted = (name: 'tcp' | 'http') => {
+    const made = { count: 0 };
+    const factory: TransportFactory = (options, containerId) => {
+      made.count++;
+      return fake(name)(options, containerId);
+    };
+    return { made, factory };
+  };
+
+  it('TCP when the pool is made, where sockets may outlive a request: a module-scope pool builds its driver in Lambda\'s init', async () => {
+    const tcp = counted('tcp');
+    const http = counted('http');
+    const a = createPoolFrom({ tcp: tcp.factory }, { connectionString: url, applicationName: 'built-at-once' });
+    const b = createPoolFrom({ http: http.factory }, { connectionString: url, transport: 'http', httpEndpoint: endpoint, applicationName: 'built-at-first-use' });
+    expect([tcp.made.count, http.made.count]).toEqual([1, 0]);
+    await Promise.all([a.end(), b.end()]);
+  });
+
+  it('TCP on Workers at first use: they refuse random values (the container id) outside a request', async () => {
+    vi.stubGlobal('navigator', { userAgent: 'Cloudflare-Workers' });
+    const tcp = counted('tcp');
+    const pool = createPoolFrom({ tcp: tcp.factory }, { connectionString: url, transport: 'tcp', applicationName: 'worker-request' }, 'request');
+    expect(tcp.made.count).toBe(0);
+    expect(pool.stats().transport).toBe('tcp');
+    await pool.end();
+  });
+});
+
 describe("plain 'warmpool' on Node: TCP only, HTTP and WebSocket through 'warmpool/http'", () => {
   const OPT_IN = "import { createPool } from 'warmpool/http'";
   const TCP_ONLY: TransportTable = { tcp: fake('tcp') };

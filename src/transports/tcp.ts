@@ -32,6 +32,13 @@ interface TypeCache {
 }
 
 type Sql = postgres.Sql<Record<string, never>>;
+
+/** A connection's driver, and what its callbacks need from the connection once it exists. */
+interface DriverSlot {
+  sql: Sql;
+  self: TcpConnection | undefined;
+  password: string | undefined;
+}
 type ReservedSql = postgres.ReservedSql<Record<string, never>>;
 type DriverQuery = Promise<DriverResult> & CancellableQuery & { values(): unknown };
 
@@ -101,8 +108,11 @@ class TcpConnection implements Connection {
     return this.#dead || (socket !== undefined && (socket.readableEnded || socket.destroyed));
   }
 
-  static async open(options: ResolvedOptions, containerId: string, openSocket: SocketOpener | undefined, types: TypeCache, limit?: ConnectLimit, refreshPassword = false): Promise<TcpConnection> {
-    const password = await passwordFor(options, refreshPassword);
+  /**
+   * The postgres.js instance of one connection, built before its connect: its closures find the
+   * connection and its password in the returned slot once `open` has them.
+   */
+  static driver(options: ResolvedOptions, containerId: string, openSocket: SocketOpener | undefined): DriverSlot {
     const connection: Record<string, string> = { application_name: applicationNameFor(options, containerId) };
     if (options.serverIdleSessionTimeoutMs > 0) {
       // Both: a container killed inside a transaction leaves an "idle in transaction" session,
@@ -110,13 +120,14 @@ class TcpConnection implements Connection {
       connection.idle_session_timeout = String(options.serverIdleSessionTimeoutMs);
       connection.idle_in_transaction_session_timeout = String(options.serverIdleSessionTimeoutMs);
     }
-    let self: TcpConnection | undefined;
+    const slot: DriverSlot = { sql: undefined as unknown as Sql, self: undefined, password: undefined };
     const driverOptions = {
       host: options.host,
       port: options.port,
       database: options.database,
       username: options.user,
-      password,
+      // Read when the server asks for it; '' as the driver's own default when there is none.
+      password: () => slot.password ?? '',
       // TLS is negotiated in openSocket, which hands the driver a ready socket.
       ssl: openSocket ? false : options.ssl === 'disable' ? false : options.ssl,
       max: 1,
@@ -124,12 +135,13 @@ class TcpConnection implements Connection {
       max_lifetime: 0,
       connect_timeout: options.connectTimeoutMs / 1000,
       prepare: options.prepare,
-      // Array types are fetched below, in a query this connect awaits (tcp-array-types.ts).
+      // Array types are fetched by open, in a query its connect awaits (tcp-array-types.ts).
       fetch_types: false,
       connection,
       onnotice: () => {},
       types: { date: DATE_TYPE, json: JSON_TYPE },
       socket: openSocket && (async () => {
+        const self = slot.self;
         // The driver reconnects at once, forever, when a socket closes during startup; one
         // attempt per connect is ours to decide, so a second socket before login fails it.
         if (self && !self.#reserved && self.#socket) {
@@ -141,12 +153,21 @@ class TcpConnection implements Connection {
         return socket;
       }),
       onclose: () => {
-        if (self) self.#dead = true;
+        if (slot.self) slot.self.#dead = true;
       },
     };
     // `socket` is a documented driver option that its type declarations omit.
-    const sql = postgres(driverOptions as unknown as postgres.Options<Record<string, never>>) as unknown as Sql;
-    self = new TcpConnection(sql, options.prepare, new TcpResults(typeParsers(options.textTypes, 'Option "textTypes"')), password ? [password] : []);
+    slot.sql = postgres(driverOptions as unknown as postgres.Options<Record<string, never>>) as unknown as Sql;
+    return slot;
+  }
+
+  static async open(options: ResolvedOptions, containerId: string, openSocket: SocketOpener | undefined, types: TypeCache, limit?: ConnectLimit, refreshPassword = false, built?: DriverSlot): Promise<TcpConnection> {
+    const password = await passwordFor(options, refreshPassword);
+    const slot = built ?? TcpConnection.driver(options, containerId, openSocket);
+    const { sql } = slot;
+    slot.password = password;
+    const self = new TcpConnection(sql, options.prepare, new TcpResults(typeParsers(options.textTypes, 'Option "textTypes"')), password ? [password] : []);
+    slot.self = self;
     const abort = () => void sql.end({ timeout: 0 });
     const stopWatching = limit?.onReached(abort);
     // The driver's connect_timeout ends at login; the type query after it is bounded here.
@@ -337,10 +358,17 @@ function driverParsersOff(sql: Sql): void {
 export function tcpTransport(openSocket?: SocketOpener): TransportFactory {
   return (options, containerId) => {
     const types: TypeCache = {};
+    // The first connection's driver is built with the transport: for a pool made at module scope
+    // (Lambda's init) that is where the driver's code is compiled, not in the first invocation.
+    let spare: DriverSlot | undefined = TcpConnection.driver(options, containerId, openSocket);
     return {
       name: 'tcp',
       interactiveTransactions: true,
-      connect: (limit, refreshPassword) => TcpConnection.open(options, containerId, openSocket, types, limit, refreshPassword),
+      connect: (limit, refreshPassword) => {
+        const built = spare;
+        spare = undefined;
+        return TcpConnection.open(options, containerId, openSocket, types, limit, refreshPassword, built);
+      },
     };
   };
 }
