@@ -32,6 +32,8 @@ interface TypeCache {
 }
 
 type Sql = postgres.Sql<Record<string, never>>;
+type ReservedSql = postgres.ReservedSql<Record<string, never>>;
+type DriverQuery = Promise<DriverResult> & CancellableQuery & { values(): unknown };
 
 /** A connection's driver, and what its callbacks need from the connection once it exists. */
 interface DriverSlot {
@@ -39,8 +41,6 @@ interface DriverSlot {
   self: TcpConnection | undefined;
   password: string | undefined;
 }
-type ReservedSql = postgres.ReservedSql<Record<string, never>>;
-type DriverQuery = Promise<DriverResult> & CancellableQuery & { values(): unknown };
 
 /** How long the server gets to confirm a cancel before the socket is destroyed. */
 const CANCEL_GRACE_MS = 1000;
