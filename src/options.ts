@@ -322,6 +322,7 @@ export function parseConnectionString(url: string): UrlParts {
   const start = url.slice(0, 13).toLowerCase();
   if (!start.startsWith('postgres://') && !start.startsWith('postgresql://')) {
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+    if (scheme && /^postgres(ql)?$/i.test(scheme)) throw urlError(url, `"${scheme}:" must be followed by two slashes, as in postgres://`);
     throw urlError(url, scheme ? `scheme "${scheme}:" is not supported, use postgres://` : 'it does not start with postgres://');
   }
   let parsed: URL;

@@ -17,6 +17,7 @@ describe('bad options give a coded error that names the problem', () => {
     ['password number', { connectionString: url, password: 42 }, 'INVALID_OPTION', /password/],
     ['mysql url', { connectionString: 'mysql://a:b@h/db' }, 'INVALID_CONNECTION_STRING', /scheme "mysql:"/],
     ['not a url', { connectionString: 'host=db user=app' }, 'INVALID_CONNECTION_STRING', /postgres:\/\//],
+    ['one slash after the scheme', { connectionString: 'postgresql:/app@db.example.com/shop' }, 'INVALID_CONNECTION_STRING', /"postgresql:" must be followed by two slashes/],
     ['bad connect_timeout', { connectionString: `${url}?connect_timeout=abc` }, 'INVALID_CONNECTION_STRING', /connect_timeout/],
     ['unknown url parameter', { connectionString: `${url}?sslmdoe=require` }, 'INVALID_CONNECTION_STRING', /unknown parameter "sslmdoe"/],
     ['bad sslmode', { connectionString: `${url}?sslmode=always` }, 'INVALID_CONNECTION_STRING', /sslmode/],
