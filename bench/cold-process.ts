@@ -9,8 +9,8 @@
 // Rounds alternate the order; medians over rounds. CPU time, not wall time, so the gateway and
 // the server (in this process and its children) are not counted. Targets for warmpool over TCP:
 // import ≤ 1.15×, first invocation ≤ 1.15×, invocations 11–20 ≤ 1.1×. The column "cold start" is
-// import plus first invocation, per process: raw postgres.js builds its driver at import, where
-// warmpool builds it at the first connect, so the two phases split the same work differently.
+// import plus first invocation, per process: where work falls between the two phases (building
+// the driver, compiling code at its first call) moves with small changes; their sum does not.
 //
 //   npx tsx bench/cold-process.ts [--rounds 8]
 //

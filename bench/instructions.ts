@@ -16,9 +16,9 @@
 // process that stops after the import, after the first invocation, or after 10 and 110
 // invocations (their difference: each of invocations 11–110, young code); a bare `node` start is
 // subtracted. V8's parser (preparsing the whole bundle at load, then each function again at its
-// first call) is shown apart: it grows with the bundle's size. "cold start" is the sum: raw
-// postgres.js builds its driver at import (about 10 M instructions here: compiling its code, and
-// the garbage collection that work brings on), where warmpool builds it at the first connect.
+// first call) is shown apart: it grows with the bundle's size. "cold start" is the sum of the two:
+// both handlers build their driver at import (about 10 M instructions here: compiling its code,
+// and the garbage collection that work brings on).
 //
 //   npm run bench:instructions [-- --first 5000 --last 15000 --young-only]
 //
@@ -118,6 +118,7 @@ async function counted(dir: string, tag: string, args: string[], env?: NodeJS.Pr
 }
 
 const minus = (a: Count, b: Count): Count => ({ compiler: a.compiler - b.compiler, rest: a.rest - b.rest, gc: a.gc - b.gc, parser: a.parser - b.parser });
+const divide = (a: Count, n: number): Count => ({ compiler: a.compiler / n, rest: a.rest / n, gc: a.gc / n, parser: a.parser / n });
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
 async function warm(dir: string, url: string): Promise<void> {
@@ -129,9 +130,7 @@ async function warm(dir: string, url: string): Promise<void> {
     process.stderr.write(`${strategy}: ${FIRST} and ${LAST} invocations under cachegrind…\n`);
     // The two runs at once: 2 cores are the smallest machine this runs on.
     const [first, last] = await Promise.all([FIRST, LAST].map((n) => counted(dir, `${strategy}.${n}`, [bundle, strategy, url, String(n)])));
-    const d = minus(last, first);
-    const n = LAST - FIRST;
-    perInvocation.set(strategy, { compiler: d.compiler / n, rest: d.rest / n, gc: d.gc / n, parser: d.parser / n });
+    perInvocation.set(strategy, divide(minus(last, first), LAST - FIRST));
   }
   const rest = (name: string) => perInvocation.get(name)!.rest;
   const faster = Math.min(...BASELINES.map(rest));
@@ -166,9 +165,7 @@ async function young(dir: string, url: string): Promise<void> {
     const bundle = path.join(dir, `${slug(h.name)}.cjs`);
     const stops = ['import', 'first', String(YOUNG_FROM), String(YOUNG_TO)];
     const [imported, first, from, to] = await Promise.all(stops.map((stage) => counted(dir, `${h.name}.${stage}`, [container, bundle, stage], env)));
-    const later = minus(to, from);
-    const each = (x: number) => x / (YOUNG_TO - YOUNG_FROM);
-    stages.set(h.name, { import: minus(imported, bare), first: minus(first, imported), later: { compiler: each(later.compiler), rest: each(later.rest), gc: each(later.gc), parser: each(later.parser) } });
+    stages.set(h.name, { import: minus(imported, bare), first: minus(first, imported), later: divide(minus(to, from), YOUNG_TO - YOUNG_FROM) });
   }
   const [ours, base] = YOUNG.map((h) => stages.get(h.name)!);
   const ratio = (name: string, value: (s: { import: Count; first: Count; later: Count }) => number) =>
