@@ -106,8 +106,9 @@ export interface PoolEvent {
    * `fallback`: sockets are not available here; the pool now uses HTTP (`reason` says why).
    * `resume`: a connect succeeded after the database was resuming or starting up (`waitedMs`).
    * `pinning`: a statement that pins an RDS Proxy session (`reason` names the feature); sent once per pool.
+   * `query-not-awaited`: an invocation ended with a query it made never awaited, so never sent (`reason` names it).
    */
-  type: 'connect' | 'connect-retry' | 'discard' | 'retry' | 'drain' | 'fallback' | 'resume' | 'pinning';
+  type: 'connect' | 'connect-retry' | 'discard' | 'retry' | 'drain' | 'fallback' | 'resume' | 'pinning' | 'query-not-awaited';
   reason?: string;
   attempt?: number;
   delayMs?: number;

@@ -93,11 +93,11 @@ if (!available) {
       reportScenario({ ...rowFrom('PgBouncer transaction mode, 10 k statements', check, peak, 1, `${check.invocations} of them ledger writes; 0 prepared-statement errors`), invocations: statements, ok: statements - errors.length });
     });
 
-    it("pipelines each invocation's statements through it: results in order, an error isolated, ledger exact", async () => {
-      const history = new History('pgbouncer pipelined');
+    it("runs each invocation's concurrent statements through it: results in order, an error isolated, ledger exact", async () => {
+      const history = new History('pgbouncer concurrent');
       const wrong: string[] = [];
       await Promise.all(Array.from({ length: 6 }, async (_, k) => {
-        const db = createPool({ connectionString: `${bouncer.url}?pgbouncer=true`, applicationName: `pgb-pipe-${k}`, max: 1 });
+        const db = createPool({ connectionString: `${bouncer.url}?pgbouncer=true`, applicationName: `pgb-conc-${k}`, max: 1 });
         pools.push(db);
         const handler = withPool(db, async (i: number) => {
           const id = history.nextId();
@@ -113,7 +113,6 @@ if (!available) {
           if (last.status !== 'fulfilled' || last.value[0].t !== `k${k}-i${i}`) wrong.push(`last ${k}/${i}: ${JSON.stringify(last)}`);
         });
         for (let i = 0; i < 100; i++) await handler(i, { getRemainingTimeInMillis: () => 30_000 });
-        expect(db.stats().pipelined).toBeGreaterThan(0);
       }));
       expect(wrong).toEqual([]);
       expect(history.notOk()).toEqual([]);

@@ -42,6 +42,27 @@ describe('savepoints', () => {
     expect(await ids(1, 5)).toEqual([1, 2, 4, 5]);
   });
 
+  it('run one at a time: a second one beside an open one is refused at once, and nothing reported ok is undone', async () => {
+    const error = await db.transaction(async (tx) => {
+      const [first, second] = await Promise.allSettled([
+        tx.savepoint(async (sp) => {
+          await sp.query(`insert into ${table} values (60, 'first')`);
+        }),
+        tx.savepoint(async (sp) => {
+          await sp.query(`insert into ${table} values (61, 'second')`);
+          throw new Error('second failed');
+        }),
+      ]);
+      expect(first.status).toBe('fulfilled');
+      expect(second).toMatchObject({ status: 'rejected', reason: { code: 'CONCURRENT_SAVEPOINT', notApplied: true } });
+      // One by one is fine, also after the refusal.
+      await tx.savepoint((sp) => sp.query(`insert into ${table} values (62, 'third')`));
+      return null;
+    }).then(() => null, (e) => e);
+    expect(error).toBeNull();
+    expect(await ids(60, 62)).toEqual([60, 62]);
+  });
+
   it('return the callback value and propagate its error', async () => {
     await expect(db.transaction((tx) => tx.savepoint(async () => 7))).resolves.toBe(7);
     await expect(db.transaction((tx) => tx.savepoint(async () => { throw new Error('boom'); }))).rejects.toThrow('boom');
@@ -89,6 +110,34 @@ describe('a tx query never awaited', () => {
   it('is not raised for queries awaited through Promise.all', async () => {
     await db.transaction((tx) => Promise.all([tx.query(`insert into ${table} values (30, 'a')`), tx.query(`insert into ${table} values (31, 'b')`)]));
     expect(await ids(30, 31)).toEqual([30, 31]);
+  });
+});
+
+describe('a pool query never awaited in a handler', () => {
+  it('is reported when the invocation ends: an event and a log line that name it', async () => {
+    const events: string[] = [];
+    const logged: string[] = [];
+    const own = createPool({ connectionString: databaseUrl(), applicationName: 'tx-traps-unsent', onEvent: (e) => e.type === 'query-not-awaited' && events.push(e.reason ?? '') });
+    const warn = console.warn;
+    console.warn = (line: string) => logged.push(line);
+    try {
+      const handler = withPool(own, async () => {
+        own.sql`insert into ${own.unsafe(table)} values (${50}, 'forgotten')`; // built, never awaited
+        const inlined = own.sql`where id = ${51}`;
+        await own.sql`select 1 from ${own.unsafe(table)} ${inlined}`;
+        await own.batch([own.query('select 1')]);
+        await own.sql`select 2`.values();
+        return 'ok';
+      });
+      expect(await handler({}, context)).toBe('ok');
+    } finally {
+      console.warn = warn;
+      await own.end();
+    }
+    expect(events).toHaveLength(1);
+    expect(events[0]).toContain(`insert into ${table} values ($1, 'forgotten')`);
+    expect(logged).toEqual([`warmpool: ${events[0]}`]);
+    expect(await ids(50, 50)).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Pool } from '../pool/pool.js';
 import { poolInternals } from '../pool/pool.js';
 import type { ConnectionSet } from '../pool/connections.js';
+import type { ResolvedOptions } from '../options.js';
 import { type InvocationMetrics, type InvocationScope, newScope } from '../pool/scope.js';
 
 /** The life of one Lambda invocation, shared by `withPool` and the middy middleware. */
@@ -40,6 +41,7 @@ export interface Invocation {
 /** What the invocations of one pool share, looked up once per invocation. */
 interface PoolLife {
   set: ConnectionSet;
+  onEvent: ResolvedOptions['onEvent'];
   started: boolean;
   /** When the last invocation ended (`performance.now()`); -Infinity before the first. */
   lastEnded: number;
@@ -56,7 +58,11 @@ const FREEZE_GAP_MS = 1;
 
 function lifeOf(pool: Pool): PoolLife {
   let life = lives.get(pool);
-  if (!life) lives.set(pool, (life = { set: poolInternals(pool).set, started: false, lastEnded: -Infinity }));
+  if (!life) {
+    const { set, options } = poolInternals(pool);
+    // Read at each end: warmpool/otel wraps onEvent after the pool is made.
+    lives.set(pool, (life = { set, get onEvent() { return options.onEvent; }, started: false, lastEnded: -Infinity }));
+  }
   return life;
 }
 
@@ -87,6 +93,21 @@ export function afterThaw(invocation: Invocation): Promise<void> | undefined {
   return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
+/**
+ * A query made during the invocation and never awaited (nor batched) was never sent: a write the
+ * handler meant to make silently did not happen. Said as an event and a log line naming it.
+ */
+function reportUnsent(scope: InvocationScope, life: PoolLife): void {
+  for (const query of scope.unsent) {
+    const text = query.statement.text.replace(/\s+/g, ' ').trim();
+    const shown = text.length > 80 ? `${text.slice(0, 80)}...` : text;
+    const reason = `a query made in this invocation was never awaited, so it was never sent: "${shown}". Await it (or pass it to Promise.all or db.batch) before the handler returns.`;
+    life.onEvent?.({ type: 'query-not-awaited', reason });
+    console.warn(`warmpool: ${reason}`);
+  }
+  scope.unsent.clear();
+}
+
 export function endInvocation(invocation: Invocation, options: InvocationOptions): void {
   const { scope, life } = invocation;
   life.lastEnded = performance.now();
@@ -95,6 +116,7 @@ export function endInvocation(invocation: Invocation, options: InvocationOptions
     for (const lease of scope.leases) life.set.evict(lease);
     scope.leases.length = 0;
   }
+  if (scope.unsent.size > 0) reportUnsent(scope, life);
   if (!options.onInvocationEnd) return;
   const { queries, newConnections, reusedConnections, retries, acquireWaitMs } = scope.metrics;
   options.onInvocationEnd({

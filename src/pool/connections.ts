@@ -1,16 +1,14 @@
+/**
+ * The connection set: a hard cap of `max` open connections, a FIFO queue of waiters, wall-clock
+ * idle and lifetime limits (timers do not run while Lambda is frozen), validation after idle,
+ * the release rule, and connects retried inside the caller's deadline (connect.ts).
+ */
 import { WarmpoolError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Connection, Transport } from '../transports/types.js';
 import { type Limit, connectWithRetry } from './connect.js';
 import { removeUnordered } from '../unordered.js';
 import { type Counters, newCounters } from './stats.js';
-
-/**
- * The connection set: a hard cap of `max` open connections, a FIFO queue of waiters, wall-clock
- * idle and lifetime limits (timers do not run while Lambda is frozen), validation after idle,
- * the release rule, pipelining of an invocation's single statements, and connects retried
- * inside the caller's deadline (connect.ts).
- */
 
 export interface Lease {
   readonly connection: Connection;
@@ -20,24 +18,12 @@ export interface Lease {
   lastUsedAt: number;
   expiresAt: number;
   generation: number;
-  /** Statements and transactions holding it: more than 1 only while statements are pipelined on it. */
-  holders: number;
-  /**
-   * The invocation whose single statements may be pipelined on it while it is busy (TCP only);
-   * undefined when it holds a transaction, a reserved handle or a batch.
-   */
-  sharedWith: object | undefined;
 }
 
-/** Statements written on one connection before the first of them is answered. */
-const MAX_PIPELINED = 16;
-
-/** How long a ROLLBACK on release may take when nothing tighter bounds it. */
-const ROLLBACK_BUDGET_MS = 1000;
+/** How long the ROLLBACK and session reset on release may take when nothing tighter bounds them. */
+const CLEANUP_BUDGET_MS = 1000;
 
 interface Waiter {
-  /** The invocation of a single statement that may join a pipelined connection instead of waiting. */
-  shareKey: object | undefined;
   resolve(handoff: Lease | 'slot'): void;
   reject(err: WarmpoolError): void;
 }
@@ -73,71 +59,20 @@ export class ConnectionSet {
   /**
    * Gives a live connection, opening or waiting for one; never more than `max` exist. A warm
    * connection that needs no ping is returned synchronously: that is every statement's path.
-   * `shareKey`: a single statement of that invocation, which may be pipelined on a connection
-   * already running that invocation's single statements rather than wait for one to be free.
    */
-  acquire(callerDeadline: number, shareKey?: object): Lease | Promise<Lease> {
+  acquire(callerDeadline: number): Lease | Promise<Lease> {
     if (this.#ended) throw new WarmpoolError('POOL_ENDED', 'The pool has been ended; create a new one with createPool.', { notApplied: true });
     const now = Date.now();
     const lease = this.#takeIdle(now);
-    if (lease && !this.#needsPing(lease, now)) return this.#holdFor(lease, shareKey);
+    if (lease && !this.#needsPing(lease, now)) return lease;
     const deadline = Math.min(callerDeadline, now + this.#options.acquireTimeoutMs);
     const limit: Limit = { at: deadline, caller: callerDeadline };
-    if (lease) return this.#validated(lease, limit).then((valid) => this.#holdFor(valid, shareKey));
+    if (lease) return this.#validated(lease, limit);
     if (this.size.open < this.#options.max) {
       this.#connecting++;
-      return this.#openInSlot(limit).then((opened) => this.#holdFor(opened, shareKey));
+      return this.#openInSlot(limit);
     }
-    const joined = shareKey && this.#join(shareKey);
-    if (joined) return joined;
-    return this.#wait(deadline, shareKey).then((handoff) => {
-      if (handoff === 'slot') return this.#openInSlot(limit).then((opened) => this.#holdFor(opened, shareKey));
-      // A joined pipeline is in use right now: no ping.
-      return handoff.holders > 1 ? handoff : this.#validated(handoff, limit).then((valid) => this.#holdFor(valid, shareKey));
-    });
-  }
-
-  /**
-   * Gives `lease` to one holder. A single statement's connection on a transport that pipelines
-   * is opened to the statements of the same invocation waiting first in line, and to later ones.
-   */
-  #holdFor(lease: Lease, shareKey: object | undefined): Lease {
-    lease.holders = 1;
-    lease.sharedWith = shareKey && lease.connection.pipelining ? shareKey : undefined;
-    while (lease.sharedWith && this.#waiters[0]?.shareKey === shareKey && lease.holders < MAX_PIPELINED) {
-      lease.holders++;
-      this.counters.pipelined++;
-      this.#waiters.shift()!.resolve(lease);
-    }
-    return lease;
-  }
-
-  /**
-   * A busy connection running this invocation's single statements, for one more. Statements
-   * outside a transaction each run as their own transaction, so written one after another on one
-   * connection they do what they would do on a connection each, in order. Not while others wait
-   * (they keep their turn), nor on a connection that may be dead.
-   */
-  #join(shareKey: object): Lease | undefined {
-    if (this.#waiters.length > 0) return undefined;
-    for (const lease of this.#busy) {
-      if (lease.sharedWith !== shareKey || lease.holders >= MAX_PIPELINED) continue;
-      if (lease.connection.dead || lease.connection.suspect) continue;
-      lease.holders++;
-      this.counters.pipelined++;
-      return lease;
-    }
-    return undefined;
-  }
-
-  /**
-   * One holder of a pipelined connection is done. True while others still hold it: only the last
-   * one returns it (and the release rule reads the status the last statement left).
-   */
-  leave(lease: Lease): boolean {
-    if (lease.holders <= 1) return false;
-    lease.holders--;
-    return true;
+    return this.#wait(deadline, callerDeadline).then((handoff) => (handoff === 'slot' ? this.#openInSlot(limit) : this.#validated(handoff, limit)));
   }
 
   #needsPing(lease: Lease, now = Date.now()): boolean {
@@ -146,28 +81,37 @@ export class ConnectionSet {
 
   /**
    * Returns a connection. The release rule: it is pooled only when the server's last
-   * ReadyForQuery said idle outside a transaction ('I'); otherwise it is rolled back, by
-   * `rollbackBy` at the latest, and pooled only if the server then says 'I'. Anything unconfirmed
-   * is closed, and the server rolls back a session whose socket closed. A dead, drained, expired
-   * or unwanted connection is closed too. Returns a promise only when it sends a ROLLBACK.
+   * ReadyForQuery said idle outside a transaction ('I') and nothing of its user is left in the
+   * session. Otherwise it is rolled back and its session reset, by `cleanupBy` at the latest, and
+   * pooled only if the server then says 'I'. Anything unconfirmed is closed: the server rolls back
+   * and forgets a session whose socket closed. A dead, drained, expired or unwanted connection, or
+   * one only a new session can clean, is closed too. Returns a promise only when it sends something.
    */
-  release(lease: Lease, discard = false, rollbackBy = Infinity): void | Promise<void> {
+  release(lease: Lease, discard = false, cleanupBy = Infinity): void | Promise<void> {
     const connection = lease.connection;
-    if (discard || connection.dead || connection.status === 'I' || this.#ended || !this.#busy.includes(lease)) return this.#return(lease, discard);
-    return this.#rollBackThenReturn(lease, Math.min(rollbackBy, Date.now() + ROLLBACK_BUDGET_MS));
+    const session = connection.session ?? 'clean';
+    if (session === 'close') return this.#return(lease, true, 'session holds a prepared statement of its user');
+    if (discard || connection.dead || (connection.status === 'I' && session === 'clean') || this.#ended || !this.#busy.includes(lease)) return this.#return(lease, discard);
+    return this.#cleanThenReturn(lease, Math.min(cleanupBy, Date.now() + CLEANUP_BUDGET_MS));
   }
 
-  async #rollBackThenReturn(lease: Lease, by: number): Promise<void> {
-    this.counters.releaseRollbacks++;
+  /** ROLLBACK when not idle, then the session reset when it changed; each within `by`, its own budget (the deadline may have passed). */
+  async #cleanThenReturn(lease: Lease, by: number): Promise<void> {
     const connection = lease.connection;
-    // Its own budget: the invocation deadline may have passed, and this must still be sent.
-    if (Date.now() < by) await connection.run({ text: 'rollback', params: [] }, { deadline: by, abandonBy: by }).catch(() => {});
-    const idle = !connection.dead && connection.status === 'I';
-    this.#return(lease, !idle, idle ? undefined : 'not idle after ROLLBACK');
+    if (connection.status !== 'I') {
+      this.counters.releaseRollbacks++;
+      if (Date.now() < by) await connection.run({ text: 'rollback', params: [] }, { deadline: by, abandonBy: by }).catch(() => {});
+    }
+    let reset = connection.session !== 'changed';
+    if (!reset && !connection.dead && connection.status === 'I' && Date.now() < by) {
+      this.counters.sessionResets++;
+      reset = await connection.resetSession!({ deadline: by, abandonBy: by }).then(() => true, () => false);
+    }
+    const idle = reset && !connection.dead && connection.status === 'I' && connection.session === 'clean';
+    this.#return(lease, !idle, idle ? undefined : 'not idle and clean after ROLLBACK and reset');
   }
 
   #return(lease: Lease, discard: boolean, reason = 'discarded'): void {
-    lease.sharedWith = undefined;
     // An evicted lease was already closed and its slot handed on.
     if (!this.#unbusy(lease)) return;
     const now = Date.now();
@@ -181,7 +125,6 @@ export class ConnectionSet {
     if (waiter) {
       this.#busy.push(lease);
       this.counters.reused++;
-      lease.holders = 1;
       waiter.resolve(lease);
       return;
     }
@@ -192,7 +135,6 @@ export class ConnectionSet {
 
   /** Takes a connection away from a holder that will not return it (a handler that leaked it). */
   evict(lease: Lease): void {
-    lease.sharedWith = undefined;
     if (!this.#unbusy(lease)) return;
     this.counters.leaked++;
     this.#close(lease, 'leaked by its holder');
@@ -263,7 +205,7 @@ export class ConnectionSet {
       const connection = await connectWithRetry(this.#transport, this.#options, this.counters, limit, () => this.#ended);
       const now = Date.now();
       const lifetime = this.#options.maxLifetimeMs * (0.9 + 0.1 * Math.random());
-      const lease: Lease = { connection, uses: 0, createdAt: now, lastUsedAt: now, expiresAt: now + (lifetime || Infinity), generation: this.#generation, holders: 1, sharedWith: undefined };
+      const lease: Lease = { connection, uses: 0, createdAt: now, lastUsedAt: now, expiresAt: now + (lifetime || Infinity), generation: this.#generation };
       this.#busy.push(lease);
       this.counters.created++;
       this.#options.onEvent?.({ type: 'connect', durationMs: now - started });
@@ -274,11 +216,11 @@ export class ConnectionSet {
     }
   }
 
-  #wait(deadline: number, shareKey: object | undefined): Promise<Lease | 'slot'> {
+  /** Queues for a connection until `deadline`; `callerDeadline` says whether that is the caller's own. */
+  #wait(deadline: number, callerDeadline: number): Promise<Lease | 'slot'> {
     return new Promise((resolve, reject) => {
       const timeoutMs = Math.max(0, Math.min(this.#options.acquireTimeoutMs, deadline - Date.now()));
       const waiter: Waiter = {
-        shareKey,
         resolve: (handoff) => {
           clearTimeout(timer);
           resolve(handoff);
@@ -290,6 +232,10 @@ export class ConnectionSet {
       };
       const timer = setTimeout(() => {
         this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        if (deadline >= callerDeadline) {
+          reject(new WarmpoolError('DEADLINE_EXCEEDED', `The invocation deadline passed while waiting ${timeoutMs} ms for a connection (max ${this.#options.max} per pool); nothing was sent.`, { notApplied: true }));
+          return;
+        }
         this.counters.acquireTimeouts++;
         reject(new WarmpoolError('ACQUIRE_TIMEOUT', `No connection became free within ${timeoutMs} ms (max ${this.#options.max} per pool, ${this.#waiters.length + 1} waiting). Raise max or acquireTimeoutMs, or make transactions shorter.`, { notApplied: true }));
       }, timeoutMs);

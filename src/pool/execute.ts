@@ -1,12 +1,3 @@
-import { WarmpoolError } from '../errors.js';
-import type { ResolvedOptions } from '../options.js';
-import { isDrainState } from '../sqlstate.js';
-import type { Connection, RunOptions, Statement } from '../transports/types.js';
-import type { ConnectionSet, Lease } from './connections.js';
-import { type ObservedOperation, type PoolObserver, endWhenSettled } from './observer.js';
-import { mayPipeline } from './pipelining.js';
-import { type InvocationScope, addLease, removeLease } from './scope.js';
-
 /**
  * Runs work on a pooled connection under the retry rules:
  * - work that certainly had no effect (`notApplied`: never sent, or its COMMIT never sent) after a
@@ -15,6 +6,13 @@ import { type InvocationScope, addLease, removeLease } from './scope.js';
  *   idempotent; otherwise it fails with OUTCOME_UNKNOWN, so a write never runs twice;
  * - a deadline or query timeout cancels the statement on the server.
  */
+import { WarmpoolError } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import { isDrainState } from '../sqlstate.js';
+import type { Connection, RunOptions, Statement } from '../transports/types.js';
+import type { ConnectionSet, Lease } from './connections.js';
+import { type ObservedOperation, type PoolObserver, endWhenSettled } from './observer.js';
+import { type InvocationScope, addLease, removeLease } from './scope.js';
 
 /** `run`: the deadline (and when to give up on a cancel) for the transport to enforce. */
 export type Work<T> = (connection: Connection, run: RunOptions) => Promise<T>;
@@ -50,26 +48,27 @@ export class Executor {
 
   /**
    * Acquires, runs `work` under the deadline, releases; retries by the rules above. `what` is
-   * shown to an observer; a single statement (not an array) may be pipelined with the other
-   * single statements of its invocation. `map` turns the result into what the caller gives (in
-   * the same step: a wrapping async function would cost a promise per statement).
+   * shown to an observer. `map` turns the result into what the caller gives (in the same step: a
+   * wrapping async function would cost a promise per statement).
    */
   run<T, R = T>(work: Work<T>, idempotent: boolean, what?: Statement | readonly Statement[], map?: (result: T) => R): Promise<R> {
     const observer = this.observer;
-    const single = what !== undefined && !Array.isArray(what) ? (what as Statement) : undefined;
-    if (!observer || !what) return this.#run(work, idempotent, single, undefined, map);
+    if (!observer || !what) return this.#run(work, idempotent, undefined, map);
     const operation = Array.isArray(what) ? observer.batch(what) : observer.statement(what as Statement);
-    return endWhenSettled(operation, this.#run(work, idempotent, single, operation, map));
+    return endWhenSettled(operation, this.#run(work, idempotent, operation, map));
   }
 
-  async #run<T, R>(work: Work<T>, idempotent: boolean, single: Statement | undefined, operation: ObservedOperation | undefined, map: ((result: T) => R) | undefined): Promise<R> {
+  /** The invocation running now, if any. */
+  currentScope(): InvocationScope | undefined {
+    return this.#scope();
+  }
+
+  async #run<T, R>(work: Work<T>, idempotent: boolean, operation: ObservedOperation | undefined, map: ((result: T) => R) | undefined): Promise<R> {
     const scope = this.#scope();
     if (scope) scope.metrics.queries++;
-    // Only an invocation's statements share a connection; outside one the text is not read.
-    const pipelined = scope !== undefined && single !== undefined && mayPipeline(single.text);
     let maybeAppliedRetries = 0;
     for (let attempt = 0; ; attempt++) {
-      const acquired = this.acquire(scope, pipelined);
+      const acquired = this.acquire(scope);
       const lease = acquired instanceof Promise ? await acquired : acquired;
       operation?.acquired();
       let discard = false;
@@ -77,7 +76,8 @@ export class Executor {
         if (lease.connection.dead) {
           // Found dead before anything was written: replacing it is always safe.
           this.#set.counters.reconnects++;
-          throw new WarmpoolError('CONNECTION_LOST', 'The connection was found closed before use.', { notApplied: true });
+          const by = lease.connection.closedBy;
+          throw new WarmpoolError('CONNECTION_LOST', `The connection was found closed before use${by ? `: ${by.message}` : ''}.`, { notApplied: true, sqlState: by?.code });
         }
         // withDeadline inline: its .catch would cost a promise per statement.
         const limits = this.#limits(scope);
@@ -92,7 +92,8 @@ export class Executor {
       } catch (err) {
         discard = lease.connection.dead;
         const error = this.#afterFailure(err);
-        const retry = isConnectionLoss(error) && (error.notApplied
+        // A statement refused by a session whose prepared statement went stale (DDL) is sent again on a new one.
+        const retry = (isConnectionLoss(error) || (error.notApplied && lease.connection.session === 'close')) && (error.notApplied
           ? attempt < MAX_NOT_APPLIED_RETRIES
           : idempotent && maybeAppliedRetries++ < 1);
         if (!retry) throw this.#outcome(error, idempotent);
@@ -108,14 +109,10 @@ export class Executor {
     }
   }
 
-  /**
-   * A lease now when a warm connection is free (the common case), else a promise of one.
-   * `single`: for one statement outside a transaction, which may share a connection with the
-   * invocation's other single statements (only inside an invocation: its deadline bounds them all).
-   */
-  acquire(scope: InvocationScope | undefined, single = false): Lease | Promise<Lease> {
+  /** A lease now when a warm connection is free (the common case), else a promise of one. */
+  acquire(scope: InvocationScope | undefined): Lease | Promise<Lease> {
     if (this.#held.size > 0 && scope) this.#refuseSelfWait(scope);
-    const acquired = this.#set.acquire(scope?.deadline ?? Infinity, single ? scope : undefined);
+    const acquired = this.#set.acquire(scope?.deadline ?? Infinity);
     if (!scope) return acquired;
     if (!(acquired instanceof Promise)) return this.#enter(scope, acquired, 0);
     const started = Date.now();
@@ -160,8 +157,6 @@ export class Executor {
 
   /** The release rule (ConnectionSet.release); a ROLLBACK it needs is bounded by the scope's abandon point. */
   release(scope: InvocationScope | undefined, lease: Lease, discard: boolean): void | Promise<void> {
-    // Pipelined statements still run on it: the last of them releases it.
-    if (this.#set.leave(lease)) return;
     this.#held.delete(lease);
     if (scope) removeLease(scope, lease);
     return this.#set.release(lease, discard, scope ? abandonPoint(scope.deadline, scope.hardDeadline) : undefined);

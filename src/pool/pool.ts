@@ -93,7 +93,7 @@ export class Pool {
   /** Tagged template: values become bound parameters. Lazy: runs when awaited or batched. */
   readonly sql = <T extends object = Row>(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery<T> => {
     if (!isTemplateCall(strings)) throw notTemplate();
-    return new SqlQuery<T>(this.#runQuery, statementFromTemplate(strings, values));
+    return new SqlQuery<T>(this.#runQuery, statementFromTemplate(strings, values), NOT_IDEMPOTENT, this.#scopeSource()?.unsent);
   };
 
   /** SQL text with $1, $2, ... placeholders and their values. Lazy, like `sql`. */
@@ -102,7 +102,7 @@ export class Pool {
     checkParams(params);
     const statement: Statement = { text, params };
     if (options.textTypes !== undefined) statement.types = typeParsers(options.textTypes, 'The query option "textTypes"');
-    return new SqlQuery<T>(this.#runQuery, statement, options.idempotent === true ? IDEMPOTENT : NOT_IDEMPOTENT);
+    return new SqlQuery<T>(this.#runQuery, statement, options.idempotent === true ? IDEMPOTENT : NOT_IDEMPOTENT, this.#scopeSource()?.unsent);
   }
 
   /** Raw SQL to splice into a `sql` template (identifiers, keywords). Never pass user input. */
@@ -138,7 +138,10 @@ export class Pool {
     if (!Array.isArray(queries) || queries.some((q) => !(q instanceof LazyQuery))) {
       throw new WarmpoolError('INVALID_QUERY', 'batch expects an array of queries made with sql`…` or query(), not awaited.', { notApplied: true });
     }
-    const statements = queries.map((q) => q.statement);
+    const statements = queries.map((q) => {
+      q.used();
+      return q.statement;
+    });
     const idempotent = options.idempotent === true || options.readOnly === true;
     const results = await this.#executor.run((connection, run) => connection.batch(statements, options, run), idempotent, statements);
     return results.map(toResult) as BatchResults<Q>;

@@ -76,9 +76,10 @@ export function toResult(result: StatementResult): unknown[] {
 }
 
 /**
- * The queries made on a transaction that were neither sent nor used otherwise (inlined into
- * another, or replaced by their `values()`/`idempotent()` form): a transaction refuses to commit
- * past them, since they would silently never run.
+ * The queries made on a transaction (or in an invocation) that were neither sent nor used
+ * otherwise (inlined into another, batched, or replaced by their `values()`/`idempotent()` form):
+ * a transaction refuses to commit past them, and an invocation that ends with some reports them,
+ * since they would silently never run.
  */
 export type UnsentQueries = Set<LazyQuery<unknown>>;
 

@@ -1,8 +1,10 @@
 /**
  * `db.reserve()`: one connection held across statements (session settings, temporary tables,
- * advisory locks) until `release()`. It keeps the invocation's rules: statements run under its
- * deadline, and a handle not released by the end of the invocation is evicted like any leaked
- * lease. Nothing is retried on another connection, since the session's state would be lost.
+ * advisory locks) until `release()`, which resets what it changed in its session before the pool
+ * hands it on (session-state.ts says what is seen). Its
+ * statements run under the deadline of the invocation running them (a handle made at module scope
+ * too), and a handle not released by the end of the invocation that made it is evicted like any
+ * leaked lease. Nothing is retried on another connection, since the session's state would be lost.
  */
 import { WarmpoolError } from '../errors.js';
 import type { Row, Statement } from '../transports/types.js';
@@ -21,11 +23,15 @@ export class ReservedConnection {
   /** Statements in flight: the connection goes back only once they have settled. */
   #inFlight = 0;
   #returned = false;
+  /** Settles once the connection is back in the pool or closed. */
+  #back: Promise<void>;
+  #backResolve!: () => void;
 
   constructor(executor: Executor, scope: InvocationScope | undefined, lease: Lease) {
     this.#executor = executor;
     this.#scope = scope;
     this.#lease = lease;
+    this.#back = new Promise((resolve) => (this.#backResolve = resolve));
   }
 
   readonly sql = <T extends object = Row>(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery<T> => {
@@ -49,16 +55,22 @@ export class ReservedConnection {
     return new UnsafeFragment(text);
   }
 
-  /** Gives the connection back to the pool (after statements in flight settle); later calls do nothing. */
-  release(): void {
+  /**
+   * Gives the connection back to the pool after statements in flight settle, resetting its
+   * session (one round trip) when a statement changed it; later calls do nothing. The promise settles
+   * once the connection is back (or closed); it never rejects.
+   */
+  release(): Promise<void> {
     this.#released = true;
     if (this.#inFlight === 0) this.#return();
+    return this.#back;
   }
 
   #return(): void {
     if (this.#returned) return;
     this.#returned = true;
-    void this.#executor.release(this.#scope, this.#lease, this.#lease.connection.dead);
+    const connection = this.#lease.connection;
+    Promise.resolve(this.#executor.release(this.#scope, this.#lease, connection.dead)).then(this.#backResolve, this.#backResolve);
   }
 
   #runner = async (statement: Statement): Promise<unknown[]> => {
@@ -67,7 +79,8 @@ export class ReservedConnection {
     }
     this.#inFlight++;
     try {
-      const result = await this.#executor.withDeadline(this.#scope, (run) => this.#lease.connection.run(statement, run));
+      const scope = this.#scope ?? this.#executor.currentScope();
+      const result = await this.#executor.withDeadline(scope, (run) => this.#lease.connection.run(statement, run));
       this.#lease.uses++;
       return toResult(result);
     } catch (err) {

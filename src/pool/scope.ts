@@ -1,5 +1,6 @@
 import { removeUnordered } from '../unordered.js';
 import type { Lease } from './connections.js';
+import type { UnsentQueries } from './query.js';
 
 /**
  * What one invocation (a Lambda event, a Worker request) knows while its code runs. Adapters
@@ -13,6 +14,8 @@ export interface InvocationScope {
   hardDeadline: number;
   /** Connections this invocation holds right now (usually none or one). */
   leases: Lease[];
+  /** Queries made on the pool during the invocation and not sent yet: one left at its end was forgotten. */
+  unsent: UnsentQueries;
   metrics: InvocationMetrics;
 }
 
@@ -30,12 +33,11 @@ export interface InvocationMetrics {
 }
 
 export function newScope(deadline: number, hardDeadline = Infinity): InvocationScope {
-  return { deadline, hardDeadline, leases: [], metrics: { queries: 0, newConnections: 0, reusedConnections: 0, retries: 0, acquireWaitMs: 0 } };
+  return { deadline, hardDeadline, leases: [], unsent: new Set(), metrics: { queries: 0, newConnections: 0, reusedConnections: 0, retries: 0, acquireWaitMs: 0 } };
 }
 
 export function addLease(scope: InvocationScope, lease: Lease): void {
-  // Pipelined statements of one invocation share a lease: it is listed once.
-  if (!scope.leases.includes(lease)) scope.leases.push(lease);
+  scope.leases.push(lease);
 }
 
 export function removeLease(scope: InvocationScope, lease: Lease): void {

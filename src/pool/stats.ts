@@ -30,13 +30,13 @@ export interface Counters {
   resumeWaitMs: number;
   /** ROLLBACKs sent because a connection came back inside a transaction (or in an unknown state). */
   releaseRollbacks: number;
-  /** Statements written on a connection already running statements of the same invocation (TCP pipelining). */
-  pipelined: number;
+  /** Session resets sent on release because the session was changed (settings, temp tables, locks…). */
+  sessionResets: number;
 }
 
 export function newCounters(): Counters {
   return {
     created: 0, reused: 0, reconnects: 0, retries: 0, connectFailures: 0, connectRetries: 0, validations: 0,
-    validationFailures: 0, discarded: 0, drains: 0, acquireTimeouts: 0, outcomeUnknown: 0, leaked: 0, resumes: 0, resumeWaitMs: 0, releaseRollbacks: 0, pipelined: 0,
+    validationFailures: 0, discarded: 0, drains: 0, acquireTimeouts: 0, outcomeUnknown: 0, leaked: 0, resumes: 0, resumeWaitMs: 0, releaseRollbacks: 0, sessionResets: 0,
   };
 }

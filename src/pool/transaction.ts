@@ -20,26 +20,37 @@ export interface InteractiveTransactionOptions extends TransactionOptions {
 
 type DeadlineRunner = (work: (run: RunOptions) => Promise<StatementResult>) => Promise<StatementResult>;
 
-/** The handle a transaction callback gets: the same query API, bound to one connection. */
-export class Transaction {
-  #connection: Connection;
-  #run: DeadlineRunner;
-  #open = true;
-  #unsent: UnsentQueries = new Set();
-  #savepoints = 0;
-  #observer: PoolObserver | undefined;
-  #operation: ObservedOperation | undefined;
+/** What a transaction and the handles of its savepoints share. */
+interface Shared {
+  connection: Connection;
+  run: DeadlineRunner;
+  open: boolean;
+  unsent: UnsentQueries;
+  /** Savepoints made, for unique names. */
+  savepoints: number;
+  /** How many savepoints are open now, one inside the other. */
+  depth: number;
+  observer: PoolObserver | undefined;
+  operation: ObservedOperation | undefined;
+}
 
-  constructor(connection: Connection, withDeadline: DeadlineRunner, observer?: PoolObserver, operation?: ObservedOperation) {
-    this.#connection = connection;
-    this.#run = withDeadline;
-    this.#observer = observer;
-    this.#operation = operation;
+/**
+ * The handle a transaction callback gets: the same query API, bound to one connection. A
+ * savepoint's callback gets a handle of its own, one level deeper, on which to nest further.
+ */
+export class Transaction {
+  #shared: Shared;
+  /** The savepoint depth this handle makes savepoints at: 0 for the transaction's own. */
+  #level: number;
+
+  constructor(connection: Connection, withDeadline: DeadlineRunner, observer?: PoolObserver, operation?: ObservedOperation, parent?: Transaction) {
+    this.#shared = parent ? parent.#shared : { connection, run: withDeadline, open: true, unsent: new Set(), savepoints: 0, depth: 0, observer, operation };
+    this.#level = parent ? parent.#level + 1 : 0;
   }
 
   readonly sql = <T extends object = Row>(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery<T> => {
     if (!isTemplateCall(strings)) throw notTemplate();
-    return new SqlQuery<T>(this.#runner, statementFromTemplate(strings, values), undefined, this.#unsent);
+    return new SqlQuery<T>(this.#runner, statementFromTemplate(strings, values), undefined, this.#shared.unsent);
   };
 
   /** `textTypes`: type OIDs returned as the server's text for this query (replaces the pool's). */
@@ -48,29 +59,46 @@ export class Transaction {
     checkParams(params);
     const statement: Statement = { text, params };
     if (options.textTypes !== undefined) statement.types = typeParsers(options.textTypes, 'The query option "textTypes"');
-    return new SqlQuery<T>(this.#runner, statement, undefined, this.#unsent);
+    return new SqlQuery<T>(this.#runner, statement, undefined, this.#shared.unsent);
   }
 
   /**
    * Runs `fn` inside SAVEPOINT ... RELEASE SAVEPOINT; when it throws, ROLLBACK TO SAVEPOINT undoes
-   * only its work and the error propagates. Nestable; `fn` gets this same transaction.
+   * only its work and the error propagates. `fn` gets a handle to nest further savepoints on.
+   * One savepoint at a time per level: a second one while another is open would run inside it
+   * and be undone by its rollback, so it is refused at once (CONCURRENT_SAVEPOINT).
    */
   async savepoint<T>(fn: (tx: Transaction) => PromiseLike<T>): Promise<T> {
     if (typeof fn !== 'function') {
       throw new WarmpoolError('INVALID_QUERY', 'savepoint expects a function: tx.savepoint(async (tx) => { … }).', { notApplied: true });
     }
-    const name = `warmpool_sp_${++this.#savepoints}`;
-    await this.#runner({ text: `savepoint ${name}`, params: [] });
-    let result: T;
-    try {
-      result = await fn(this);
-      this.#refuseUnsent();
-    } catch (err) {
-      if (!this.#connection.dead && this.#open) await this.#runner({ text: `rollback to savepoint ${name}`, params: [] }).catch(() => {});
-      throw err;
+    const shared = this.#shared;
+    if (shared.depth !== this.#level) {
+      throw new WarmpoolError(
+        'CONCURRENT_SAVEPOINT',
+        shared.depth > this.#level
+          ? 'Another savepoint is open on this transaction, so this one would run inside it and be undone with it. Await savepoints one by one (not with Promise.all); to nest, call savepoint on the handle the open savepoint\'s callback received.'
+          : 'This savepoint handle belongs to a savepoint that has ended; use the transaction handle.',
+        { notApplied: true },
+      );
     }
-    await this.#runner({ text: `release savepoint ${name}`, params: [] });
-    return result;
+    const name = `warmpool_sp_${++shared.savepoints}`;
+    shared.depth++;
+    try {
+      await this.#runner({ text: `savepoint ${name}`, params: [] });
+      let result: T;
+      try {
+        result = await fn(new Transaction(shared.connection, shared.run, undefined, undefined, this));
+        this.#refuseUnsent();
+      } catch (err) {
+        if (!shared.connection.dead && shared.open) await this.#runner({ text: `rollback to savepoint ${name}`, params: [] }).catch(() => {});
+        throw err;
+      }
+      await this.#runner({ text: `release savepoint ${name}`, params: [] });
+      return result;
+    } finally {
+      shared.depth = this.#level;
+    }
   }
 
   unsafe(text: string): UnsafeFragment {
@@ -78,14 +106,15 @@ export class Transaction {
   }
 
   close(): void {
-    this.#open = false;
+    this.#shared.open = false;
   }
 
   /** Throws when a query made on this transaction was never awaited (it would never be sent). */
   #refuseUnsent(): void {
-    const [first] = this.#unsent;
+    const unsent = this.#shared.unsent;
+    const [first] = unsent;
     if (!first) return;
-    this.#unsent.clear();
+    unsent.clear();
     const text = first.statement.text.replace(/\s+/g, ' ').trim();
     const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
     throw new WarmpoolError('QUERY_NOT_AWAITED', `A query made on the transaction was never awaited, so it was never sent: "${shown}". Await every tx query inside the callback (or pass it to Promise.all); the transaction was rolled back.`, { notApplied: true });
@@ -97,17 +126,18 @@ export class Transaction {
   }
 
   #runner = (statement: Statement): Promise<unknown[]> => {
-    const observed = this.#observer?.statement(statement, this.#operation);
+    const observed = this.#shared.observer?.statement(statement, this.#shared.operation);
     if (!observed) return this.#runStatement(statement);
     return endWhenSettled(observed, this.#runStatement(statement));
   };
 
   async #runStatement(statement: Statement): Promise<unknown[]> {
-    if (!this.#open) {
+    if (!this.#shared.open) {
       throw new WarmpoolError('INVALID_QUERY', 'This transaction has already finished; run queries inside the callback and await them.', { notApplied: true });
     }
     try {
-      return toResult(await this.#run((run) => this.#connection.run(statement, run)));
+      const { run, connection } = this.#shared;
+      return toResult(await run((limits) => connection.run(statement, limits)));
     } catch (err) {
       // COMMIT has not been sent yet, so a lost connection means the transaction did not commit.
       if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST') {

@@ -6,9 +6,10 @@ import { applicationNameFor, batchInSession, connectError, limitReached, passwor
 import { DeadlineAlarm } from './deadline-alarm.js';
 import { type CancellableQuery, cancelQuietly } from './postgres-cancel.js';
 import { ReadyForQueryReader } from './ready-for-query.js';
+import { RESET_SESSION, type SessionState, sessionChangeOf, worse } from './session-state.js';
 import { ARRAY_TYPES_QUERY, type ArrayTypes, type DriverTypeTables, arrayElements, registerArrayTypes } from './tcp-array-types.js';
 import { type DriverResult, TcpResults } from './tcp-result.js';
-import type { Connection, ConnectLimit, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
+import type { ClosedBy, Connection, ConnectLimit, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
 import { type Parser, tcpParam, typeParsers } from './values.js';
 
 /**
@@ -52,7 +53,6 @@ const SOCKET_GONE = new Set([
 ]);
 
 class TcpConnection implements Connection {
-  readonly pipelining = true;
   #sql: Sql;
   #reserved!: ReservedSql;
   /** The driver's options for every statement (see run). */
@@ -68,6 +68,9 @@ class TcpConnection implements Connection {
   /** The last bytes read: a FATAL the server sent before closing ends them (see trailingFatal). */
   #lastChunk: Buffer | undefined;
   #readyForQuery = new ReadyForQueryReader();
+  #session: SessionState = 'clean';
+  /** The FATAL that ended the session while it was idle, for the next error to name. */
+  #closedBy: ClosedBy | undefined;
 
   private constructor(sql: Sql, prepare: boolean, results: TcpResults, secrets: string[]) {
     this.#sql = sql;
@@ -89,8 +92,10 @@ class TcpConnection implements Connection {
       this.#readyForQuery.read(chunk);
       // Before the driver hands over the session, everything is startup traffic.
       if (this.#inFlight > 0 || !this.#reserved) return;
-      if (chunk[0] === 0x45) this.#dead = true;
-      else this.#suspect = true;
+      if (chunk[0] === 0x45) {
+        this.#dead = true;
+        this.#closedBy = trailingFatal(chunk);
+      } else this.#suspect = true;
     });
   }
 
@@ -101,6 +106,18 @@ class TcpConnection implements Connection {
 
   get suspect(): boolean {
     return this.#suspect;
+  }
+
+  get session(): SessionState {
+    return this.#session;
+  }
+
+  get closedBy(): ClosedBy | undefined {
+    return this.#closedBy;
+  }
+
+  markSessionChanged(): void {
+    this.#session = worse(this.#session, 'changed');
   }
 
   get dead(): boolean {
@@ -139,6 +156,11 @@ class TcpConnection implements Connection {
       fetch_types: false,
       connection,
       onnotice: () => {},
+      // A setting the server reports changed, by a function or a SET (startup's own come before #reserved).
+      onparameter: () => {
+        const self = slot.self;
+        if (self && (self.#reserved as ReservedSql | undefined)) self.markSessionChanged();
+      },
       types: { date: DATE_TYPE, json: JSON_TYPE },
       socket: openSocket && (async () => {
         const self = slot.self;
@@ -199,14 +221,28 @@ class TcpConnection implements Connection {
   }
 
   /** `graceMs`: how long the server gets to confirm a cancel at the deadline before the socket is destroyed. */
-  async run(statement: Statement, options: RunOptions = {}, graceMs = CANCEL_GRACE_MS): Promise<StatementResult> {
+  run(statement: Statement, options: RunOptions = {}, graceMs = CANCEL_GRACE_MS): Promise<StatementResult> {
+    this.#session = worse(this.#session, sessionChangeOf(statement.text));
+    return this.#send(statement, options, graceMs, this.#queryOptions).then((result) => this.#results.from(result, statement));
+  }
+
+  /** Restores the session's defaults (see session-state.ts) in one simple-protocol round trip. */
+  async resetSession(options: RunOptions): Promise<void> {
+    await this.#send({ text: RESET_SESSION, params: [] }, options, 0, SIMPLE);
+    this.#session = 'clean';
+  }
+
+  async #send(statement: Statement, options: RunOptions, graceMs: number, queryOptions: object): Promise<DriverResult> {
     // The driver would try to write to a closed socket (and throw outside the promise).
-    if (this.dead) throw new WarmpoolError('CONNECTION_LOST', 'The connection was closed before the statement was sent.', { notApplied: true });
+    if (this.dead) throw this.#closedError('The connection was closed before the statement was sent.');
     // `simple: false`: always the extended protocol (one statement, prepared when `prepare` is on),
     // also without parameters; the option is missing from the driver's type declarations.
+    const wasIdle = this.#readyForQuery.status === 'I';
     this.#readyForQuery.status = 'unknown';
-    const query = this.#reserved.unsafe(statement.text, statement.params.map(tcpParam) as never[], this.#queryOptions as never) as unknown as DriverQuery;
+    const query = this.#reserved.unsafe(statement.text, statement.params.map(tcpParam) as never[], queryOptions as never) as unknown as DriverQuery;
     if (statement.arrayRows) query.values();
+    // The driver writes a turn later: a failure read before then means the statement never left.
+    const writtenBefore = this.#socket?.bytesWritten;
     this.#inFlight++;
     let expired = false;
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -224,9 +260,13 @@ class TcpConnection implements Connection {
     };
     if (watched) this.#alarm.watch(watched);
     try {
-      return this.#results.from(await query, statement);
+      const result = await query;
+      // A cancel the server had not acted on yet would reach a later statement: a new session instead.
+      if (expired) this.#destroy();
+      return result;
     } catch (err) {
-      const error = this.#statementError(err);
+      const error = this.#statementError(err, writtenBefore !== undefined && this.#socket?.bytesWritten === writtenBefore, wasIdle);
+      if (expired) this.#destroy();
       if (!expired) throw error;
       const cancelled = error instanceof DatabaseError && error.code === '57014';
       throw new WarmpoolError('DEADLINE_EXCEEDED', cancelled ? 'The statement was cancelled on the server at its deadline.' : 'The statement passed its deadline and the connection was closed.', { cause: error, notApplied: cancelled });
@@ -255,18 +295,31 @@ class TcpConnection implements Connection {
     await this.#sql.end({ timeout: 1 }).catch(() => {});
   }
 
+  /** A statement refused on a closed connection: certainly not applied, with the server's reason when it gave one. */
+  #closedError(message: string): WarmpoolError {
+    const by = this.#closedBy;
+    if (!by) return new WarmpoolError('CONNECTION_LOST', message, { notApplied: true });
+    return new WarmpoolError('CONNECTION_LOST', `${message} The server had closed it: ${by.message} (SQLSTATE ${by.code})`, { notApplied: true, sqlState: by.code });
+  }
+
   #destroy(): void {
     this.#dead = true;
     this.#alarm.stop();
     void this.#sql.end({ timeout: 0 });
   }
 
-  #statementError(err: unknown): WarmpoolError {
+  /** `unsent`: nothing of the statement was written before the failure, so it cannot have run. */
+  #statementError(err: unknown, unsent: boolean, wasIdle: boolean): WarmpoolError {
     if (err instanceof postgres.PostgresError) {
       const fatal = err.severity === 'FATAL' || err.severity === 'PANIC';
       if (fatal) {
         this.#dead = true;
-        return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${err.message} (SQLSTATE ${err.code})`, { cause: err, sqlState: err.code });
+        return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${err.message} (SQLSTATE ${err.code})`, { cause: err, sqlState: err.code, notApplied: unsent });
+      }
+      if (isStaleStatement(err)) {
+        // Outside a transaction the refused statement had no effect: the pool sends it again on a new session.
+        this.#session = 'close';
+        return new DatabaseError(err.message, serverFields(err), { cause: err, notApplied: wasIdle });
       }
       return new DatabaseError(err.message, serverFields(err), { cause: err });
     }
@@ -275,9 +328,9 @@ class TcpConnection implements Connection {
       this.#dead = true;
       // The driver reports a FATAL (57P01 shutdown, 57P02 crash, …) only at the ReadyForQuery that
       // never comes, so a statement in flight sees just the close; the FATAL says why.
-      const fatal = trailingFatal(this.#lastChunk);
-      if (fatal) return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${fatal.message} (SQLSTATE ${fatal.code})`, { cause: err, sqlState: fatal.code });
-      return new WarmpoolError('CONNECTION_LOST', `The connection was lost (${code}).`, { cause: err });
+      const fatal = trailingFatal(this.#lastChunk) ?? this.#closedBy;
+      if (fatal) return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${fatal.message} (SQLSTATE ${fatal.code})`, { cause: err, sqlState: fatal.code, notApplied: unsent });
+      return new WarmpoolError('CONNECTION_LOST', `The connection was lost (${code}).`, { cause: err, notApplied: unsent });
     }
     if (code === 'UNDEFINED_VALUE') {
       return new WarmpoolError('INVALID_PARAMETER', 'A query parameter is undefined; pass null for SQL NULL.', { cause: err, notApplied: true });
@@ -288,6 +341,18 @@ class TcpConnection implements Connection {
     const message = err instanceof Error ? err.message : String(err);
     return new WarmpoolError('CONNECTION_LOST', `The driver failed: ${message}`, { cause: err });
   }
+}
+
+/** Simple protocol, unprepared: for the reset, several commands in one message. */
+const SIMPLE = { prepare: false, simple: true };
+
+/**
+ * An error that says a prepared statement no longer matches the schema it was planned against
+ * (a type dropped and created again); the driver re-prepares on its own only for some of these.
+ * The session is closed on release, so the next use prepares afresh.
+ */
+function isStaleStatement(err: postgres.PostgresError): boolean {
+  return (err.code === 'XX000' && err.message.startsWith('cache lookup failed for type')) || (err.code === '0A000' && err.message.startsWith('cached plan must not change result type'));
 }
 
 /**

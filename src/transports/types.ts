@@ -1,4 +1,5 @@
 import type { ResolvedOptions, TransportName } from '../options.js';
+import type { SessionState } from './session-state.js';
 import type { TypeParsers } from './values.js';
 
 /**
@@ -60,6 +61,12 @@ export interface RunOptions {
  */
 export type TransactionStatus = 'I' | 'T' | 'E' | 'unknown';
 
+/** The server's reason for ending a session: its SQLSTATE and message. */
+export interface ClosedBy {
+  code: string;
+  message: string;
+}
+
 export interface Connection {
   /** Read from the wire, not from what was sent: a BEGIN may come in the caller's own SQL. */
   readonly status: TransactionStatus;
@@ -67,11 +74,12 @@ export interface Connection {
   readonly dead: boolean;
   /** Set when the server sent something unasked for while idle; the pool validates it before use. */
   readonly suspect: boolean;
-  /**
-   * Statements may be written before the previous one is answered, each with its own Sync, so an
-   * error in one leaves the others alone (postgres.js over TCP).
-   */
-  readonly pipelining?: boolean;
+  /** What the session holds for the next user (session-state.ts); absent where there is no session (HTTP). */
+  readonly session?: SessionState;
+  /** The server's FATAL that ended the session while idle, when it sent one. */
+  readonly closedBy?: ClosedBy;
+  /** Restores the session's defaults; rejects when it could not (the pool then closes the connection). */
+  resetSession?(options: RunOptions): Promise<void>;
   run(statement: Statement, options?: RunOptions): Promise<StatementResult>;
   /** Runs statements as one atomic transaction; all or nothing. */
   batch(statements: readonly Statement[], tx: TransactionOptions, options?: RunOptions): Promise<StatementResult[]>;

@@ -3,6 +3,7 @@ import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.
 import type { ResolvedOptions } from '../options.js';
 import { isLoginRefused } from '../sqlstate.js';
 import { applicationNameFor, batchInSession, connectError, limitReached, passwordFor } from './common.js';
+import { RESET_SESSION, type SessionState, sessionChangeOf, worse } from './session-state.js';
 import type { Connection, ConnectLimit, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
 import { type TypeParsers, driverParam, typeParsers } from './values.js';
 
@@ -30,6 +31,7 @@ class WebSocketConnection implements Connection {
   /** The pool's parsers (its `textTypes`). */
   #types: TypeParsers;
   #status: TransactionStatus = 'unknown';
+  #session: SessionState = 'clean';
 
   private constructor(client: Client, types: TypeParsers) {
     this.#client = client;
@@ -48,6 +50,26 @@ class WebSocketConnection implements Connection {
 
   get status(): TransactionStatus {
     return this.#status;
+  }
+
+  get session(): SessionState {
+    return this.#session;
+  }
+
+  markSessionChanged(): void {
+    this.#session = worse(this.#session, 'changed');
+  }
+
+  /** Restores the session's defaults (session-state.ts): without parameters the driver sends one simple-protocol message. */
+  async resetSession(options: RunOptions): Promise<void> {
+    if (this.#dead) throw new WarmpoolError('CONNECTION_LOST', 'The connection was closed before the reset was sent.', { notApplied: true });
+    const timer = setTimeout(() => this.#destroy(), Math.max(0, (options.deadline ?? Infinity) - Date.now()));
+    try {
+      await this.#client.query(RESET_SESSION);
+      this.#session = 'clean';
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   static async open(options: ResolvedOptions, containerId: string, proxy: URL, webSocket: unknown, limit?: ConnectLimit, refreshPassword = false): Promise<WebSocketConnection> {
@@ -72,9 +94,17 @@ class WebSocketConnection implements Connection {
       if (limit?.reached) throw limitReached();
       await client.connect();
       // Listened to only now: connect() replaces the connection's readyForQuery listeners.
-      const connection = (client as unknown as { connection: { on(event: 'readyForQuery', listener: (message: { status: string }) => void): void } }).connection;
+      const connection = (client as unknown as { connection: { on(event: string, listener: (message: { status: string }) => void): void } }).connection;
+      // With the login pipelined, connect() resolves before the server's startup messages arrive
+      // (no BackendKeyData yet): their ParameterStatus messages come before its first ReadyForQuery.
+      let startup = (client as unknown as { processID: number | null }).processID == null;
       connection.on('readyForQuery', ({ status }) => {
+        startup = false;
         self.#status = status === 'I' || status === 'T' || status === 'E' ? status : 'unknown';
+      });
+      // A setting the server reports changed (a SET, or a function's set_config).
+      connection.on('parameterStatus', () => {
+        if (!startup) self.markSessionChanged();
       });
       self.#status = 'I';
       return self;
@@ -89,6 +119,7 @@ class WebSocketConnection implements Connection {
   async run(statement: Statement, options: RunOptions = {}): Promise<StatementResult> {
     if (this.#dead) throw new WarmpoolError('CONNECTION_LOST', 'The connection was closed before the statement was sent.', { notApplied: true });
     this.#status = 'unknown';
+    this.#session = worse(this.#session, sessionChangeOf(statement.text));
     let expired = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (options.deadline !== undefined && options.deadline !== Infinity) {
