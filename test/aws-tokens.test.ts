@@ -150,6 +150,33 @@ describe('RDS IAM tokens', () => {
     expect(signings).toBe(2);
   });
 
+  it('reads the expiry of credentials from the SDK’s default chain (here the environment, as on Lambda)', async () => {
+    const start = Date.now();
+    let now = start;
+    const rotated = 'placeholder-session-token-rotated';
+    registerSecret(rotated);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', SECRET_KEY);
+    vi.stubEnv('AWS_SESSION_TOKEN', SESSION_TOKEN);
+    vi.stubEnv('AWS_CREDENTIAL_EXPIRATION', new Date(start + 5 * 60_000).toISOString());
+    try {
+      const password = rdsIamPassword({ hostname: 'db.example.internal', username: 'app', region: 'us-east-1', now: () => now });
+      const first = await password({ refresh: false });
+      expect(first).toContain(`X-Amz-Security-Token=${SESSION_TOKEN}`);
+      // New credentials in the environment: a token signed anew carries them.
+      vi.stubEnv('AWS_SESSION_TOKEN', rotated);
+      vi.stubEnv('AWS_CREDENTIAL_EXPIRATION', new Date(start + 60 * 60_000).toISOString());
+      now += 3 * 60_000;
+      expect(await password({ refresh: false })).toBe(first);
+      now += 90_000; // past the latest renewal for credentials that expire at 5 minutes
+      expect(await password({ refresh: false })).toContain(`X-Amz-Security-Token=${rotated}`);
+      // The DSQL signer takes the same chain.
+      expect(await dsqlPassword({ hostname: 'abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws', region: 'us-east-1' })({ refresh: false })).toContain(`X-Amz-Security-Token=${rotated}`);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('refuses bad settings with the field and the fix', () => {
     expect(() => rdsIamPassword({ hostname: '', username: 'app' })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', message: expect.stringContaining('"hostname"') }));
     expect(() => rdsIamPassword({ hostname: 'h', username: 'app', port: 0 })).toThrow(/"port" must be an integer from 1 to 65535/);
