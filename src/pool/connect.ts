@@ -1,11 +1,3 @@
-import { WarmpoolError } from '../errors.js';
-import type { ResolvedOptions } from '../options.js';
-import { isRejectedPassword } from '../sqlstate.js';
-import { limitReached } from '../transports/common.js';
-import type { Connection, ConnectLimit, Transport } from '../transports/types.js';
-import { ConnectRetry, sleep } from './backoff.js';
-import type { Counters } from './stats.js';
-
 /**
  * Opening one connection: attempts bounded by a time limit each, retried with full-jitter backoff
  * inside the caller's deadline (ConnectRetry: a database resuming from a pause gets
@@ -13,6 +5,13 @@ import type { Counters } from './stats.js';
  * An attempt ends at its limit even when the transport is still waiting (for a password function
  * that never answers): the caller and its connect slot are never held past it.
  */
+import { WarmpoolError } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import { isRejectedPassword } from '../sqlstate.js';
+import { limitReached } from '../transports/common.js';
+import type { Connection, ConnectLimit, Transport } from '../transports/types.js';
+import { ConnectRetry, sleep } from './backoff.js';
+import type { Counters } from './stats.js';
 
 /** What bounds an acquire: the invocation deadline, or acquireTimeoutMs when that comes first. */
 export interface Limit {
