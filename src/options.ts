@@ -6,9 +6,11 @@ import { managedInstancesMax } from './concurrency.js';
 /**
  * A password, or a function returning one (an RDS IAM token provider, a secrets cache). The
  * function is called for every new connection; `refresh` is true when the server has just
- * rejected the password it returned (28P01), so a cache should fetch a fresh one.
+ * rejected the password it returned (28P01, or 28000 "PAM authentication failed" as RDS answers
+ * an expired IAM token), so a cache should fetch a fresh one. The pool waits for it at most
+ * connectTimeoutMs and the invocation deadline; `signal` is aborted when it stops waiting.
  */
-export type PasswordSource = string | ((context: { refresh: boolean }) => string | Promise<string>);
+export type PasswordSource = string | ((context: { refresh: boolean; signal?: AbortSignal }) => string | Promise<string>);
 export type SslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 export type TransportName = 'tcp' | 'http' | 'websocket';
 

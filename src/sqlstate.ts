@@ -42,6 +42,16 @@ export const isLoginRefused = (state: string | undefined): boolean => has(LOGIN_
 export const isDrainState = (state: string | undefined): boolean => has(DRAIN, state);
 export const isRetryableTransactionState = (state: string | undefined): boolean => has(RETRYABLE_TRANSACTION, state);
 
+/**
+ * true when the server refused the password itself, so a password function may have a fresher
+ * one: 28P01, or 28000 "PAM authentication failed", which is how PostgreSQL reports a PAM refusal
+ * and so how RDS answers an expired or revoked IAM token.
+ */
+export function isRejectedPassword(err: unknown): boolean {
+  const state = warmpoolErrorIn(err)?.sqlState;
+  return state === '28P01' || (state === '28000' && /PAM authentication failed/i.test(messageChain(err)));
+}
+
 /** warmpool codes of failures that say nothing about the request itself. */
 const TRANSIENT_CODES: readonly string[] = ['CONNECT_FAILED', 'CONNECT_TIMEOUT', 'ACQUIRE_TIMEOUT', 'CONNECTION_LOST', 'OUTCOME_UNKNOWN', 'DEADLINE_EXCEEDED'];
 

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { dsqlPassword, dsqlPoolOptions, rdsIamPassword } from '../src/aws/index.js';
 import { createPool, type PoolEvent } from '../src/index.js';
 import { adminClient, uniqueName } from './support/db.js';
@@ -94,6 +94,87 @@ describe('RDS IAM tokens', () => {
       expect(shown).not.toContain('X-Amz-Signature');
     }
     await db.end();
+  });
+
+  it('drops a signing its caller gave up on: the next call signs anew', async () => {
+    let calls = 0;
+    const credentials = async () => {
+      calls++;
+      if (calls === 1) return new Promise<never>(() => {}); // credentials that never arrive (a hung metadata endpoint)
+      return { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET_KEY, sessionToken: SESSION_TOKEN };
+    };
+    const password = rdsIamPassword({ hostname: 'db.example.internal', username: 'app', region: 'us-east-1', credentials });
+    const gaveUp = new AbortController();
+    void password({ refresh: false, signal: gaveUp.signal });
+    await vi.waitFor(() => expect(calls).toBe(1));
+    gaveUp.abort();
+    const next = password({ refresh: false });
+    await vi.waitFor(() => expect(calls).toBe(2));
+    expect(await next).toContain('DBUser=app');
+  });
+
+  it('through a pool: a signing that hangs is given up at connectTimeoutMs and the next attempt signs anew', async () => {
+    let calls = 0;
+    const credentials = async () => {
+      calls++;
+      if (calls === 1) return new Promise<never>(() => {});
+      return { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET_KEY, sessionToken: SESSION_TOKEN };
+    };
+    const role = await roleWithPassword('not-an-iam-token');
+    const password = rdsIamPassword({ hostname: server.hostname, port: Number(server.port), username: role, region: 'us-east-1', credentials });
+    const events: PoolEvent[] = [];
+    const db = createPool({ host: server.hostname, port: Number(server.port), database: server.pathname.slice(1), user: role, password, connectTimeoutMs: 300, maxConnectAttempts: 2, onEvent: (e) => events.push(e), applicationName: 'iam-hung' });
+    const error = await db.sql`select 1`.then(() => null, (e: unknown) => e);
+    // The second attempt got a token (which this server refuses), not the hung signing again.
+    expect(error).toMatchObject({ code: 'CONNECT_FAILED', sqlState: '28P01', notApplied: true });
+    expect(events.filter((e) => e.type === 'connect-retry').map((e) => e.type === 'connect-retry' && e.reason)).toEqual(['CONNECT_FAILED', '28P01']);
+    await db.end();
+  });
+
+  it('signs anew before the credentials that signed the token expire, inside its 15 minutes', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const expiration = new Date(now + 5 * 60_000);
+    let signings = 0;
+    // The RDS signer asks again with forceRefresh for credentials that expire within 15 minutes; these cannot be refreshed.
+    const credentials = async (properties?: Record<string, unknown>) => {
+      if (!properties?.forceRefresh) signings++;
+      return { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET_KEY, sessionToken: SESSION_TOKEN, expiration };
+    };
+    const password = rdsIamPassword({ hostname: 'db.example.internal', username: 'app', region: 'us-east-1', credentials, now: () => now });
+    const first = await password({ refresh: false });
+    now += 3 * 60_000; // before the earliest renewal: 5 minutes − 1 minute − 30 s of jitter
+    expect(await password({ refresh: false })).toBe(first);
+    expect(signings).toBe(1);
+    now += 60_000 + 30_000; // past the latest renewal, 4 minutes; the token itself would last 15
+    await password({ refresh: false });
+    expect(signings).toBe(2);
+  });
+
+  it('reads the expiry of credentials from the SDK’s default chain (here the environment, as on Lambda)', async () => {
+    const start = Date.now();
+    let now = start;
+    const rotated = 'placeholder-session-token-rotated';
+    registerSecret(rotated);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', SECRET_KEY);
+    vi.stubEnv('AWS_SESSION_TOKEN', SESSION_TOKEN);
+    vi.stubEnv('AWS_CREDENTIAL_EXPIRATION', new Date(start + 5 * 60_000).toISOString());
+    try {
+      const password = rdsIamPassword({ hostname: 'db.example.internal', username: 'app', region: 'us-east-1', now: () => now });
+      const first = await password({ refresh: false });
+      expect(first).toContain(`X-Amz-Security-Token=${SESSION_TOKEN}`);
+      // New credentials in the environment: a token signed anew carries them.
+      vi.stubEnv('AWS_SESSION_TOKEN', rotated);
+      vi.stubEnv('AWS_CREDENTIAL_EXPIRATION', new Date(start + 60 * 60_000).toISOString());
+      now += 3 * 60_000;
+      expect(await password({ refresh: false })).toBe(first);
+      now += 90_000; // past the latest renewal for credentials that expire at 5 minutes
+      expect(await password({ refresh: false })).toContain(`X-Amz-Security-Token=${rotated}`);
+      // The DSQL signer takes the same chain.
+      expect(await dsqlPassword({ hostname: 'abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws', region: 'us-east-1' })({ refresh: false })).toContain(`X-Amz-Security-Token=${rotated}`);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('refuses bad settings with the field and the fix', () => {

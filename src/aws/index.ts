@@ -1,15 +1,16 @@
 /**
  * warmpool/aws: passwords from AWS IAM, for RDS and Aurora with IAM database authentication and for
  * Aurora DSQL. Tokens are signed locally from the function's credentials (no network call), kept
- * per container, signed anew shortly before they expire and at once when the server rejects one.
- * A token is a password: it never appears in an error, an event or `util.inspect`.
+ * per container, signed anew shortly before they expire (or before the credentials that signed
+ * them do: a presigned token dies with them) and at once when the server rejects one. A token is
+ * a password: it never appears in an error, an event or `util.inspect`.
  *
  * Each provider needs its signer package, an optional peer dependency: `@aws-sdk/rds-signer` for
  * `rdsIamPassword`, `@aws-sdk/dsql-signer` for `dsqlPassword` and `dsqlPoolOptions`.
  */
 import { WarmpoolError } from '../errors.js';
 import type { PasswordSource, PoolOptions } from '../options.js';
-import { cachedToken } from './token-cache.js';
+import { type SignedToken, cachedToken } from './token-cache.js';
 
 export type PasswordFunction = Extract<PasswordSource, Function>;
 
@@ -19,6 +20,8 @@ export interface AwsCredentials {
   sessionToken?: string;
   expiration?: Date;
 }
+
+type CredentialSource = AwsCredentials | ((properties?: Record<string, unknown>) => Promise<AwsCredentials>);
 
 interface SignerSettings {
   /** Default: the SDK's credential chain (on Lambda, the function role from the environment). */
@@ -64,8 +67,10 @@ export function rdsIamPassword(options: RdsIamPasswordOptions): PasswordFunction
   }
   const signer = lazySigner(async () => {
     const { Signer } = await loadPeer('@aws-sdk/rds-signer', 'rdsIamPassword', () => import('@aws-sdk/rds-signer'));
-    const signer = new Signer({ hostname, port, username, ...sdkSettings(options) });
-    return () => signer.getAuthToken();
+    const settings = { hostname, port, username, ...sdkSettings(options) };
+    const tracked = expiryTracking(options.credentials ?? defaultCredentials(new Signer(settings)));
+    const signer = new Signer({ ...settings, ...(tracked.credentials && { credentials: tracked.credentials }) });
+    return () => tracked.sign(() => signer.getAuthToken());
   });
   return cachedToken(signing(hostname, signer), { lifetimeMs: RDS_TOKEN_LIFETIME_MS, now: options.now });
 }
@@ -80,8 +85,10 @@ export function dsqlPassword(options: DsqlPasswordOptions): PasswordFunction {
   }
   const signer = lazySigner(async () => {
     const { DsqlSigner } = await loadPeer('@aws-sdk/dsql-signer', 'dsqlPassword', () => import('@aws-sdk/dsql-signer'));
-    const signer = new DsqlSigner({ hostname, expiresIn: expiresInSeconds, ...sdkSettings(options) });
-    return user === 'admin' ? () => signer.getDbConnectAdminAuthToken() : () => signer.getDbConnectAuthToken();
+    const settings = { hostname, expiresIn: expiresInSeconds, ...sdkSettings(options) };
+    const tracked = expiryTracking(options.credentials ?? defaultCredentials(new DsqlSigner(settings)));
+    const signer = new DsqlSigner({ ...settings, ...(tracked.credentials && { credentials: tracked.credentials }) });
+    return () => tracked.sign(() => (user === 'admin' ? signer.getDbConnectAdminAuthToken() : signer.getDbConnectAuthToken()));
   });
   return cachedToken(signing(hostname, signer), { lifetimeMs: expiresInSeconds * 1000, now: options.now });
 }
@@ -110,9 +117,38 @@ function sdkSettings({ credentials, region, profile }: SignerSettings) {
   return { ...(credentials && { credentials }), ...(region && { region }), ...(profile && { profile }) };
 }
 
+/**
+ * The SDK's default credential chain as the signer chose it. The signers keep it in a field that
+ * is private in their types; without it, tokens keep their own lifetime only.
+ */
+function defaultCredentials(signer: object): CredentialSource | undefined {
+  const found = (signer as { credentials?: unknown }).credentials;
+  return typeof found === 'function' || (typeof found === 'object' && found !== null) ? (found as CredentialSource) : undefined;
+}
+
+/**
+ * Credentials for a signer that note when the ones it signs with expire: the earliest expiry among
+ * those handed out during a signing (the RDS signer may ask twice, forcing a refresh of
+ * credentials that would expire within 15 minutes).
+ */
+function expiryTracking(source: CredentialSource | undefined) {
+  let earliest = Infinity;
+  const credentials = source && (async (properties?: Record<string, unknown>) => {
+    const resolved = typeof source === 'function' ? await source(properties) : source;
+    if (resolved.expiration) earliest = Math.min(earliest, resolved.expiration.getTime());
+    return resolved;
+  });
+  const sign = async (signToken: () => Promise<string>): Promise<SignedToken> => {
+    earliest = Infinity;
+    const token = await signToken();
+    return earliest === Infinity ? { token } : { token, expiresAt: earliest };
+  };
+  return { credentials, sign };
+}
+
 /** Builds the signer on first use, so creating the pool at module scope costs no import. */
-function lazySigner(build: () => Promise<() => Promise<string>>): () => Promise<string> {
-  let built: Promise<() => Promise<string>> | undefined;
+function lazySigner<T>(build: () => Promise<() => Promise<T>>): () => Promise<T> {
+  let built: Promise<() => Promise<T>> | undefined;
   return async () => {
     built ??= build().catch((err: unknown) => {
       built = undefined;
@@ -122,7 +158,7 @@ function lazySigner(build: () => Promise<() => Promise<string>>): () => Promise<
   };
 }
 
-function signing(hostname: string, sign: () => Promise<string>): () => Promise<string> {
+function signing<T>(hostname: string, sign: () => Promise<T>): () => Promise<T> {
   return () =>
     sign().catch((err: unknown) => {
       if (err instanceof WarmpoolError) throw err;

@@ -1,12 +1,20 @@
-import type { PasswordSource } from '../options.js';
-
 /**
  * A password function over a token signer: one token per container, reused until shortly before
  * it expires (with jitter, so containers started together do not sign together), and signed anew
- * at once when the server rejected it (`{ refresh: true }` after 28P01). Callers that ask at the
- * same time share one signing. The clock is the wall clock: timers do not run while Lambda is
- * frozen, but Date.now() tells how long the freeze lasted.
+ * at once when the server rejected it (`{ refresh: true }`). A token expires after its lifetime
+ * or with the credentials that signed it, whichever comes first. Callers that ask at the same
+ * time share one signing; one that gives up waiting (its `signal` aborted: the pool's
+ * connectTimeoutMs) drops it, so a signing that never finishes cannot hold later callers. The
+ * clock is the wall clock: timers do not run while Lambda is frozen, but Date.now() tells how long
+ * the freeze lasted.
  */
+import type { PasswordSource } from '../options.js';
+
+export interface SignedToken {
+  token: string;
+  /** When the credentials that signed it expire (milliseconds since the epoch), if they do. */
+  expiresAt?: number;
+}
 
 export interface TokenCacheOptions {
   /** How long a token is valid after it is signed. */
@@ -20,7 +28,7 @@ export interface TokenCacheOptions {
 /** A refresh asked for within this long of the last signing reuses that token: parallel connects all saw the same rejection. */
 const REISSUE_AFTER_MS = 1_000;
 
-export function cachedToken(sign: () => Promise<string>, options: TokenCacheOptions): Extract<PasswordSource, Function> {
+export function cachedToken(sign: () => Promise<SignedToken>, options: TokenCacheOptions): Extract<PasswordSource, Function> {
   const now = options.now ?? Date.now;
   const refreshBeforeMs = options.refreshBeforeMs ?? options.lifetimeMs / 5;
   let token: string | undefined;
@@ -29,27 +37,36 @@ export function cachedToken(sign: () => Promise<string>, options: TokenCacheOpti
   let pending: Promise<string> | undefined;
 
   const signNew = (): Promise<string> => {
-    pending ??= sign().then(
-      (value) => {
-        token = value;
-        signedAt = now();
-        renewAt = signedAt + options.lifetimeMs - refreshBeforeMs - (Math.random() * refreshBeforeMs) / 2;
+    const signing: Promise<string> = sign().then(
+      (signed) => {
+        // A signing given up on answers its own callers only; a later one may already be under way.
+        if (pending !== signing) return signed.token;
         pending = undefined;
-        return value;
+        token = signed.token;
+        signedAt = now();
+        const lifetimeMs = Math.max(0, Math.min(options.lifetimeMs, (signed.expiresAt ?? Infinity) - signedAt));
+        const beforeMs = Math.min(refreshBeforeMs, lifetimeMs / 5);
+        renewAt = signedAt + lifetimeMs - beforeMs - (Math.random() * beforeMs) / 2;
+        return signed.token;
       },
       (err: unknown) => {
-        pending = undefined;
+        if (pending === signing) pending = undefined;
         throw err;
       },
     );
-    return pending;
+    return (pending = signing);
   };
 
-  return ({ refresh }) => {
-    if (pending) return pending;
-    const at = now();
-    if (token === undefined || at >= renewAt) return signNew();
-    if (refresh && at - signedAt >= REISSUE_AFTER_MS) return signNew();
-    return token;
+  return ({ refresh, signal }) => {
+    let signing = pending;
+    if (!signing) {
+      const at = now();
+      if (token !== undefined && at < renewAt && !(refresh && at - signedAt >= REISSUE_AFTER_MS)) return token;
+      signing = signNew();
+    }
+    signal?.addEventListener('abort', () => {
+      if (pending === signing) pending = undefined;
+    }, { once: true });
+    return signing;
   };
 }

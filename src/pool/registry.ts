@@ -1,16 +1,19 @@
-import type { ResolvedOptions } from '../options.js';
-
 /**
  * Pools live on globalThis, keyed by their settings, so a handler module that runs again (a
  * re-required file, a second module making a pool with the same settings) shares one pool per
- * container, and different settings get different pools. A second copy of warmpool (two bundles
- * in one process) makes its own pool: a Pool works only with the code that made it. The key is a
- * hash: it never holds the password in clear.
+ * container, and different settings get different pools. A function-valued option (`onEvent`, a
+ * password function) counts by identity: the same function object shares the pool, another
+ * function gets its own pool, so no caller's function is silently dropped. A second copy of
+ * warmpool (two bundles in one process) makes its own pool: a Pool works only with the code that
+ * made it. The key is a hash: it never holds the password in clear.
  */
+import type { ResolvedOptions } from '../options.js';
 
 interface Registry {
   readonly containerId: string;
   pools: Map<string, unknown>;
+  /** A number per function object seen in options; weak, so it keeps no function alive. */
+  functions?: { ids: WeakMap<Function, number>; next: number };
 }
 
 const REGISTRY = Symbol.for('warmpool.registry');
@@ -40,8 +43,14 @@ function newContainerId(): string {
 }
 
 export function settingsKey(options: ResolvedOptions): string {
+  const functions = (registry().functions ??= { ids: new WeakMap(), next: 0 });
+  const idOf = (fn: Function): string => {
+    let id = functions.ids.get(fn);
+    if (id === undefined) functions.ids.set(fn, (id = functions.next++));
+    return `function#${id}`;
+  };
   // resolveOptions builds every ResolvedOptions with one object literal: the key order is fixed.
-  return fnv1a(JSON.stringify(options, (_, value) => (typeof value === 'function' ? 'function' : value)));
+  return fnv1a(JSON.stringify(options, (_, value) => (typeof value === 'function' ? idOf(value) : value)));
 }
 
 /** FNV-1a, 2 × 32 bit: a short, dependency-free hash (not a security boundary). */

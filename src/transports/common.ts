@@ -10,16 +10,31 @@ export function applicationNameFor(options: ResolvedOptions, containerId: string
   return name.length <= 63 ? name : name.slice(0, 63);
 }
 
+/**
+ * The password for a new connection. A password function's answer is awaited at most
+ * connectTimeoutMs, like the rest of a connect: one that never settles must not hold the connect
+ * slot. Its `signal` is aborted when the wait is given up, so a cache can drop that call.
+ */
 export async function passwordFor(options: ResolvedOptions, refresh = false): Promise<string | undefined> {
   const source = options.password;
   if (typeof source !== 'function') return source;
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const givenUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new WarmpoolError('CONNECT_FAILED', `The password function did not answer within connectTimeoutMs (${options.connectTimeoutMs} ms); no connection was attempted.`, { notApplied: true }));
+    }, options.connectTimeoutMs);
+  });
   let value: unknown;
   try {
-    value = await source({ refresh });
+    value = await Promise.race([Promise.resolve().then(() => source({ refresh, signal: controller.signal })), givenUp]);
   } catch (err) {
     // A provider's own coded error (warmpool/aws) already says what went wrong.
     if (err instanceof WarmpoolError) throw err;
     throw new WarmpoolError('CONNECT_FAILED', 'The password function threw; no connection was attempted.', { cause: err, notApplied: true });
+  } finally {
+    clearTimeout(timer);
   }
   if (typeof value !== 'string') {
     throw new WarmpoolError('INVALID_OPTION', `The password function must return a string, got ${typeof value}.`, { notApplied: true });
