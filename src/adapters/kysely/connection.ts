@@ -125,7 +125,7 @@ export class WarmpoolConnection implements DatabaseConnection {
   /** Runs a statement and keeps track of the transaction the driver's control statements open and close. */
   async #execute(control: Control | undefined, text: string, params: readonly unknown[]): Promise<Result<Row>> {
     if (control === 'begin') {
-      this.#needSession('An interactive transaction');
+      this.#needSession('An interactive transaction', ' Kysely\'s Migrator runs over http with disableTransactions: true: each migration then runs without a transaction, and its lock is not held across statements, so run one migrator at a time.');
       const result = await this.#run(text, params).catch((err) => {
         throw notApplied(err, 'The transaction did not start.');
       });
@@ -156,9 +156,9 @@ export class WarmpoolConnection implements DatabaseConnection {
     }
   }
 
-  #needSession(what: string): void {
+  #needSession(what: string, more = ''): void {
     if (!this.#sessions) {
-      throw new WarmpoolError('NOT_SUPPORTED_ON_TRANSPORT', `${what} needs a connection held across round trips, which the http transport does not have. Use transport 'websocket' (or TCP where the runtime has it).`, { notApplied: true });
+      throw new WarmpoolError('NOT_SUPPORTED_ON_TRANSPORT', `${what} needs a connection held across round trips, which the http transport does not have. Use transport 'websocket' (or TCP where the runtime has it).${more}`, { notApplied: true });
     }
   }
 }
