@@ -1,7 +1,9 @@
 /**
- * `db.destroy()` and the pool: by default the pool outlives the Kysely instance (a handler's pool
- * serves the next warm invocation); with `endPoolOnDestroy: true` destroy ends it, so a script
- * or a test suite that ends with `db.destroy()` lets its process exit.
+ * `db.destroy()` and the pool. A pool given to the dialect outlives the Kysely instance (a
+ * handler's pool serves the next warm invocation). A pool the dialect makes with a function, as
+ * with PostgresDialect's `pool: async () => new Pool(…)`, belongs to the Kysely instance: destroy
+ * ends it, so a script or a test suite that ends with `db.destroy()` lets its process exit, and
+ * one dialect serves several Kysely instances, each with its own pool.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -16,30 +18,37 @@ import { databaseUrl } from './support/env.js';
 const pools: Pool[] = [];
 afterAll(() => Promise.all(pools.map((p) => p.end())));
 
-function kyselyOn(applicationName: string, endPoolOnDestroy?: boolean) {
-  const pool = createPool({ connectionString: databaseUrl(), applicationName });
-  pools.push(pool);
-  const config = endPoolOnDestroy === undefined ? { pool } : { pool, endPoolOnDestroy };
-  return { pool, db: new Kysely<Record<string, never>>({ dialect: new WarmpoolDialect(config) }) };
-}
-
 describe('db.destroy()', () => {
-  it('leaves the pool open by default: it keeps serving', async () => {
-    const { pool, db } = kyselyOn('kysely-destroy-keep');
+  it('leaves a pool given to the dialect open: it keeps serving', async () => {
+    const pool = createPool({ connectionString: databaseUrl(), applicationName: 'kysely-destroy-keep' });
+    pools.push(pool);
+    const db = new Kysely<Record<string, never>>({ dialect: new WarmpoolDialect({ pool }) });
     await sql`select 1`.execute(db);
     await db.destroy();
     expect(await pool.query('select 2 as n')).toEqual([{ n: 2 }]);
   });
 
-  it('with endPoolOnDestroy: true ends the pool: its server sessions close and it refuses queries', async () => {
+  it('ends a pool the dialect made: its server sessions close and it refuses queries; the next Kysely gets a new pool', async () => {
     const admin = adminClient(databaseUrl());
+    const made: Pool[] = [];
+    const dialect = new WarmpoolDialect({
+      pool: async () => {
+        const pool = createPool({ connectionString: databaseUrl(), applicationName: 'kysely-destroy-end' });
+        made.push(pool);
+        pools.push(pool);
+        return pool;
+      },
+    });
     try {
-      const { pool, db } = kyselyOn('kysely-destroy-end', true);
-      await sql`select 1`.execute(db);
-      expect(await countConnections(admin, 'kysely-destroy-end')).toBe(1);
-      await db.destroy();
-      await vi.waitFor(async () => expect(await countConnections(admin, 'kysely-destroy-end')).toBe(0), { timeout: 10_000, interval: 20 });
-      await expect(pool.query('select 1')).rejects.toMatchObject({ code: 'POOL_ENDED' });
+      for (const round of [1, 2]) {
+        const db = new Kysely<Record<string, never>>({ dialect });
+        await sql`select 1`.execute(db);
+        expect(await countConnections(admin, 'kysely-destroy-end')).toBe(1);
+        await db.destroy();
+        await vi.waitFor(async () => expect(await countConnections(admin, 'kysely-destroy-end')).toBe(0), { timeout: 10_000, interval: 20 });
+        await expect(made[round - 1].query('select 1')).rejects.toMatchObject({ code: 'POOL_ENDED' });
+      }
+      expect(made.length).toBe(2);
     } finally {
       await admin.end();
     }
@@ -51,9 +60,9 @@ describe('db.destroy()', () => {
     expect(JSON.parse(stdout)).toEqual([{ answer: 42 }]);
   });
 
-  it('refuses an endPoolOnDestroy that is not a boolean', () => {
-    const pool = createPool({ connectionString: databaseUrl(), applicationName: 'kysely-destroy-bad' });
-    pools.push(pool);
-    expect(() => new WarmpoolDialect({ pool, endPoolOnDestroy: 'yes' } as never)).toThrow(/endPoolOnDestroy must be true or false; got string/);
+  it('refuses a pool function that returns something else, naming the fix', async () => {
+    const db = new Kysely<Record<string, never>>({ dialect: new WarmpoolDialect({ pool: () => ({ connectionString: databaseUrl() }) as never }) });
+    await expect(sql`select 1`.execute(db)).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/must return a pool made by createPool\(\); it returned object/) });
+    expect(() => new WarmpoolDialect({ pool: 'postgres://u:secret@h/db' } as never)).toThrow(/or a function that makes one/);
   });
 });

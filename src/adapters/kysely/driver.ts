@@ -6,7 +6,7 @@
  */
 import { IdentifierNode, RawNode, createQueryId, type DatabaseConnection, type Driver, type QueryCompiler, type TransactionSettings } from 'kysely';
 import { WarmpoolError } from '../../errors.js';
-import type { Pool } from '../../pool/pool.js';
+import { Pool } from '../../pool/pool.js';
 import { WarmpoolConnection, controlQuery } from './connection.js';
 
 const ISOLATION_LEVELS = ['read uncommitted', 'read committed', 'repeatable read', 'serializable'];
@@ -14,19 +14,31 @@ const COMMIT = controlQuery('commit', 'commit');
 const ROLLBACK = controlQuery('rollback', 'rollback');
 
 export class WarmpoolDriver implements Driver {
-  #pool: Pool;
-  #endPoolOnDestroy: boolean;
+  #source: Pool | (() => Pool | Promise<Pool>);
+  #pool: Pool | undefined;
 
-  constructor(pool: Pool, endPoolOnDestroy = false) {
-    this.#pool = pool;
-    this.#endPoolOnDestroy = endPoolOnDestroy;
+  /** `pool`: a pool, or a function that makes the pool this driver owns (and ends at destroy). */
+  constructor(pool: Pool | (() => Pool | Promise<Pool>)) {
+    this.#source = pool;
   }
 
-  async init(): Promise<void> {}
+  async init(): Promise<void> {
+    if (this.#source instanceof Pool) {
+      this.#pool = this.#source;
+      return;
+    }
+    const made = await this.#source();
+    if (!(made instanceof Pool)) {
+      throw new WarmpoolError('INVALID_OPTION', `WarmpoolDialect's pool function must return a pool made by createPool(); it returned ${made === null ? 'null' : typeof made}.`, { notApplied: true });
+    }
+    this.#pool = made;
+  }
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    const pool = this.#pool;
+    if (!pool) throw new WarmpoolError('POOL_ENDED', 'This Kysely instance was destroyed; make a new one.', { notApplied: true });
     // Asked per connection: a TCP pool that finds no sockets turns into HTTP for good.
-    return new WarmpoolConnection(this.#pool, this.#pool.stats().transport !== 'http');
+    return new WarmpoolConnection(pool, pool.stats().transport !== 'http');
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -76,9 +88,11 @@ export class WarmpoolDriver implements Driver {
     (connection as WarmpoolConnection).release();
   }
 
-  /** The pool usually outlives the Kysely instance (one per container); `endPoolOnDestroy` ends it here. */
+  /** Ends the pool this driver made; a pool it was given outlives the Kysely instance. */
   async destroy(): Promise<void> {
-    if (this.#endPoolOnDestroy) await this.#pool.end();
+    const pool = this.#pool;
+    this.#pool = undefined;
+    if (pool && !(this.#source instanceof Pool)) await pool.end();
   }
 }
 
