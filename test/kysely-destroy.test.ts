@@ -3,7 +3,7 @@
  * handler's pool serves the next warm invocation). A pool the dialect makes with a function, as
  * with PostgresDialect's `pool: async () => new Pool(…)`, belongs to the Kysely instance: destroy
  * ends it, so a script or a test suite that ends with `db.destroy()` lets its process exit, and
- * one dialect serves several Kysely instances, each with its own pool.
+ * one dialect serves several Kysely instances.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,19 @@ describe('db.destroy()', () => {
     } finally {
       await admin.end();
     }
+  });
+
+  it('two Kysely instances whose pools have the same settings share one pool, which the last destroy ends', async () => {
+    const dialect = new WarmpoolDialect({ pool: () => createPool({ connectionString: databaseUrl(), applicationName: 'kysely-destroy-shared' }) });
+    const first = new Kysely<Record<string, never>>({ dialect });
+    const second = new Kysely<Record<string, never>>({ dialect });
+    await sql`select 1`.execute(first);
+    await sql`select 1`.execute(second);
+    await first.destroy();
+    expect((await sql<{ n: number }>`select 2 as n`.execute(second)).rows).toEqual([{ n: 2 }]);
+    const pool = createPool({ connectionString: databaseUrl(), applicationName: 'kysely-destroy-shared' });
+    await second.destroy();
+    await expect(pool.query('select 1')).rejects.toMatchObject({ code: 'POOL_ENDED' });
   });
 
   it('lets a script that ends with db.destroy() exit by itself', async () => {

@@ -11,6 +11,11 @@ import { WarmpoolConnection, controlQuery } from './connection.js';
 
 const ISOLATION_LEVELS = ['read uncommitted', 'read committed', 'repeatable read', 'serializable'];
 const COMMIT = controlQuery('commit', 'commit');
+/**
+ * Kysely instances holding each pool their dialect made. createPool returns the same pool for the
+ * same settings, so instances made alike share one, which the last to be destroyed ends.
+ */
+const HOLDERS = new WeakMap<Pool, number>();
 const ROLLBACK = controlQuery('rollback', 'rollback');
 
 export class WarmpoolDriver implements Driver {
@@ -32,6 +37,7 @@ export class WarmpoolDriver implements Driver {
       throw new WarmpoolError('INVALID_OPTION', `WarmpoolDialect's pool function must return a pool made by createPool(); it returned ${made === null ? 'null' : typeof made}.`, { notApplied: true });
     }
     this.#pool = made;
+    HOLDERS.set(made, (HOLDERS.get(made) ?? 0) + 1);
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -92,7 +98,10 @@ export class WarmpoolDriver implements Driver {
   async destroy(): Promise<void> {
     const pool = this.#pool;
     this.#pool = undefined;
-    if (pool && !(this.#source instanceof Pool)) await pool.end();
+    if (!pool || this.#source instanceof Pool) return;
+    const holders = (HOLDERS.get(pool) ?? 1) - 1;
+    HOLDERS.set(pool, holders);
+    if (holders === 0) await pool.end();
   }
 }
 
