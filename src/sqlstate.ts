@@ -68,24 +68,49 @@ function warmpoolErrorIn(err: unknown): WarmpoolError | undefined {
   return undefined;
 }
 
+/** A failure's warmpool code (or SQLSTATE, for a server error) and the SQLSTATE behind it. */
+interface Failure {
+  code: string;
+  sqlState: string | undefined;
+}
+
+/**
+ * The failure behind `err`: a WarmpoolError in its `cause` chain, or Prisma's rethrow of one,
+ * which has no cause: a PrismaClientKnownRequestError with warmpool's `code` and `meta`
+ * (`notApplied`, `sqlState`), or for a server error (P2010, P2034…) the SQLSTATE in
+ * `meta.driverAdapterError.cause.originalCode`.
+ */
+function failureIn(err: unknown): Failure | undefined {
+  const error = warmpoolErrorIn(err);
+  if (error) return { code: error.code, sqlState: error.sqlState };
+  const { code, meta } = (err ?? {}) as { code?: unknown; meta?: { notApplied?: unknown; sqlState?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown } } } };
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  if (typeof code === 'string' && typeof meta.notApplied === 'boolean') {
+    return { code, sqlState: typeof meta.sqlState === 'string' ? meta.sqlState : undefined };
+  }
+  const state = meta.driverAdapterError?.cause?.originalCode;
+  return typeof state === 'string' ? { code: state, sqlState: state } : undefined;
+}
+
 /**
  * true when the failure says nothing about the request itself (the database restarted, was
  * unreachable or out of connection slots, the connection was lost, the deadline passed): the same
  * request may succeed later, so a handler can answer 503 and let its client try again. Transient
  * never means "safe to repeat a write": an OUTCOME_UNKNOWN write may have committed, so repeat it
  * only with an idempotency key (only `notApplied: true` says the write certainly had no effect).
- * A wrong password or an unknown database is not transient.
+ * A wrong password or an unknown database is not transient. Errors rethrown by an ORM are read
+ * through its wrapper (a `cause`, or Prisma's `meta`).
  */
 export function isTransient(err: unknown): boolean {
-  const error = warmpoolErrorIn(err);
-  if (!error) return false;
-  if (isPermanentAtConnect(error.sqlState)) return false;
-  return TRANSIENT_CODES.includes(error.code) || has(TRANSIENT, error.sqlState);
+  const failure = failureIn(err);
+  if (!failure) return false;
+  if (isPermanentAtConnect(failure.sqlState)) return false;
+  return TRANSIENT_CODES.includes(failure.code) || has(TRANSIENT, failure.sqlState);
 }
 
 /** true when the error is a serialization failure or deadlock: the whole transaction may be run again (`transaction(fn, { retries })`). */
 export function isRetryableTransaction(err: unknown): boolean {
-  return isRetryableTransactionState(warmpoolErrorIn(err)?.sqlState);
+  return isRetryableTransactionState(failureIn(err)?.sqlState);
 }
 
 /**

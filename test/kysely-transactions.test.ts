@@ -190,6 +190,33 @@ describe('over http', () => {
   });
 });
 
+describe('the Migrator over http', () => {
+  const migrations: Record<string, Migration> = {
+    '001_notes': {
+      up: (db) => db.schema.createTable('notes').addColumn('id', 'serial', (c) => c.primaryKey()).addColumn('body', 'text').execute(),
+      down: (db) => db.schema.dropTable('notes').execute(),
+    },
+  };
+
+  it('is refused with an error naming disableTransactions, and runs with it', async () => {
+    const migrationSchema = uniqueName('ky_mig_http');
+    await pools.tcp.query(`create schema ${migrationSchema}`);
+    const db = new Kysely<unknown>({ dialect: new WarmpoolDialect({ pool: pools.http }) }).withSchema(migrationSchema);
+    const migrator = (disableTransactions: boolean) => new Migrator({ db, migrationTableSchema: migrationSchema, disableTransactions, provider: { getMigrations: async () => migrations } });
+    try {
+      const refused = await migrator(false).migrateToLatest();
+      expect(refused.error).toMatchObject({ code: 'NOT_SUPPORTED_ON_TRANSPORT', notApplied: true });
+      expect((refused.error as Error).message).toContain('disableTransactions: true');
+      const up = await migrator(true).migrateToLatest();
+      expect(up.error).toBeUndefined();
+      expect(up.results?.map((r) => [r.migrationName, r.status])).toEqual([['001_notes', 'Success']]);
+      expect(await pools.tcp.query(`select count(*)::int as n from ${migrationSchema}.notes`)).toEqual([{ n: 0 }]);
+    } finally {
+      await pools.tcp.query(`drop schema ${migrationSchema} cascade`);
+    }
+  });
+});
+
 describe('WarmpoolDialect options', () => {
   it('refuses a missing pool and unknown options, naming the fix', () => {
     expect(() => new WarmpoolDialect({} as never)).toThrow(/expects \{ pool \} with a pool made by createPool/);

@@ -18,4 +18,5 @@
  * ```
  */
 export { WarmpoolDialect, type WarmpoolDialectConfig } from './dialect.js';
-export { WarmpoolConnection, WarmpoolDriver } from './driver.js';
+export { WarmpoolConnection } from './connection.js';
+export { WarmpoolDriver } from './driver.js';
