@@ -1,6 +1,6 @@
 import { DatabaseError, WarmpoolError, redactSecrets } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions } from './types.js';
+import type { Connection, ConnectLimit, RunOptions, Statement, StatementResult, TransactionOptions } from './types.js';
 
 /** Helpers shared by transports; none of them imports a driver. */
 
@@ -15,16 +15,22 @@ export function applicationNameFor(options: ResolvedOptions, containerId: string
  * connectTimeoutMs, like the rest of a connect: one that never settles must not hold the connect
  * slot. Its `signal` is aborted when the wait is given up, so a cache can drop that call.
  */
-export async function passwordFor(options: ResolvedOptions, refresh = false): Promise<string | undefined> {
+export async function passwordFor(options: ResolvedOptions, refresh = false, limit?: ConnectLimit): Promise<string | undefined> {
   const source = options.password;
   if (typeof source !== 'function') return source;
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopWatching: (() => void) | undefined;
   const givenUp = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
       reject(new WarmpoolError('CONNECT_FAILED', `The password function did not answer within connectTimeoutMs (${options.connectTimeoutMs} ms); no connection was attempted.`, { notApplied: true }));
     }, options.connectTimeoutMs);
+    // The connect's own limit (the caller's deadline) may come first.
+    stopWatching = limit?.onReached(() => {
+      controller.abort();
+      reject(limitReached());
+    });
   });
   let value: unknown;
   try {
@@ -35,6 +41,7 @@ export async function passwordFor(options: ResolvedOptions, refresh = false): Pr
     throw new WarmpoolError('CONNECT_FAILED', 'The password function threw; no connection was attempted.', { cause: err, notApplied: true });
   } finally {
     clearTimeout(timer);
+    stopWatching?.();
   }
   if (typeof value !== 'string') {
     throw new WarmpoolError('INVALID_OPTION', `The password function must return a string, got ${typeof value}.`, { notApplied: true });

@@ -184,7 +184,7 @@ class TcpConnection implements Connection {
   }
 
   static async open(options: ResolvedOptions, containerId: string, openSocket: SocketOpener | undefined, types: TypeCache, limit?: ConnectLimit, refreshPassword = false, built?: DriverSlot): Promise<TcpConnection> {
-    const password = await passwordFor(options, refreshPassword);
+    const password = await passwordFor(options, refreshPassword, limit);
     const slot = built ?? TcpConnection.driver(options, containerId, openSocket);
     const { sql } = slot;
     slot.password = password;

@@ -73,7 +73,7 @@ class WebSocketConnection implements Connection {
   }
 
   static async open(options: ResolvedOptions, containerId: string, proxy: URL, webSocket: unknown, limit?: ConnectLimit, refreshPassword = false): Promise<WebSocketConnection> {
-    const password = await passwordFor(options, refreshPassword);
+    const password = await passwordFor(options, refreshPassword, limit);
     const client = new Client({
       host: options.host,
       port: options.port,

@@ -102,13 +102,14 @@ export class WarmpoolConnection implements DatabaseConnection {
     await this.#signalBackend('pg_terminate_backend', controlConnectionProvider);
   }
 
-  release(): void {
+  /** Settles once the connection is back in the pool, its session reset if Kysely's statements changed it. */
+  async release(): Promise<void> {
     const reserved = this.#reserved;
     this.#reserved = undefined;
     this.#inTransaction = false;
     this.#pid = undefined;
     // A reservation that failed has nothing to give back.
-    reserved?.then((conn) => conn.release(), () => {});
+    await reserved?.then((conn) => conn.release(), () => {});
   }
 
   async #signalBackend(fn: string, controlConnectionProvider: ControlConnectionProvider): Promise<void> {

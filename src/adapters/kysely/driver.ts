@@ -91,7 +91,7 @@ export class WarmpoolDriver implements Driver {
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    (connection as WarmpoolConnection).release();
+    await (connection as WarmpoolConnection).release();
   }
 
   /** Ends the pool this driver made; a pool it was given outlives the Kysely instance. */
