@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway/index.js';
 import { createPool, type Pool } from '../src/index.http.js';
-import { uniqueName } from './support/db.js';
-import { databaseUrl } from './support/env.js';
+import { adminClient, uniqueName, type AdminSql } from './support/db.js';
+import { adminUrl, databaseUrl } from './support/env.js';
 import { FaultProxy } from './support/fault-proxy.js';
 import { neonVia, postSql, startTestGateway, upstreamOf, waitFor } from './gateway-support.js';
 
@@ -12,18 +12,22 @@ import { neonVia, postSql, startTestGateway, upstreamOf, waitFor } from './gatew
 // lost before its COMMIT is reported as not applied.
 
 let proxy: FaultProxy;
+let admin: AdminSql;
 const gateways: Gateway[] = [];
 const pools: Pool[] = [];
 
 beforeAll(async () => {
   proxy = await FaultProxy.start({ upstreamPort: Number(new URL(databaseUrl()).port) });
+  admin = adminClient(adminUrl());
 });
 afterEach(async () => {
   proxy.clear();
+  await proxy.refuse(false);
   await Promise.all(pools.splice(0).map((p) => p.end()));
   await Promise.all(gateways.splice(0).map((g) => g.close()));
 });
 afterAll(async () => {
+  await admin.end();
   await proxy.close();
 });
 
@@ -45,6 +49,14 @@ function resetBefore(re: RegExp) {
 /** Every connection the proxy accepted was a login the gateway meant to make: none on its own. */
 function expectNoLoginOfItsOwn(gw: Gateway, acceptedBefore: number): void {
   expect(proxy.counters.accepted - acceptedBefore).toBe(gw.stats().connections.opened);
+}
+
+/** Backends running a statement that contains `marker`. */
+async function running(marker: string): Promise<number> {
+  const [row] = await admin`
+    select count(*)::int as n from pg_stat_activity
+    where state = 'active' and pid <> pg_backend_pid() and query like ${`%${marker}%`}`;
+  return row.n as number;
 }
 
 /** A request that gets no answer fails here rather than at the test timeout. */
@@ -135,5 +147,18 @@ describe('gateway under upstream faults', () => {
     // Fewer parameters than placeholders: the server's own 08P01.
     const fewer = await postSql(gw, { query: 'select $1::int + $2::int as n', params: ['1'] }, {}, viaProxy());
     expect([fewer.status, fewer.json().code, fewer.json().message]).toEqual([400, '08P01', 'bind message supplies 1 parameters, but prepared statement "" requires 2']);
+  });
+
+  it('stops a statement past --max-response-bytes on the server even when its cancel request cannot get through', async () => {
+    const gw = await gateway({ maxResponseBytes: 1024 * 1024 });
+    const sql = neonVia(gw, viaProxy());
+    await sql`select 1`;
+    // The gateway's connection is open; its cancel request would need a new one.
+    await proxy.refuse(true);
+    const marker = uniqueName('gw_uncancelled');
+    const err = await sql.query(`select generate_series(1, 20000000) as n, repeat('x', 1000) as filler /* ${marker} */`).catch((e: Error) => e);
+    expect(String(err)).toContain('HTTP status 507');
+    // The server, blocked writing to the gateway's paused socket, sees only the socket being cut.
+    await waitFor(async () => (await running(marker)) === 0, 30_000, 'the oversized query to stop');
   });
 });
