@@ -72,7 +72,10 @@ export async function handleSql(ctx: SqlContext, req: IncomingMessage, res: Serv
     // A refused request's body may be unread: close the connection rather than drain it.
     if (!gone.signal.aborted) sendError(res, toHttpError(err, ctx.config.maxResponseBytes), { ...cors, ...(req.complete ? {} : { Connection: 'close' }) });
   } finally {
-    if (conn) {
+    if (conn?.dead) {
+      // Lost or stopped: its slot is free at once, and no request of the same user waits for it.
+      ctx.pool.release(conn, false);
+    } else if (conn) {
       const c = conn;
       // After the response: the client does not wait for the reset.
       ctx.pool.returning(c);
