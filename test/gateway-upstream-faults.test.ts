@@ -113,6 +113,19 @@ describe('gateway under upstream faults', () => {
     expect(gw.stats().connections.opened).toBe(2);
   });
 
+  it('answers a request whose upstream login is reset with 503, and does not dial again for it', async () => {
+    const before = proxy.counters.accepted;
+    const gw = await gateway();
+    // Reset during the startup exchange, before the password is asked for.
+    proxy.set({ closeAfterBytes: 20 });
+    const res = await postSql(gw, { query: 'select 1', params: [] }, {}, viaProxy(), answered());
+    expect([res.status, res.json().code, res.headers['retry-after']]).toEqual([503, '08001', '1']);
+    expect(proxy.counters.accepted - before).toBe(1);
+    proxy.set({ closeAfterBytes: 0 });
+    expect(await neonVia(gw, viaProxy())`select 1 as n`).toEqual([{ n: 1 }]);
+    expectNoLoginOfItsOwn(gw, before + 1);
+  });
+
   it('reports a batch lost before COMMIT as not applied: warmpool/http runs it again, once', async () => {
     const gw = await gateway();
     const table = uniqueName('gw_lost_batch');
