@@ -1,12 +1,8 @@
 /**
- * One upstream connection for `/sql`: a postgres.js instance with max 1, so the gateway's pool
- * (not the driver) decides when connections open and close. Values stay the text Postgres sent
- * (the Neon driver parses them from `dataTypeID`), and parameters go out as the text they came
- * in: postgres.js's type parsers and serializers are replaced by the identity. Rows are handed
- * over one by one (`forEach`), never collected here.
- *
- * Every connection option is explicit so nothing is taken from PG* variables of the gateway's
- * environment (postgres.js falls back to PGPASSWORD for an empty password otherwise).
+ * One upstream connection for `/sql`: a postgres.js instance with max 1 (see upstream-driver.ts),
+ * so the gateway's pool (not the driver) decides when connections open and close. Values stay
+ * the text Postgres sent (the Neon driver parses them from `dataTypeID`). Rows are handed over
+ * one by one (`forEach`), never collected here.
  *
  * The gateway dials the socket itself (TLS included, as for WebSocket tunnels) and hands it to
  * postgres.js as plain protocol, so a BackendTap reads each message's size before the driver
@@ -18,7 +14,6 @@
  */
 import type { Socket } from 'node:net';
 import { Stream } from 'node:stream';
-import postgres from 'postgres';
 import { BackendTap } from './backend-tap.js';
 import type { Credential } from './credentials.js';
 import { isServerError } from './http-error.js';
@@ -26,22 +21,10 @@ import type { Column, ResponseBudget } from './result-json.js';
 import type { UpstreamTarget } from './options.js';
 import { type CancellableQuery, cancelQuietly } from '../transports/postgres-cancel.js';
 import { CopyNotSupported, StatementStopped, UpstreamLost, type StopReason } from './upstream-errors.js';
+import { type DriverLimits, type Sql, upstreamDriver } from './upstream-driver.js';
 import { dialUpstream } from './upstream-socket.js';
 
 export { CopyNotSupported, StatementStopped, UpstreamLost, type StopReason } from './upstream-errors.js';
-
-
-type Sql = postgres.Sql<Record<string, never>>;
-
-/** OIDs postgres.js has default parsers or serializers for; all mapped to the identity. */
-const TEXT_AS_IS = {
-  text: {
-    to: 25,
-    from: [0, 16, 17, 20, 21, 23, 25, 26, 114, 700, 701, 1082, 1114, 1184, 3802],
-    serialize: (x: unknown) => x,
-    parse: (x: string) => x,
-  },
-};
 
 /** A session reset or rollback slower than this means a sick connection: it is closed instead. */
 const RESET_TIMEOUT_MS = 2_000;
@@ -55,13 +38,9 @@ export interface StatementOutcome {
   count: number | null;
 }
 
-export interface UpstreamLimits {
-  connectTimeoutMs: number;
-  statementTimeoutMs: number;
+export interface UpstreamLimits extends DriverLimits {
   /** Largest message the server may send outside rows (errors, notices…): past it the connection is stopped. */
   maxResponseBytes: number;
-  /** `application_name` of the connection. Default 'warmpool-gateway'. */
-  applicationName?: string;
 }
 
 export class UpstreamConnection {
@@ -92,21 +71,16 @@ export class UpstreamConnection {
     // Outside a statement, an oversized message just ends the connection.
     const tap = new BackendTap(limits.maxResponseBytes, () => conn?.stopForSize());
     let dialled = false;
-    const sql = postgres({
-      host: target.host,
-      port: target.port,
-      database: target.database,
-      user: credential.user,
-      // A function (never falls back to PGPASSWORD); forgotten once used: the gateway does not keep
-      // passwords. Called once: the socket below is never dialled again for a login.
+    const sql = upstreamDriver(target, credential.user, limits, {
+      // Forgotten once used: the gateway does not keep passwords. Asked once: the socket below is
+      // never dialled again for a login.
       password: () => {
         const p = password ?? '';
         password = undefined;
         return p;
       },
-      ssl: false,
       // The first socket is the connection's own; later ones carry only cancel requests, and none
-      // is dialled once the connection is dead (postgres.js would log in again on it).
+      // is dialled once the connection is dead (postgres.js would log in again on it at once).
       socket: async () => {
         if (conn && conn.#dead) throw new UpstreamLost();
         const own = !dialled;
@@ -121,26 +95,8 @@ export class UpstreamConnection {
         }
         return socket;
       },
-      max: 1,
-      prepare: false,
-      fetch_types: false,
-      idle_timeout: null as unknown as number,
-      max_lifetime: null as unknown as number,
-      connect_timeout: limits.connectTimeoutMs / 1000,
-      keep_alive: 60,
-      backoff: () => 0,
-      target_session_attrs: undefined,
-      types: TEXT_AS_IS as unknown as Record<string, never>,
-      onnotice: () => {},
-      onparameter: () => {},
       onclose: () => conn?.markDead(),
-      connection: {
-        application_name: limits.applicationName ?? 'warmpool-gateway',
-        statement_timeout: limits.statementTimeoutMs,
-        // A transaction the gateway left open by mistake is ended by the server.
-        idle_in_transaction_session_timeout: Math.max(limits.statementTimeoutMs, 60_000),
-      } as Record<string, string | number>,
-    } as postgres.Options<Record<string, never>>) as unknown as Sql;
+    });
     conn = new UpstreamConnection(sql, credential.key, limits, tap);
     try {
       await sql.unsafe('select 1', [], { simple: true } as never);
