@@ -126,6 +126,18 @@ describe('gateway under upstream faults', () => {
     expectNoLoginOfItsOwn(gw, before + 1);
   });
 
+  it('answers a batch whose upstream stops answering within its statement limit, as not applied', async () => {
+    const gw = await gateway({ statementTimeoutMs: 500 });
+    const sql = neonVia(gw, viaProxy());
+    await sql`select 1`;
+    await waitFor(() => gw.stats().connections.idle === 1, 5_000, 'the connection to be idle');
+    // A blackhole: the idle connection's socket stays open, nothing comes back.
+    proxy.set({ stall: true });
+    const res = await postSql(gw, { queries: [{ query: 'select 1', params: [] }] }, {}, viaProxy(), answered());
+    expect([res.status, res.json().code]).toEqual([503, '08006']);
+    await waitFor(() => gw.stats().connections.open === 0, 5_000, 'the silent connection to leave the pool');
+  });
+
   it('reports a batch lost before COMMIT as not applied: warmpool/http runs it again, once', async () => {
     const gw = await gateway();
     const table = uniqueName('gw_lost_batch');
