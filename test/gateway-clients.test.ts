@@ -104,11 +104,11 @@ describe('gateway client connections', () => {
     await waitFor(() => gw.stats().clients.evicted >= 6, 5_000, 'the flood to evict its own sockets');
     expect(gw.stats().clients.open).toBe(5);
     expect(mine.socket.destroyed).toBe(false);
-    // ...and once all of its sockets are busy, it is refused while other addresses are served.
+    // ...and once all of its sockets are busy, it is told 429 while other addresses are served.
     for (let i = 0; i < 4; i++) busyRequest(gw, '127.0.0.2');
     await waitFor(() => gw.stats().clients.busy === 4, 5_000, 'four busy requests from 127.0.0.2');
     const refused = await sqlFrom(gw, 'select 1', '127.0.0.2');
-    expect([refused.status, JSON.parse(refused.body).message]).toEqual([503, 'too many connections from this address (max is 4, all busy); retry shortly']);
+    expect([refused.status, JSON.parse(refused.body).message]).toEqual([429, 'too many connections from this address (max is 4, all busy); retry shortly']);
     const served = await sqlFrom(gw, 'select 1', '127.0.0.1');
     expect(served.status).toBe(200);
   });

@@ -52,11 +52,11 @@ export interface RawResponse {
 /** A raw HTTP request (arbitrary Host, Origin, chunked bodies), which fetch does not allow. */
 export function rawRequest(
   gw: Gateway,
-  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean },
+  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean; signal?: AbortSignal },
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port: gw.port, method: options.method ?? 'POST', path: options.path ?? '/sql', headers: options.headers, agent: false },
+      { host: '127.0.0.1', port: gw.port, method: options.method ?? 'POST', path: options.path ?? '/sql', headers: options.headers, agent: false, signal: options.signal },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -79,8 +79,15 @@ export function rawRequest(
 }
 
 /** POST /sql with the Neon headers, as the driver sends them. */
-export function postSql(gw: Gateway, body: unknown, headers: Record<string, string> = {}, connectionString = databaseUrl()): Promise<RawResponse> {
+export function postSql(
+  gw: Gateway,
+  body: unknown,
+  headers: Record<string, string> = {},
+  connectionString = databaseUrl(),
+  options: { signal?: AbortSignal } = {},
+): Promise<RawResponse> {
   return rawRequest(gw, {
+    signal: options.signal,
     headers: { 'Neon-Connection-String': connectionString, 'Neon-Raw-Text-Output': 'true', 'Neon-Array-Mode': 'true', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });

@@ -43,10 +43,11 @@ Limits (default):
   --request-timeout-ms <n>      receiving a request's headers and body (${D.requestTimeoutMs})
   --headers-timeout-ms <n>      receiving a request's headers, at most the request timeout (${D.headersTimeoutMs});
                                 both timeouts are checked every second
-  --max-client-connections <n>  client sockets open at once; at the cap the oldest one without a request
-                                in progress (half-open first, then idle) is closed, 503 if all are busy (${D.maxClientConnections})
+  --max-client-connections <n>  client sockets open at once; at the cap the oldest one without a received
+                                request (half-open or a body still arriving after 2 s first, then idle) is
+                                let go, 503 if all are busy (${D.maxClientConnections})
   --max-client-connections-per-address <n>
-                                the same cap for one remote address (${D.maxClientConnectionsPerAddress})
+                                the same cap for one remote address, 429 if all are busy (${D.maxClientConnectionsPerAddress})
 
 Credentials, queries and parameters are never logged.
 `;

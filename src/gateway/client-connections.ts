@@ -1,20 +1,27 @@
-import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
-
 /**
  * The cap on client connections (TCP sockets to the gateway), in total and per remote address.
  *
- * A socket counts from its accept to its close. At a cap, room is made by closing the oldest
- * socket that has no request in progress: first one that never completed a request (half-open,
- * or sending its headers slowly), then an idle keep-alive one. Only when every counted socket has
- * a request in progress (or carries a WebSocket tunnel) is the new one answered 503 and closed.
- * So sockets that send half a request line cannot lock legitimate clients out, while requests
- * already being served are never cut to make room. The per-address cap applies the same rule to
- * the sockets of one address, so a flood from one address only ever evicts its own sockets.
+ * A socket counts from its accept until it is closed or let go. At a cap, room is made by letting
+ * go of the oldest socket that holds no request the gateway has fully received: first one that
+ * has not started a request (half-open, or its request is still on the way), or whose request
+ * body has been arriving for longer than SLOW_BODY_MS; then an idle keep-alive one. Only when
+ * every counted socket has a received request in progress (or carries a WebSocket tunnel) is the
+ * new one refused. So neither half-open sockets nor requests that trickle their body can lock
+ * legitimate clients out, while requests already received are never cut to make room. The
+ * per-address cap applies the same rule to the sockets of one address, so a flood from one
+ * address only ever evicts its own sockets.
+ *
+ * A socket let go or refused is never simply reset: its request (already sent, or arriving within
+ * LINGER_MS) is answered 429 (its address is at its cap) or 503 (the gateway is), with
+ * `Retry-After` and `Connection: close`, so a client knows the request was not run. A burst from
+ * one address (a fleet behind one NAT) thus sees 429s, never resets. A request whose body is
+ * trickling is answered the same way at once, then cut.
  *
  * A socket that has not started a request within the headers timeout of its accept is closed
  * too: Node's own headers timeout runs only from a request's first byte, so a silent one would stay.
  */
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export interface ClientLimits {
   maxClientConnections: number;
@@ -27,20 +34,34 @@ export interface ClientStats {
   open: number;
   /** Sockets with a request in progress or a tunnel. */
   busy: number;
-  /** Sockets closed to make room for a new one. */
+  /** Sockets let go to make room for a new one. */
   evicted: number;
-  /** New sockets answered 503 because every counted one was busy. */
+  /** New sockets refused because every counted one was busy. */
   refused: number;
+}
+
+/** Why a socket is not served: the status and message its request gets. */
+export interface Refusal {
+  status: 429 | 503;
+  message: string;
 }
 
 interface Tracked {
   address: string;
   /** Requests in progress (pipelined ones included); a tunnel counts as one for good. */
   active: number;
+  /** When the request in progress started, while its body is still arriving. */
+  receivingSince: number | undefined;
   /** At least one request was answered: an idle keep-alive socket rather than a half-open one. */
   served: boolean;
   firstRequest: NodeJS.Timeout | undefined;
 }
+
+/** A request body still arriving this long after its headers may be evicted at a cap. */
+export const SLOW_BODY_MS = 2_000;
+
+/** How long a socket let go or refused may stay open for its request to arrive and be answered. */
+const LINGER_MS = 1_000;
 
 const TIMEOUT_BODY = '{"message":"the request was not received in time"}';
 const REQUEST_TIMEOUT = `HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${TIMEOUT_BODY.length}\r\n\r\n${TIMEOUT_BODY}`;
@@ -51,15 +72,19 @@ export function timedOut(socket: Duplex): void {
   socket.destroy();
 }
 
-/** How long a refused socket may stay open to read the 503 before it is destroyed. */
-const REFUSED_LINGER_MS = 1_000;
+/** The raw answer to a refused socket outside an HTTP response (an upgrade, a trickling body). */
+export function refusalResponse(refusal: Refusal): string {
+  const body = JSON.stringify({ message: refusal.message });
+  const reason = refusal.status === 429 ? 'Too Many Requests' : 'Service Unavailable';
+  return `HTTP/1.1 ${refusal.status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nRetry-After: 1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
 
 export class ClientConnections {
   readonly #limits: ClientLimits;
   /** In accept order: the first match is the oldest. */
   readonly #sockets = new Map<Socket, Tracked>();
   readonly #perAddress = new Map<string, number>();
-  readonly #refusedSockets = new WeakSet<Socket>();
+  readonly #refusals = new WeakMap<Socket, Refusal>();
   #evicted = 0;
   #refused = 0;
 
@@ -70,35 +95,48 @@ export class ClientConnections {
   /** `server.on('connection')`: counts the socket, making room or refusing it at a cap. */
   admit(socket: Socket): void {
     const address = socket.remoteAddress ?? '';
-    const fromAddress = this.#perAddress.get(address) ?? 0;
-    if (fromAddress >= this.#limits.maxClientConnectionsPerAddress && !this.#evict((t) => t.address === address)) {
-      return this.#refuse(socket, `too many connections from this address (max is ${this.#limits.maxClientConnectionsPerAddress}, all busy); retry shortly`);
+    const perAddress: Refusal = {
+      status: 429,
+      message: `too many connections from this address (max is ${this.#limits.maxClientConnectionsPerAddress}, all busy); retry shortly`,
+    };
+    if ((this.#perAddress.get(address) ?? 0) >= this.#limits.maxClientConnectionsPerAddress && !this.#evict((t) => t.address === address, perAddress)) {
+      return this.#refuse(socket, perAddress);
     }
-    if (this.#sockets.size >= this.#limits.maxClientConnections && !this.#evict(() => true)) {
-      return this.#refuse(socket, `too many client connections (max is ${this.#limits.maxClientConnections}, all busy); retry shortly`);
+    const total: Refusal = { status: 503, message: `too many client connections (max is ${this.#limits.maxClientConnections}, all busy); retry shortly` };
+    if (this.#sockets.size >= this.#limits.maxClientConnections && !this.#evict(() => true, total)) {
+      return this.#refuse(socket, total);
     }
     const firstRequest = setTimeout(() => timedOut(socket), this.#limits.firstRequestTimeoutMs).unref();
-    this.#sockets.set(socket, { address, active: 0, served: false, firstRequest });
+    this.#sockets.set(socket, { address, active: 0, receivingSince: undefined, served: false, firstRequest });
     this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
     socket.once('close', () => this.#forget(socket));
   }
 
-  /** A socket refused at accept: its requests are not served (it closes after the 503). */
-  isRefused(socket: Socket): boolean {
-    return this.#refusedSockets.has(socket);
+  /** Set for a socket refused or let go: its requests get this answer, then it closes. */
+  refusal(socket: Socket): Refusal | undefined {
+    return this.#refusals.get(socket);
   }
 
+  /** A request's headers arrived; its body may still be on the way. */
   requestStarted(socket: Socket): void {
     const t = this.#sockets.get(socket);
     if (!t) return;
     t.active++;
+    t.receivingSince = Date.now();
     clearTimeout(t.firstRequest);
+  }
+
+  /** The whole request is in: from now on it is never evicted. */
+  bodyReceived(socket: Socket): void {
+    const t = this.#sockets.get(socket);
+    if (t) t.receivingSince = undefined;
   }
 
   requestEnded(socket: Socket): void {
     const t = this.#sockets.get(socket);
     if (!t) return;
     t.active = Math.max(0, t.active - 1);
+    t.receivingSince = undefined;
     t.served = true;
   }
 
@@ -107,6 +145,7 @@ export class ClientConnections {
     const t = this.#sockets.get(socket);
     if (!t) return;
     t.active = Number.POSITIVE_INFINITY;
+    t.receivingSince = undefined;
     clearTimeout(t.firstRequest);
   }
 
@@ -116,22 +155,45 @@ export class ClientConnections {
     return { open: this.#sockets.size, busy, evicted: this.#evicted, refused: this.#refused };
   }
 
-  /** Closes the oldest matching socket without a request in progress; false if there is none. */
-  #evict(matches: (t: Tracked) => boolean): boolean {
+  /** Lets go of the oldest matching socket that holds no received request; false if there is none. */
+  #evict(matches: (t: Tracked) => boolean, refusal: Refusal): boolean {
+    const slowSince = Date.now() - SLOW_BODY_MS;
     let idle: Socket | undefined;
     for (const [socket, t] of this.#sockets) {
-      if (t.active > 0 || !matches(t)) continue;
-      if (!t.served) return this.#close(socket);
-      idle ??= socket;
+      if (!matches(t)) continue;
+      if (t.active === 0 && !t.served) return this.#letGo(socket, refusal);
+      if (t.active === 1 && t.receivingSince !== undefined && t.receivingSince < slowSince) return this.#letGo(socket, refusal, true);
+      if (t.active === 0) idle ??= socket;
     }
-    return idle ? this.#close(idle) : false;
+    return idle ? this.#letGo(idle, refusal) : false;
   }
 
-  #close(socket: Socket): true {
+  /** Stops counting `socket`; a trickling request is answered now, any other on arrival. */
+  #letGo(socket: Socket, refusal: Refusal, trickling = false): true {
     this.#forget(socket);
     this.#evicted++;
-    socket.destroy();
+    if (trickling) {
+      socket.on('error', () => {});
+      if (socket.writable) socket.write(refusalResponse(refusal));
+      socket.destroySoon();
+      setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    } else {
+      this.#linger(socket, refusal);
+    }
     return true;
+  }
+
+  #refuse(socket: Socket, refusal: Refusal): void {
+    this.#refused++;
+    this.#linger(socket, refusal);
+  }
+
+  /** The socket's request, if it comes within LINGER_MS, gets `refusal`; then it closes. */
+  #linger(socket: Socket, refusal: Refusal): void {
+    this.#refusals.set(socket, refusal);
+    socket.on('error', () => {});
+    // A request that came is answered at once, and Node closes the socket after the answer.
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
   }
 
   #forget(socket: Socket): void {
@@ -142,16 +204,5 @@ export class ClientConnections {
     const n = (this.#perAddress.get(t.address) ?? 1) - 1;
     if (n > 0) this.#perAddress.set(t.address, n);
     else this.#perAddress.delete(t.address);
-  }
-
-  #refuse(socket: Socket, message: string): void {
-    this.#refused++;
-    this.#refusedSockets.add(socket);
-    const body = JSON.stringify({ message });
-    socket.on('error', () => {});
-    socket.end(
-      `HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: application/json\r\nRetry-After: 1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
-    setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
   }
 }

@@ -1,6 +1,10 @@
+/**
+ * Starts the gateway: an HTTP server answering Neon's `POST /sql`, a WebSocket proxy on `/v2`
+ * (and `/v1`), and `GET /health`, all in front of one configured upstream.
+ */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ClientConnections, timedOut, type ClientStats } from './client-connections.js';
+import { ClientConnections, refusalResponse, timedOut, type ClientStats } from './client-connections.js';
 import { CredentialCache } from './credentials.js';
 import { GatewayHttpError } from './http-error.js';
 import { hostPort, isWildcardHost, resolveGatewayOptions, type GatewayOptions } from './options.js';
@@ -10,11 +14,6 @@ import { handleSql } from './sql-handler.js';
 import { UpstreamConnection } from './upstream.js';
 import { UpstreamPool, type PoolStats } from './upstream-pool.js';
 import { WsProxy } from './ws-proxy.js';
-
-/**
- * Starts the gateway: an HTTP server answering Neon's `POST /sql`, a WebSocket proxy on `/v2`
- * (and `/v1`), and `GET /health`, all in front of one configured upstream.
- */
 
 export interface Gateway {
   /** `http://127.0.0.1:4444` */
@@ -63,11 +62,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       connectionsCheckingInterval: 1_000,
     },
     (req, res) => {
-      // Already answered 503 at accept; it closes without being served.
-      if (clients.isRefused(req.socket)) return;
+      const refusal = clients.refusal(req.socket);
+      // Refused at accept or let go to make room: told so, so the client knows nothing ran.
+      if (refusal) return sendError(res, new GatewayHttpError(refusal.status, refusal.message, { 'Retry-After': '1', Connection: 'close' }));
       requests++;
       active++;
       clients.requestStarted(req.socket);
+      if (req.complete) clients.bodyReceived(req.socket);
+      else req.once('end', () => clients.bodyReceived(req.socket));
       // A client that goes away mid-body makes req emit 'error'; how that is handled is decided below.
       req.on('error', () => {});
       res.on('close', () => {
@@ -80,7 +82,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   server.keepAliveTimeout = 5_000;
   server.on('connection', (socket) => clients.admit(socket));
   server.on('upgrade', (req, socket, head) => {
-    if (clients.isRefused(req.socket)) return;
+    const refusal = clients.refusal(req.socket);
+    if (refusal) return void socket.end(refusalResponse(refusal));
     clients.upgraded(req.socket);
     ws.handleUpgrade(req, socket, head);
   });

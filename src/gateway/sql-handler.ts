@@ -9,6 +9,7 @@ import { bearerToken, type RequestGuard } from './request-guard.js';
 import { ResponseBudget, StatementJson, responseTooLarge } from './result-json.js';
 import { sendError, sendJson } from './respond.js';
 import { CopyNotSupported, StatementStopped, type UpstreamConnection } from './upstream.js';
+import { BatchNotApplied } from './upstream-errors.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
 /**
@@ -32,6 +33,8 @@ export async function handleSql(ctx: SqlContext, req: IncomingMessage, res: Serv
     if (!res.writableEnded) gone.abort();
   });
   let conn: UpstreamConnection | undefined;
+  /** The statement running or last run: the one a server error is about. */
+  let current: QueryData | undefined;
   try {
     ctx.guard.checkToken(bearerToken(req));
     const login = loginFromConnectionString(req.headers['neon-connection-string'], ctx.config.upstream);
@@ -49,7 +52,10 @@ export async function handleSql(ctx: SqlContext, req: IncomingMessage, res: Serv
     if (gone.signal.aborted) return;
 
     const budget = new ResponseBudget(ctx.config.maxResponseBytes);
-    const run = (q: QueryData) => runStatement(conn!, q, headers, budget, gone.signal);
+    const run = (q: QueryData) => {
+      current = q;
+      return runStatement(conn!, q, headers, budget, gone.signal);
+    };
     let body: string;
     const extra: Record<string, string> = { ...cors };
     if (payload.kind === 'single') {
@@ -61,11 +67,15 @@ export async function handleSql(ctx: SqlContext, req: IncomingMessage, res: Serv
       if (headers.isolation) extra['Neon-Batch-Isolation-Level'] = req.headers['neon-batch-isolation-level'] as string;
     }
     sendJson(res, 200, body, extra);
-  } catch (err) {
+  } catch (caught) {
+    const err = conn && current ? await parameterCountError(conn, current, caught) : caught;
     // A refused request's body may be unread: close the connection rather than drain it.
     if (!gone.signal.aborted) sendError(res, toHttpError(err, ctx.config.maxResponseBytes), { ...cors, ...(req.complete ? {} : { Connection: 'close' }) });
   } finally {
-    if (conn) {
+    if (conn?.dead) {
+      // Lost or stopped: its slot is free at once, and no request of the same user waits for it.
+      ctx.pool.release(conn, false);
+    } else if (conn) {
       const c = conn;
       // After the response: the client does not wait for the reset.
       ctx.pool.returning(c);
@@ -74,24 +84,53 @@ export async function handleSql(ctx: SqlContext, req: IncomingMessage, res: Serv
   }
 }
 
-/** Runs the batch between BEGIN and COMMIT; any failure rolls the whole batch back. */
+/**
+ * Runs the batch between BEGIN and COMMIT; any failure rolls the whole batch back. A connection
+ * lost before COMMIT was sent is a BatchNotApplied: the server rolled the transaction back.
+ */
 async function runBatch(conn: UpstreamConnection, queries: QueryData[], headers: NeonHeaders, run: (q: QueryData) => Promise<string>): Promise<string[]> {
   const mode = [
     headers.isolation && `isolation level ${headers.isolation}`,
     headers.readOnly && 'read only',
     headers.deferrable && 'deferrable',
   ].filter(Boolean);
-  await conn.control(`begin${mode.length ? ` ${mode.join(' ')}` : ''}`);
   const results: string[] = [];
+  let committing = false;
   try {
+    await conn.control(`begin${mode.length ? ` ${mode.join(' ')}` : ''}`);
     for (const q of queries) results.push(await run(q));
+    committing = true;
     await conn.control('commit');
     return results;
   } catch (err) {
-    // A stopped statement closed the connection: the server rolls back on its own.
-    if (!conn.dead) await conn.control('rollback').catch(() => conn.destroy());
+    // A stopped or lost statement closed the connection: the server rolls back on its own.
+    if (!conn.dead) await conn.rollback();
+    const lost = !isServerError(err) && !(err instanceof StatementStopped) && !(err instanceof CopyNotSupported);
+    if (lost && !committing && !queries.some((q) => mayEndTransaction(q.query))) throw new BatchNotApplied(err);
     throw err;
   }
+}
+
+/** A statement that could end the batch's transaction early, after which later ones commit on their own. */
+function mayEndTransaction(text: string): boolean {
+  const start = text.replace(/^(\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*/, '');
+  return /^(commit|end|rollback|abort|prepare\s+transaction)\b/i.test(start);
+}
+
+/**
+ * PostgreSQL answers more parameters than placeholders with 08P01 at Bind. postgres.js declares a
+ * type for every parameter in its Parse, so the server fails earlier, with 42P18 for the
+ * unreferenced one; the statement is described without parameters to tell the two apart.
+ */
+async function parameterCountError(conn: UpstreamConnection, q: QueryData, err: unknown): Promise<unknown> {
+  if (!isServerError(err) || err.code !== '42P18' || q.params.length === 0 || conn.dead) return err;
+  const wanted = await conn.placeholders(q.query);
+  if (wanted === undefined || wanted >= q.params.length) return err;
+  return new GatewayHttpError(400, {
+    message: `bind message supplies ${q.params.length} parameters, but prepared statement "" requires ${wanted}`,
+    code: '08P01',
+    severity: 'ERROR',
+  });
 }
 
 async function runStatement(conn: UpstreamConnection, q: QueryData, headers: NeonHeaders, budget: ResponseBudget, signal: AbortSignal): Promise<string> {
@@ -118,6 +157,8 @@ function toHttpError(err: unknown, maxResponseBytes: number): GatewayHttpError {
     return sqlStateError(400, '57014', 'canceling statement due to statement timeout');
   }
   if (err instanceof CopyNotSupported) return sqlStateError(400, '0A000', err.message);
+  // Not applied, so safe to send again at once (warmpool/http does, as over TCP).
+  if (err instanceof BatchNotApplied) return sqlStateError(503, '08006', err.message, { 'Retry-After': '0' });
   if (isServerError(err)) return serverErrorResponse(err);
   return sqlStateError(502, '08006', 'the connection to the upstream database was lost');
 }

@@ -1,41 +1,36 @@
-import { Stream } from 'node:stream';
-import postgres from 'postgres';
-import { BackendTap } from './backend-tap.js';
-import type { Credential } from './credentials.js';
-import type { Column, ResponseBudget } from './result-json.js';
-import type { UpstreamTarget } from './options.js';
-import { type CancellableQuery, cancelQuietly } from '../transports/postgres-cancel.js';
-import { dialUpstream } from './upstream-socket.js';
-
 /**
- * One upstream connection for `/sql`: a postgres.js instance with max 1, so the gateway's pool
- * (not the driver) decides when connections open and close. Values stay the text Postgres sent
- * (the Neon driver parses them from `dataTypeID`), and parameters go out as the text they came
- * in: postgres.js's type parsers and serializers are replaced by the identity. Rows are handed
- * over one by one (`forEach`), never collected here.
- *
- * Every connection option is explicit so nothing is taken from PG* variables of the gateway's
- * environment (postgres.js falls back to PGPASSWORD for an empty password otherwise).
+ * One upstream connection for `/sql`: a postgres.js instance with max 1 (see upstream-driver.ts),
+ * so the gateway's pool (not the driver) decides when connections open and close. Values stay
+ * the text Postgres sent (the Neon driver parses them from `dataTypeID`). Rows are handed over
+ * one by one (`forEach`), never collected here.
  *
  * The gateway dials the socket itself (TLS included, as for WebSocket tunnels) and hands it to
  * postgres.js as plain protocol, so a BackendTap reads each message's size before the driver
  * buffers it: a row larger than the response limit is refused before it is held in memory.
+ *
+ * A connection logs in once. When its socket closes it is dead for good: postgres.js would
+ * otherwise dial again at once for the next query, with no pause and the password already
+ * forgotten. The pool opens a new connection for the next request instead.
  */
+import type { Socket } from 'node:net';
+import { Stream } from 'node:stream';
+import { BackendTap } from './backend-tap.js';
+import type { Credential } from './credentials.js';
+import { isServerError } from './http-error.js';
+import type { Column, ResponseBudget } from './result-json.js';
+import type { UpstreamTarget } from './options.js';
+import { type CancellableQuery, cancelQuietly } from '../transports/postgres-cancel.js';
+import { CopyNotSupported, StatementStopped, UpstreamLost, type StopReason } from './upstream-errors.js';
+import { type DriverLimits, type Sql, upstreamDriver } from './upstream-driver.js';
+import { dialUpstream } from './upstream-socket.js';
 
-type Sql = postgres.Sql<Record<string, never>>;
+export { CopyNotSupported, StatementStopped, UpstreamLost, type StopReason } from './upstream-errors.js';
 
-/** OIDs postgres.js has default parsers or serializers for; all mapped to the identity. */
-const TEXT_AS_IS = {
-  text: {
-    to: 25,
-    from: [0, 16, 17, 20, 21, 23, 25, 26, 114, 700, 701, 1082, 1114, 1184, 3802],
-    serialize: (x: unknown) => x,
-    parse: (x: string) => x,
-  },
-};
-
-/** A session reset slower than this means a sick connection: it is closed instead. */
+/** A session reset or rollback slower than this means a sick connection: it is closed instead. */
 const RESET_TIMEOUT_MS = 2_000;
+
+/** How long a stopped statement's cancel request may take before its socket is cut anyway. */
+const CANCEL_GRACE_MS = 1_000;
 
 export interface StatementOutcome {
   columns: Column[];
@@ -43,32 +38,9 @@ export interface StatementOutcome {
   count: number | null;
 }
 
-export type StopReason = 'client-gone' | 'timeout' | 'too-large';
-
-/** Thrown by `run` when the gateway stopped the statement itself. */
-export class StatementStopped extends Error {
-  readonly reason: StopReason;
-  constructor(reason: StopReason) {
-    super(`statement stopped: ${reason}`);
-    this.name = 'StatementStopped';
-    this.reason = reason;
-  }
-}
-
-export class CopyNotSupported extends Error {
-  constructor() {
-    super('COPY is not supported over HTTP: use the WebSocket mode (Pool, Client) for COPY');
-    this.name = 'CopyNotSupported';
-  }
-}
-
-export interface UpstreamLimits {
-  connectTimeoutMs: number;
-  statementTimeoutMs: number;
+export interface UpstreamLimits extends DriverLimits {
   /** Largest message the server may send outside rows (errors, notices…): past it the connection is stopped. */
   maxResponseBytes: number;
-  /** `application_name` of the connection. Default 'warmpool-gateway'. */
-  applicationName?: string;
 }
 
 export class UpstreamConnection {
@@ -76,6 +48,8 @@ export class UpstreamConnection {
   readonly #sql: Sql;
   readonly #limits: UpstreamLimits;
   readonly #tap: BackendTap;
+  /** The connection's own socket; set once dialled. */
+  #socket: Socket | undefined;
   /** Stops the running statement; set by `run`. */
   #stopStatement: (() => void) | undefined;
   #dead = false;
@@ -97,45 +71,32 @@ export class UpstreamConnection {
     // Outside a statement, an oversized message just ends the connection.
     const tap = new BackendTap(limits.maxResponseBytes, () => conn?.stopForSize());
     let dialled = false;
-    const sql = postgres({
-      host: target.host,
-      port: target.port,
-      database: target.database,
-      user: credential.user,
-      // A function (never falls back to PGPASSWORD); forgotten once used: the gateway does not keep passwords.
+    const sql = upstreamDriver(target, credential.user, limits, {
+      // Forgotten once used: the gateway does not keep passwords. Asked once: the socket below is
+      // never dialled again for a login.
       password: () => {
         const p = password ?? '';
         password = undefined;
         return p;
       },
-      ssl: false,
-      // The first socket is the connection's own; later ones carry only cancel requests.
+      // The first socket is the connection's own; later ones carry only cancel requests, and none
+      // is dialled once the connection is dead (postgres.js would log in again on it at once).
       socket: async () => {
-        const socket = await dialUpstream(target, limits.connectTimeoutMs);
-        if (!dialled) tap.attach(socket);
+        if (conn && conn.#dead) throw new UpstreamLost();
+        const own = !dialled;
         dialled = true;
+        const socket = await dialUpstream(target, limits.connectTimeoutMs);
+        if (own && conn) {
+          conn.#socket = socket;
+          tap.attach(socket);
+          // Before postgres.js's own listener: dead before it tries to reconnect.
+          const c = conn;
+          socket.once('close', () => c.markDead());
+        }
         return socket;
       },
-      max: 1,
-      prepare: false,
-      fetch_types: false,
-      idle_timeout: null as unknown as number,
-      max_lifetime: null as unknown as number,
-      connect_timeout: limits.connectTimeoutMs / 1000,
-      keep_alive: 60,
-      backoff: () => 0,
-      target_session_attrs: undefined,
-      types: TEXT_AS_IS as unknown as Record<string, never>,
-      onnotice: () => {},
-      onparameter: () => {},
       onclose: () => conn?.markDead(),
-      connection: {
-        application_name: limits.applicationName ?? 'warmpool-gateway',
-        statement_timeout: limits.statementTimeoutMs,
-        // A transaction the gateway left open by mistake is ended by the server.
-        idle_in_transaction_session_timeout: Math.max(limits.statementTimeoutMs, 60_000),
-      } as Record<string, string | number>,
-    } as postgres.Options<Record<string, never>>) as unknown as Sql;
+    });
     conn = new UpstreamConnection(sql, credential.key, limits, tap);
     try {
       await sql.unsafe('select 1', [], { simple: true } as never);
@@ -176,12 +137,18 @@ export class UpstreamConnection {
     const stop = (reason: StopReason) => {
       if (stopped) return;
       stopped = reason;
-      cancelQuietly(query as unknown as CancellableQuery);
-      // Out of the pool at once, so no other request gets it while it winds down; the socket
-      // closes a moment later, giving the cancel request time to leave (the server then stops
-      // even a statement that never writes, such as pg_sleep).
+      // Out of the pool at once, so no other request gets it while it winds down. The socket is
+      // cut once the cancel request is done (the server then stops even a statement that never
+      // writes, such as pg_sleep), or after a grace if it hangs. Cut, not closed politely: a
+      // server blocked writing to a paused socket defers the cancel and sees only a reset.
+      // The cancel is dialled first: no socket is dialled for a dead connection.
+      const cancelled = cancelQuietly(query as unknown as CancellableQuery);
       this.markDead();
-      setTimeout(() => this.destroy(), 50).unref();
+      const cut = setTimeout(() => this.destroy(), CANCEL_GRACE_MS).unref();
+      void cancelled.then(() => {
+        clearTimeout(cut);
+        this.destroy();
+      });
     };
     const onAbort = () => stop('client-gone');
     this.#stopStatement = () => stop('too-large');
@@ -208,6 +175,8 @@ export class UpstreamConnection {
       return { columns: this.#withShapes(result.columns ?? []), command: result.command ?? '', count: result.count ?? null };
     } catch (err) {
       if (stopped) throw new StatementStopped(stopped);
+      // Lost (reset, closed): dead now, before the socket's close event, so nothing else is sent on it.
+      if (!isServerError(err)) this.destroy();
       throw err;
     } finally {
       this.#tap.endStatement();
@@ -229,9 +198,23 @@ export class UpstreamConnection {
     return columns.map((c, i) => ({ ...c, size: shapes[i]?.size ?? -1, modifier: shapes[i]?.modifier ?? -1 }));
   }
 
-  /** A statement the gateway itself sends (BEGIN, COMMIT, ROLLBACK). */
-  async control(text: string): Promise<void> {
-    await this.#sql.unsafe(text, [], { simple: true } as never);
+  /**
+   * A statement the gateway itself sends (BEGIN, COMMIT, ROLLBACK), within `timeoutMs` (by default
+   * the statement timeout and a second). A connection that fails it other than with a server
+   * error (lost, no answer in time) is closed and the error is an UpstreamLost.
+   */
+  control(text: string, timeoutMs = this.#limits.statementTimeoutMs + 1_000): Promise<void> {
+    return this.#bounded(() => this.#sql.unsafe(text, [], { simple: true } as never), timeoutMs).then(() => {});
+  }
+
+  /** How many parameters `text` takes, as the server parses it; undefined when it cannot tell. */
+  async placeholders(text: string): Promise<number | undefined> {
+    try {
+      const described = await this.#bounded(() => this.#sql.unsafe(text, []).describe(), RESET_TIMEOUT_MS);
+      return (described as unknown as { types: unknown[] }).types.length;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -240,17 +223,38 @@ export class UpstreamConnection {
    * open: a request's `BEGIN` never leaks into another request.
    */
   async reset(): Promise<boolean> {
-    if (this.#dead) return false;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.#sql.unsafe('discard all', [], { simple: true } as never),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('reset timed out')), RESET_TIMEOUT_MS))),
-      ]);
+      await this.control('discard all', RESET_TIMEOUT_MS);
       return !this.#dead;
     } catch {
       this.destroy();
       return false;
+    }
+  }
+
+  /** Rolls back the open transaction within a short budget; false (and closed) when it could not. */
+  async rollback(): Promise<boolean> {
+    try {
+      await this.control('rollback', RESET_TIMEOUT_MS);
+      return !this.#dead;
+    } catch {
+      this.destroy();
+      return false;
+    }
+  }
+
+  async #bounded<T>(send: () => PromiseLike<T>, timeoutMs: number): Promise<T> {
+    if (this.#dead) throw new UpstreamLost();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        send(),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new UpstreamLost(`the upstream database did not answer within ${timeoutMs} ms`)), timeoutMs))),
+      ]);
+    } catch (err) {
+      if (isServerError(err)) throw err;
+      this.destroy();
+      throw err instanceof UpstreamLost ? err : new UpstreamLost();
     } finally {
       clearTimeout(timer);
     }
@@ -266,6 +270,8 @@ export class UpstreamConnection {
   destroy(): void {
     this.markDead();
     this.#sql.end({ timeout: 0 }).catch(() => {});
+    // Cut, not only ended: postgres.js's end sends Terminate and waits for a server that may be busy.
+    this.#socket?.destroy();
   }
 
   /** Polite close (Terminate message) for an idle connection. */

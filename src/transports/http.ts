@@ -14,8 +14,9 @@ import { type TypeParsers, driverParam, typeParsers } from './values.js';
  *
  * Failures get the codes TCP gives them: a request that certainly never reached the endpoint
  * (refused, DNS, the gateway could not reach Postgres or had no free connection) is
- * CONNECT_FAILED, notApplied, and is tried again with backoff like a TCP connect; one that may
- * have been received and lost is CONNECTION_LOST, which the pool turns into OUTCOME_UNKNOWN unless
+ * CONNECT_FAILED, notApplied, and is tried again with backoff like a TCP connect; a batch the
+ * gateway lost before its COMMIT is CONNECTION_LOST, notApplied, which the pool runs again as it
+ * does over TCP; one that may have been received and lost is CONNECTION_LOST, which the pool turns into OUTCOME_UNKNOWN unless
  * the work is idempotent. Server errors are DatabaseErrors with their SQLSTATE fields.
  */
 
@@ -223,6 +224,11 @@ function requestError(err: unknown, exchange: Exchange, aborted: boolean, batch:
   const said = `The HTTP endpoint ${redactEndpoint(endpoint)} answered ${status}${body.message ? `: ${body.message}` : ''}`;
   if (status === 413) return { error: new WarmpoolError('PAYLOAD_TOO_LARGE', `${said}.`, { notApplied: true }), retry: false };
   if (status === 507) return { error: new WarmpoolError('RESULT_TOO_LARGE', `${said}. Select fewer rows or columns.`), retry: false };
+  if (status === 503 && body.code === '08006') {
+    // The gateway lost its connection before the batch's COMMIT was sent: rolled back, as over
+    // TCP, so the pool may run it again on a fresh connection.
+    return { error: new WarmpoolError('CONNECTION_LOST', `${said}.`, { notApplied: true, sqlState: body.code }), retry: false };
+  }
   if (status === 429 || status === 503 || resumeSign(body.message) !== undefined) {
     // The gateway had no free connection or could not reach Postgres, or the compute behind the
     // endpoint is still waking up: nothing ran.

@@ -8,11 +8,12 @@ export interface CancellableQuery {
  * Asks the server to cancel `query`. The driver's `cancel()` drops the promise of its cancel
  * request, so a cancel connection that is refused or reset rejects with nobody listening; its
  * canceller is called here instead, and a failure is ignored: the caller closes the session's
- * socket when no cancel is confirmed.
+ * socket when no cancel is confirmed. The returned promise settles (never rejects) once the cancel
+ * request is done or has failed.
  */
-export function cancelQuietly(query: CancellableQuery): void {
+export function cancelQuietly(query: CancellableQuery): Promise<void> {
   const canceller = query.canceller;
-  if (typeof canceller !== 'function') return void Promise.resolve(query.cancel()).catch(() => {});
+  if (typeof canceller !== 'function') return Promise.resolve(query.cancel()).then(() => {}, () => {});
   query.canceller = null;
-  Promise.resolve(canceller(query as never)).catch(() => {});
+  return Promise.resolve(canceller(query as never)).then(() => {}, () => {});
 }
