@@ -2,7 +2,7 @@ import { neon, neonConfig, type FullQueryResults, type NeonQueryFunction } from 
 import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { ConnectRetry, sleep } from '../pool/backoff.js';
-import { isLoginRefused, isPermanentAtConnect, resumeSign } from '../sqlstate.js';
+import { isLoginRefused, isPermanentAtConnect, isRejectedPassword, resumeSign } from '../sqlstate.js';
 import { applicationNameFor, passwordFor, transactionStart } from './common.js';
 import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
 import { type TypeParsers, driverParam, typeParsers } from './values.js';
@@ -160,7 +160,7 @@ class HttpConnection implements Connection {
         return await request(controller ? { [EXCHANGE]: exchange, signal: controller.signal } : { [EXCHANGE]: exchange });
       } catch (err) {
         const { error, retry: sendAgain } = requestError(err, exchange, controller?.signal.aborted === true, batch, this.#endpoint);
-        if (error.sqlState === '28P01' && typeof this.#options.password === 'function' && !this.#refreshed) {
+        if (isRejectedPassword(error) && typeof this.#options.password === 'function' && !this.#refreshed) {
           // A rotated credential: ask the password function once for a fresh one.
           this.#refreshed = true;
           this.#sql = this.#driver(await passwordFor(this.#options, true));
