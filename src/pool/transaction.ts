@@ -8,6 +8,7 @@ import { type ObservedOperation, type PoolObserver, endWhenSettled } from './obs
 import { checkParams, checkText } from './params.js';
 import { SqlQuery, UnsafeFragment, isTemplateCall, statementFromTemplate, toResult, type UnsentQueries } from './query.js';
 import type { InvocationScope } from './scope.js';
+import { insideTransaction } from './transaction-context.js';
 
 export interface InteractiveTransactionOptions extends TransactionOptions {
   /**
@@ -179,7 +180,9 @@ async function attempts<T>(
   if (scope) scope.metrics.queries++;
   for (let attempt = 0; ; attempt++) {
     const lease = await executor.acquire(scope);
-    executor.hold(scope, lease);
+    // Outside an invocation the transaction itself is the holder its callback's pool calls are checked against.
+    const holder = scope ?? {};
+    executor.hold(holder, lease);
     operation?.acquired();
     const connection = lease.connection;
     const run = <R>(work: (run: RunOptions) => Promise<R>) => executor.withDeadline(scope, work, true);
@@ -190,7 +193,7 @@ async function attempts<T>(
       });
       let result: T;
       try {
-        result = await fn(tx);
+        result = await (scope ? fn(tx) : insideTransaction(holder, () => fn(tx)));
         tx.checkAllSent();
       } finally {
         tx.close();
