@@ -6,7 +6,7 @@ import { applicationNameFor, batchInSession, connectError, limitReached, passwor
 import { DeadlineAlarm } from './deadline-alarm.js';
 import { type CancellableQuery, cancelQuietly } from './postgres-cancel.js';
 import { ReadyForQueryReader } from './ready-for-query.js';
-import { RESET_SESSION, type SessionState, sessionChangeOf, worse } from './session-state.js';
+import { RESET_SESSION, type SessionState, firstWord, sessionChangeOf, worse } from './session-state.js';
 import { ARRAY_TYPES_QUERY, type ArrayTypes, type DriverTypeTables, arrayElements, registerArrayTypes } from './tcp-array-types.js';
 import { type DriverResult, TcpResults } from './tcp-result.js';
 import type { ClosedBy, Connection, ConnectLimit, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
@@ -72,7 +72,11 @@ class TcpConnection implements Connection {
   /** The FATAL that ended the session while it was idle, for the next error to name. */
   #closedBy: ClosedBy | undefined;
 
-  private constructor(sql: Sql, prepare: boolean, results: TcpResults, secrets: string[]) {
+  /** No pooler in between: a FATAL read is the server's own (see #statementError). */
+  #direct: boolean;
+
+  private constructor(sql: Sql, prepare: boolean, results: TcpResults, secrets: string[], direct: boolean) {
+    this.#direct = direct;
     this.#sql = sql;
     this.#queryOptions = { prepare, simple: false };
     this.#results = results;
@@ -188,7 +192,7 @@ class TcpConnection implements Connection {
     const slot = built ?? TcpConnection.driver(options, containerId, openSocket);
     const { sql } = slot;
     slot.password = password;
-    const self = new TcpConnection(sql, options.prepare, new TcpResults(typeParsers(options.textTypes, 'Option "textTypes"')), password ? [password] : []);
+    const self = new TcpConnection(sql, options.prepare, new TcpResults(typeParsers(options.textTypes, 'Option "textTypes"')), password ? [password] : [], options.pooler === 'none');
     slot.self = self;
     const abort = () => void sql.end({ timeout: 0 });
     const stopWatching = limit?.onReached(abort);
@@ -243,6 +247,7 @@ class TcpConnection implements Connection {
     if (statement.arrayRows) query.values();
     // The driver writes a turn later: a failure read before then means the statement never left.
     const writtenBefore = this.#socket?.bytesWritten;
+    const completesBefore = this.#readyForQuery.commandCompletes;
     this.#inFlight++;
     let expired = false;
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -265,7 +270,9 @@ class TcpConnection implements Connection {
       if (expired) this.#destroy();
       return result;
     } catch (err) {
-      const error = this.#statementError(err, writtenBefore !== undefined && this.#socket?.bytesWritten === writtenBefore, wasIdle);
+      const unsent = writtenBefore !== undefined && this.#socket?.bytesWritten === writtenBefore;
+      const unfinished = this.#direct && wasIdle && this.#socket !== undefined && this.#readyForQuery.commandCompletes === completesBefore && COMMITS_AFTER_COMPLETE.has(firstWord(statement.text));
+      const error = this.#statementError(err, unsent, unfinished, wasIdle);
       if (expired) this.#destroy();
       if (!expired) throw error;
       const cancelled = error instanceof DatabaseError && error.code === '57014';
@@ -308,13 +315,20 @@ class TcpConnection implements Connection {
     void this.#sql.end({ timeout: 0 });
   }
 
-  /** `unsent`: nothing of the statement was written before the failure, so it cannot have run. */
-  #statementError(err: unknown, unsent: boolean, wasIdle: boolean): WarmpoolError {
+  /**
+   * `unsent`: nothing of the statement was written before the failure, so it cannot have run.
+   * `unfinished`: it ran as its own transaction, which commits only after its CommandComplete,
+   * and none came. The server's FATAL read in order after that proves it never will: the statement
+   * did not commit. A close without a FATAL proves nothing (the answer may be lost on the way),
+   * nor does a FATAL of a pooler in between, which may stand for a server that died after its
+   * commit: only the server's own terminations count, and only on a direct connection.
+   */
+  #statementError(err: unknown, unsent: boolean, unfinished: boolean, wasIdle: boolean): WarmpoolError {
     if (err instanceof postgres.PostgresError) {
       const fatal = err.severity === 'FATAL' || err.severity === 'PANIC';
       if (fatal) {
         this.#dead = true;
-        return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${err.message} (SQLSTATE ${err.code})`, { cause: err, sqlState: err.code, notApplied: unsent });
+        return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${err.message} (SQLSTATE ${err.code})`, { cause: err, sqlState: err.code, notApplied: unsent || (unfinished && SERVER_TERMINATIONS.has(err.code)) });
       }
       if (isStaleStatement(err)) {
         // Outside a transaction the refused statement had no effect: the pool sends it again on a new session.
@@ -329,7 +343,7 @@ class TcpConnection implements Connection {
       // The driver reports a FATAL (57P01 shutdown, 57P02 crash, …) only at the ReadyForQuery that
       // never comes, so a statement in flight sees just the close; the FATAL says why.
       const fatal = trailingFatal(this.#lastChunk) ?? this.#closedBy;
-      if (fatal) return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${fatal.message} (SQLSTATE ${fatal.code})`, { cause: err, sqlState: fatal.code, notApplied: unsent });
+      if (fatal) return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${fatal.message} (SQLSTATE ${fatal.code})`, { cause: err, sqlState: fatal.code, notApplied: unsent || (unfinished && SERVER_TERMINATIONS.has(fatal.code)) });
       return new WarmpoolError('CONNECTION_LOST', `The connection was lost (${code}).`, { cause: err, notApplied: unsent });
     }
     if (code === 'UNDEFINED_VALUE') {
@@ -342,6 +356,17 @@ class TcpConnection implements Connection {
     return new WarmpoolError('CONNECTION_LOST', `The driver failed: ${message}`, { cause: err });
   }
 }
+
+/**
+ * Statements that, run as their own transaction, commit only after the server sent their
+ * CommandComplete (at the Sync that follows). Not transaction control (COMMIT commits first), not
+ * CALL or DO (a procedure may commit inside), not utility commands that commit at once (VACUUM,
+ * CREATE DATABASE, CREATE INDEX CONCURRENTLY…).
+ */
+const COMMITS_AFTER_COMPLETE = new Set(['select', 'insert', 'update', 'delete', 'merge', 'with', 'values', 'table']);
+
+/** The server ending a session itself: terminated, crash of another process, shutdown, idle timeouts. */
+const SERVER_TERMINATIONS = new Set(['57P01', '57P02', '57P03', '57P05', '25P03']);
 
 /** Simple protocol, unprepared: for the reset, several commands in one message. */
 const SIMPLE = { prepare: false, simple: true };
