@@ -1,5 +1,6 @@
 import { DatabaseError, WarmpoolError, redactSecrets } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
+import { pgHbaTlsHint } from '../tls/defaults.js';
 import type { Connection, ConnectLimit, RunOptions, Statement, StatementResult, TransactionOptions } from './types.js';
 
 /** Helpers shared by transports; none of them imports a driver. */
@@ -63,7 +64,8 @@ export function connectError(err: unknown, options: ResolvedOptions, secrets: st
   const severity = (err as { severity?: unknown })?.severity ?? (err as { severity_local?: unknown })?.severity_local;
   const message = redactSecrets(err instanceof Error ? err.message : String(err), secrets);
   if (typeof severity === 'string' && typeof code === 'string') {
-    return new WarmpoolError('CONNECT_FAILED', `Could not connect to ${where}: ${message} (SQLSTATE ${code})`, { cause: err, notApplied: true, sqlState: code });
+    const hint = pgHbaTlsHint(code, message, options.ssl);
+    return new WarmpoolError('CONNECT_FAILED', `Could not connect to ${where}: ${message} (SQLSTATE ${code})${hint ? ` ${hint}` : ''}`, { cause: err, notApplied: true, sqlState: code });
   }
   if (code === 'CONNECT_TIMEOUT') {
     return new WarmpoolError('CONNECT_TIMEOUT', `Connecting to ${where} timed out after ${options.connectTimeoutMs} ms.`, { cause: err, notApplied: true });
