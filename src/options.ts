@@ -29,7 +29,8 @@ export interface PoolOptions {
    * TLS: an sslmode, `true` (= 'require'), `false` (= 'disable'), or Node TLS options (`{ ca,
    * rejectUnauthorized }`). Default: the URL's `sslmode`, then `PGSSLMODE`, then by host
    * (src/tls/defaults.ts): 'disable' for loopback and Hyperdrive, 'verify-full' for Amazon RDS,
-   * Aurora and RDS Proxy (against Amazon's RDS roots, carried here), 'require' for any other host.
+   * Aurora and RDS Proxy on Lambda (against the Amazon roots Lambda's runtime keeps), 'require' for
+   * any other host (RDS elsewhere: pass `RDS_ROOT_CERTIFICATES` from warmpool/aws as `ca`).
    * A host beyond this machine is never contacted in plain text unless this says 'disable'.
    */
   ssl?: SslMode | boolean | Record<string, unknown>;
@@ -449,7 +450,7 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
     database: input.database ?? pick('database') ?? user,
     user,
     password: input.password ?? pick('password'),
-    ssl: givenSsl ?? defaultSslMode(host, hyperdrive),
+    ssl: givenSsl ?? defaultSslMode(host, hyperdrive, vars.AWS_LAMBDA_FUNCTION_NAME !== undefined),
     max: input.max ?? managedInstancesMax(vars) ?? DEFAULTS.max,
     acquireTimeoutMs: input.acquireTimeoutMs ?? DEFAULTS.acquireTimeoutMs,
     connectTimeoutMs: input.connectTimeoutMs ?? fromUrl.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,

@@ -1,8 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { RDS_CA_REGIONS } from '../src/tls/defaults.js';
-import { RDS_ROOT_CERTIFICATES } from '../src/tls/rds-ca.js';
+import { RDS_CA_REGIONS, RDS_ROOT_CERTIFICATES } from '../src/aws/index.js';
 
 // The Amazon RDS roots warmpool carries are what they claim to be, and the region list follows them.
 

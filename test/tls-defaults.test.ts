@@ -1,8 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../src/options.js';
-import { RDS_ROOT_CERTIFICATES } from '../src/tls/rds-ca.js';
 import { tlsOptions } from '../src/transports/tcp-socket.js';
+import { LAMBDA_CA_FILE } from '../src/tls/defaults.js';
 
 // Which sslmode a host gets when the user names none, and who may be reached in plain text.
 
@@ -21,21 +22,24 @@ describe('the default sslmode follows the host', () => {
     }
   });
 
-  it('is verify-full for RDS, Aurora and RDS Proxy endpoints in a region whose Amazon roots warmpool carries', () => {
-    for (const host of [
+  it('is verify-full on Lambda for RDS, Aurora and RDS Proxy endpoints, whose roots the runtime keeps', () => {
+    const rds = [
       'mydb.c9akciq32.us-east-1.rds.amazonaws.com',
       'mycluster.cluster-c9akciq32.eu-central-1.rds.amazonaws.com',
       'mycluster.cluster-ro-c9akciq32.ap-southeast-2.rds.amazonaws.com',
       'myproxy.proxy-c9akciq32.us-west-2.rds.amazonaws.com',
-      'MyDb.C9AKCIQ32.IL-CENTRAL-1.RDS.AMAZONAWS.COM',
-    ]) {
-      expect(sslOf(`postgres://u:p@${host}/db`), host).toBe('verify-full');
-    }
-  });
-
-  it('is require for RDS endpoints whose roots it does not carry (GovCloud, China, a newer region)', () => {
-    for (const host of ['mydb.abc.us-gov-west-1.rds.amazonaws.com', 'mydb.abc.rds.cn-north-1.amazonaws.com.cn', 'mydb.abc.mx-central-1.rds.amazonaws.com']) {
-      expect(sslOf(`postgres://u:p@${host}/db`), host).toBe('require');
+      'MyDb.C9AKCIQ32.MX-CENTRAL-1.RDS.AMAZONAWS.COM',
+    ];
+    const before = process.env.AWS_LAMBDA_FUNCTION_NAME;
+    try {
+      process.env.AWS_LAMBDA_FUNCTION_NAME = 'f';
+      for (const host of rds) expect(sslOf(`postgres://u:p@${host}/db`), host).toBe('verify-full');
+      delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+      // Elsewhere the roots are not at hand: encrypted, and verified only when given (warmpool/aws).
+      for (const host of rds) expect(sslOf(`postgres://u:p@${host}/db`), host).toBe('require');
+    } finally {
+      if (before === undefined) delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+      else process.env.AWS_LAMBDA_FUNCTION_NAME = before;
     }
   });
 
@@ -92,10 +96,12 @@ describe('endpoints that carry the password are never plain text beyond this mac
 });
 
 describe('the TLS options of a verifying sslmode', () => {
-  it('trust Amazon RDS roots besides Node\'s for an RDS host', async () => {
+  it('trust the Amazon roots of Lambda\'s runtime besides Node\'s for an RDS host, where the runtime keeps them', async () => {
     const options = await tlsOptions('verify-full', 'mydb.c9akciq32.us-east-1.rds.amazonaws.com');
     expect(options).toMatchObject({ rejectUnauthorized: true, servername: 'mydb.c9akciq32.us-east-1.rds.amazonaws.com' });
-    expect(options.ca).toEqual([...tls.rootCertificates, ...RDS_ROOT_CERTIFICATES]);
+    // Off Lambda the runtime's file is absent: Node's own roots, and a verification error names the fix.
+    if (existsSync(LAMBDA_CA_FILE)) expect(options.ca).toEqual([...tls.rootCertificates, readFileSync(LAMBDA_CA_FILE, 'utf8')]);
+    else expect(options.ca).toBeUndefined();
   });
 
   it('trust Node\'s roots alone for any other host', async () => {

@@ -7,20 +7,12 @@
  * |---|---|---|
  * | loopback: 127.0.0.0/8, ::1, `localhost`, a unix socket directory | `disable` | nothing leaves the machine |
  * | a Hyperdrive binding | `disable` | a socket inside the Workers runtime; Hyperdrive encrypts to the origin |
- * | Amazon RDS, Aurora, RDS Proxy (`*.<region>.rds.amazonaws.com`) in RDS_CA_REGIONS | `verify-full` | against Amazon's RDS roots (rds-ca.ts) and Node's |
- * | any other host | `require` | encrypted, never plain text; unverified, as libpq's `require`, since no CA is known (Supabase signs with its own) |
+ * | Amazon RDS, Aurora, RDS Proxy (`*.<region>.rds.amazonaws.com`) on Lambda | `verify-full` | against Node's roots and the Amazon roots (RDS's among them) Lambda's Node.js runtimes keep in LAMBDA_CA_FILE |
+ * | any other host, RDS off Lambda included | `require` | encrypted, never plain text; unverified, as libpq's `require`, since no CA is known (Supabase signs with its own; RDS's roots come with `warmpool/aws`, see rds-ca.ts) |
  *
  * Pure functions without Node imports: options are resolved on every runtime.
  */
 import type { SslMode } from '../options.js';
-
-/** Regions whose Amazon RDS roots rds-ca.ts holds (test/rds-ca.test.ts keeps the two in step). */
-export const RDS_CA_REGIONS: readonly string[] = [
-  'af-south-1', 'ap-east-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-south-2',
-  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ca-central-1', 'ca-west-1',
-  'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3',
-  'il-central-1', 'me-central-1', 'me-south-1', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
-];
 
 /** True for an address that never leaves this machine. */
 export function isLoopback(host: string): boolean {
@@ -37,16 +29,16 @@ export function rdsRegion(host: string): string | undefined {
   return /\.([a-z]{2}(?:-[a-z]+)+-\d)\.rds\.amazonaws\.com\.?$/i.exec(host)?.[1]?.toLowerCase();
 }
 
-/** An RDS endpoint whose certificate chains to a root warmpool carries. */
-export function hasKnownRdsRoots(host: string): boolean {
-  const region = rdsRegion(host);
-  return region !== undefined && RDS_CA_REGIONS.includes(region);
-}
+/**
+ * Where Lambda's Node.js runtimes (nodejs20.x and later) keep the Amazon root certificates, RDS's
+ * among them, without loading them (NODE_EXTRA_CA_CERTS would, at every cold start).
+ */
+export const LAMBDA_CA_FILE = '/var/runtime/ca-cert.pem';
 
-/** The sslmode of a host the user gave none for (the table above). */
-export function defaultSslMode(host: string, hyperdrive: boolean): SslMode {
+/** The sslmode of a host the user gave none for (the table above); `onLambda`: AWS_LAMBDA_FUNCTION_NAME is set. */
+export function defaultSslMode(host: string, hyperdrive: boolean, onLambda: boolean): SslMode {
   if (hyperdrive || isLoopback(host)) return 'disable';
-  return hasKnownRdsRoots(host) ? 'verify-full' : 'require';
+  return onLambda && rdsRegion(host) !== undefined ? 'verify-full' : 'require';
 }
 
 /** What to set when a server answers SSLRequest with 'N' (it has TLS off). */

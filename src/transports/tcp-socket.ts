@@ -2,13 +2,14 @@
  * Opens the socket the TCP transport hands to postgres.js, TLS included, so that the transport
  * holds the socket that carries plain protocol bytes: it can see a server's FATAL on an idle
  * connection the moment it is read, even under TLS. Which sslmode a host gets, and the hints of a
- * refusal, are src/tls/defaults.ts; an Amazon RDS host's verifying modes trust Amazon's RDS roots
- * (src/tls/rds-ca.ts, loaded only for such a host) besides Node's.
+ * refusal, are src/tls/defaults.ts; on Lambda an Amazon RDS host's verifying modes trust the
+ * runtime's Amazon roots (LAMBDA_CA_FILE, read only for such a host) besides Node's.
  */
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ResolvedOptions, SslMode } from '../options.js';
-import { hasKnownRdsRoots, noTlsHint } from '../tls/defaults.js';
+import { readFile } from 'node:fs/promises';
+import { LAMBDA_CA_FILE, noTlsHint, rdsRegion } from '../tls/defaults.js';
 
 /** SSLRequest: length 8, code 80877103. */
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]);
@@ -61,16 +62,18 @@ async function negotiateTls(raw: net.Socket, options: ResolvedOptions): Promise<
   return secure;
 }
 
-/** Node's roots and Amazon's RDS roots, built once per process. */
-let rdsTrust: Promise<string[]> | undefined;
+/** Node's roots and, where Lambda's runtime keeps them, Amazon's: read once per process. */
+let rdsTrust: Promise<string[] | undefined> | undefined;
+
+function amazonTrust(): Promise<string[] | undefined> {
+  return (rdsTrust ??= readFile(LAMBDA_CA_FILE, 'utf8').then((pem) => [...tls.rootCertificates, pem], () => undefined));
+}
 
 export async function tlsOptions(ssl: SslMode | Record<string, unknown>, host: string): Promise<tls.ConnectionOptions> {
   const servername = net.isIP(host) ? undefined : host;
   if (typeof ssl === 'object') return { servername, ...ssl };
   const verifying = ssl === 'verify-full' || ssl === 'verify-ca';
-  const ca = verifying && hasKnownRdsRoots(host)
-    ? await (rdsTrust ??= import('../tls/rds-ca.js').then((m) => [...tls.rootCertificates, ...m.RDS_ROOT_CERTIFICATES]))
-    : undefined;
+  const ca = verifying && rdsRegion(host) !== undefined ? await amazonTrust() : undefined;
   switch (ssl) {
     case 'verify-full':
       return { servername, rejectUnauthorized: true, ca };
