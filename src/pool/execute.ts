@@ -96,8 +96,8 @@ export class Executor {
       } catch (err) {
         discard = lease.connection.dead;
         const error = this.#afterFailure(err);
-        // A statement refused by a session whose prepared statement went stale (DDL) is sent again on a new one.
-        const retry = (isConnectionLoss(error) || (error.notApplied && lease.connection.session === 'close')) && (error.notApplied
+        // A statement refused because its prepared form went stale (DDL) is sent again on a new session.
+        const retry = (isConnectionLoss(error) || error.code === 'STALE_STATEMENT') && (error.notApplied
           ? attempt < MAX_NOT_APPLIED_RETRIES
           : idempotent && maybeAppliedRetries++ < 1);
         if (!retry) throw this.#outcome(error, idempotent);

@@ -326,9 +326,12 @@ class TcpConnection implements Connection {
         return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${err.message} (SQLSTATE ${err.code})`, { cause: err, sqlState: err.code, notApplied: unsent || (unfinished && SERVER_TERMINATIONS.has(err.code)) });
       }
       if (isStaleStatement(err)) {
-        // Outside a transaction the refused statement had no effect: the pool sends it again on a new session.
+        // Closed on release, so the next use prepares afresh. Outside a transaction the refused
+        // statement had no effect: the pool sends it again on a new session.
         this.#session = 'close';
-        return new DatabaseError(err.message, serverFields(err), { cause: err, notApplied: wasIdle });
+        const message = `A statement prepared on this connection before a schema change was refused: ${err.message} (SQLSTATE ${err.code}). `
+          + (wasIdle ? 'It had no effect.' : 'The transaction did not commit, and its connection is closed: pass retries to db.transaction to run it again on a new one.');
+        return new WarmpoolError('STALE_STATEMENT', message, { cause: err, sqlState: err.code, notApplied: wasIdle });
       }
       return new DatabaseError(err.message, serverFields(err), { cause: err });
     }
