@@ -22,7 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { build } from 'esbuild';
-import { startGateway, type Gateway } from '../src/gateway/index.js';
+import { startGateway, type Gateway } from '../packages/gateway/src/index.js';
 import { createSchema } from '../src/loadtest/server.js';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
 import { median, table } from './support/stats.js';

@@ -102,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
     case 'loadtest':
       return (await import('./loadtest/cli.js')).loadtestCommand(args);
     case 'gateway':
-      return (await import('./gateway/cli.js')).runGatewayCli(args);
+      return (await import('@warmpool/gateway/cli')).runGatewayCli(args);
     case undefined:
     case 'help':
     case '--help':

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { neon, neonConfig } from '@neondatabase/serverless';
 import { describe, expect, it } from 'vitest';
-import { GATEWAY_DEFAULTS } from '../src/gateway/index.js';
+import { GATEWAY_DEFAULTS } from '../packages/gateway/src/index.js';
 import { databaseUrl } from './support/env.js';
 import { upstreamOf } from './gateway-support.js';
 

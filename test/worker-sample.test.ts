@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { route } from '../functions/worker/app.js';
 import { migrate } from '../functions/schema.js';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { createPool, type Pool } from '../src/index.http.js';
 import { adminClient, countConnections, uniqueName, type AdminSql } from './support/db.js';
 import { adminUrl, databaseUrl } from './support/env.js';

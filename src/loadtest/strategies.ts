@@ -74,7 +74,7 @@ export const GATEWAY_MAX_CONNECTIONS = 5;
  * deployed in front of such a server would be configured to.
  */
 async function prepareGateway(context: StrategyContext, strategy: string): Promise<PreparedStrategy> {
-  const { startGateway } = await import('../gateway/server.js');
+  const { startGateway } = await import('@warmpool/gateway');
   const upstream = new URL(context.databaseUrl);
   const gateway = await startGateway({
     // Host, port and database only: each request brings the credentials of DATABASE_URL.

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { WarmpoolError, redactUrl } from '../errors.js';
+import { WarmpoolError, redactUrl } from 'warmpool';
 
 /**
  * Options of `startGateway` and the `warmpool gateway` command, with their defaults. Every limit

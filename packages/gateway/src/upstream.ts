@@ -19,7 +19,7 @@ import type { Credential } from './credentials.js';
 import { isServerError } from './http-error.js';
 import type { Column, ResponseBudget } from './result-json.js';
 import type { UpstreamTarget } from './options.js';
-import { type CancellableQuery, cancelQuietly } from '../transports/postgres-cancel.js';
+import { type CancellableQuery, cancelQuietly } from 'warmpool/internal';
 import { CopyNotSupported, StatementStopped, UpstreamLost, type StopReason } from './upstream-errors.js';
 import { type DriverLimits, type Sql, upstreamDriver } from './upstream-driver.js';
 import { dialUpstream } from './upstream-socket.js';

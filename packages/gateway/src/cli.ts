@@ -1,4 +1,4 @@
-import { WarmpoolError } from '../errors.js';
+import { WarmpoolError } from 'warmpool';
 import { GATEWAY_DEFAULTS, resolveGatewayOptions, type GatewayOptions } from './options.js';
 import { startGateway } from './server.js';
 
