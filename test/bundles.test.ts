@@ -152,7 +152,7 @@ describe('the samples', () => {
 
   it('a handler on warmpool/http carries the Neon driver and ws, ESM and CJS', async () => {
     for (const [build, options] of [LAMBDA_BUILDS[0], LAMBDA_BUILDS[2]]) {
-      const b = await bundle(`export { handler } from './src/loadtest/strategies/warmpool-http.ts';`, { ...NODE, ...options }, root);
+      const b = await bundle(`export { handler } from './packages/cli/src/loadtest/strategies/warmpool-http.ts';`, { ...NODE, ...options }, root);
       expect([has(b, NEON), has(b, WS)], build).toEqual([true, true]);
     }
   });

@@ -7,9 +7,12 @@ import { defineConfig } from 'vitest/config';
 const SOURCE = '--conditions=warmpool-source';
 if (!process.env.NODE_OPTIONS?.includes(SOURCE)) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${SOURCE}`.trim();
 
+const CONDITIONS = ['warmpool-source', ...defaultServerConditions];
+
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
-  ssr: { resolve: { conditions: ['warmpool-source', ...defaultServerConditions] } },
+  resolve: { conditions: CONDITIONS },
+  environments: { ssr: { resolve: { conditions: CONDITIONS } }, __vitest__: { resolve: { conditions: CONDITIONS } } },
   test: {
     include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],

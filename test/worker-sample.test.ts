@@ -9,7 +9,7 @@ import { createPool, type Pool } from '../src/index.http.js';
 import { adminClient, countConnections, uniqueName, type AdminSql } from './support/db.js';
 import { adminUrl, databaseUrl } from './support/env.js';
 import { startTestGateway, waitFor } from './gateway-support.js';
-import { freePort } from '../src/local-db/embedded-postgres.js';
+import { freePort } from '../packages/cli/src/local-db/embedded-postgres.js';
 
 // The sample Worker (functions/worker/) inside real workerd (miniflare), bundled as wrangler does
 // (esbuild, `workerd` condition), against the test database: over HTTP through the gateway, over

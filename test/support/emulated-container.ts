@@ -1,8 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sourceLauncher } from './bundle.js';
-import { ExecutionEnvironment, FunctionErrorException } from './environment.js';
+import { sourceLauncher } from '../../packages/cli/src/emulator/bundle.js';
+import { ExecutionEnvironment, FunctionErrorException } from '../../packages/cli/src/emulator/environment.js';
 
 /**
  * An emulated Lambda container seen from outside: a child process running one handler. It is
@@ -106,9 +106,7 @@ class IpcBackend implements Backend {
   }
 
   static async start(options: ContainerOptions): Promise<IpcBackend> {
-    // Run from source (.ts, through tsx) or from the built package (.js).
-    const fromSource = import.meta.url.endsWith('.ts');
-    const entry = fileURLToPath(new URL(`./container-process.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+    const entry = fileURLToPath(new URL('./emulated-container-process.ts', import.meta.url));
     const child = fork(entry, [options.module, options.exportName ?? 'handler', options.functionName ?? 'function'], {
       // Handler modules may be TypeScript: load them through tsx.
       execArgv: ['--import', 'tsx'],

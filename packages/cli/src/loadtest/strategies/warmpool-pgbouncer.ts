@@ -4,7 +4,7 @@
  * starts PgBouncer and puts its URL in PGBOUNCER_URL. Containers hold client connections to
  * PgBouncer, frozen or not; only PgBouncer's small pool holds server connections.
  */
-import { createPool } from '../../index.js';
+import { createPool } from 'warmpool';
 import { applicationName } from './work.js';
 import { warmpoolHandler } from './warmpool-work.js';
 

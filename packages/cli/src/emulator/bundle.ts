@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isInstalled, loadPeer, missingPeer } from '../peers.js';
+import { nodeConditions } from './conditions.js';
 import type { LaunchSpec } from './environment.js';
 
 export interface Launcher {
@@ -40,24 +40,24 @@ export function resolveHandlerSource(root: string, handler: string): string {
 
 /** Runs the handlers from source; TypeScript is loaded through tsx, as `npm start` runs. */
 export function sourceLauncher(root: string): Launcher {
-  if (!isInstalled('tsx', process.cwd()) && !isInstalled('tsx')) throw missingPeer('tsx');
   return {
     taskRoot: root,
-    // tsx is resolved from the working directory: the project's.
-    launch: { args: ['--import', 'tsx', bootstrapFile], cwd: process.cwd() },
+    // The CLI's own tsx, wherever the install put it.
+    launch: { args: ['--import', import.meta.resolve('tsx'), bootstrapFile], cwd: process.cwd() },
     cleanup: async () => {},
   };
 }
 
 /** Bundles each handler module and the bootstrap with esbuild into a temporary task root. */
 export async function bundleLauncher(root: string, handlers: string[]): Promise<Launcher> {
-  const esbuild = await loadPeer('esbuild', () => import('esbuild'));
+  const esbuild = await import('esbuild');
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'warmpool-emulator-'));
   const taskRoot = path.join(dir, 'task');
   const runtimeDir = path.join(dir, 'runtime');
   const common: import('esbuild').BuildOptions = {
     bundle: true,
     platform: 'node',
+    conditions: ['module', ...nodeConditions()],
     format: 'esm',
     target: 'node20',
     logLevel: 'silent',

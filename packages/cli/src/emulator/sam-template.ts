@@ -10,7 +10,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadPeer } from '../peers.js';
 import type { FunctionDefinition } from './definitions.js';
 import type { ServiceDefinition } from './serverless-config.js';
 
@@ -56,7 +55,7 @@ export function isSamTemplate(raw: unknown): boolean {
 }
 
 export async function parseTemplateYaml(text: string): Promise<unknown> {
-  const YAML = await loadPeer('yaml', () => import('yaml'));
+  const YAML = (await import('yaml')).default;
   return YAML.parse(text, { customTags: cloudFormationTags() as never });
 }
 

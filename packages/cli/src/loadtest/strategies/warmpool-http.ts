@@ -4,7 +4,7 @@
  * /sql URL in WARMPOOL_HTTP_ENDPOINT). Containers hold no server connection; the gateway's one
  * upstream pool does, under the application_name `lt:warmpool-http:gateway`.
  */
-import { createPool } from '../../index.http.js';
+import { createPool } from 'warmpool/http';
 import { applicationName, databaseUrl } from './work.js';
 import { warmpoolHandler } from './warmpool-work.js';
 

@@ -9,10 +9,9 @@
  * build says why in `unavailable`; it is listed in --help and refused when asked for.
  */
 
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { FunctionDefinition } from '../emulator/definitions.js';
-import { installCommand, isInstalled } from '../peers.js';
+import { type OptionalPackage, installCommand, isInstalled } from '../peers.js';
+import { sampleCheckout } from './targets/checkout.js';
 import { MISSING_PGBOUNCER, havePgBouncer, startPgBouncer } from './pgbouncer.js';
 import type { FunctionRequest } from './targets/function.js';
 
@@ -112,15 +111,15 @@ async function preparePgBouncer(context: StrategyContext, strategy: string): Pro
   return { env: { PGBOUNCER_URL: bouncer.url }, teardown: () => bouncer.stop() };
 }
 
-/** Why a baseline cannot run here: its driver is not installed (the baselines are dev dependencies of warmpool). */
-function needs(...packages: string[]): string | undefined {
+/** Why a baseline cannot run here: its driver is not installed (an optional dependency of the CLI). */
+function needs(...packages: OptionalPackage[]): string | undefined {
   const missing = packages.filter((p) => !isInstalled(p));
   return missing.length ? `needs ${missing.join(' and ')}: ${installCommand(missing.join(' '))}` : undefined;
 }
 
 /** The sample Worker is in a checkout of warmpool, not in the published package. */
 function workerUnavailable(): string | undefined {
-  if (!existsSync(fileURLToPath(new URL('../../functions/worker/index.ts', import.meta.url)))) return 'runs the sample Worker of a warmpool checkout (functions/worker/)';
+  if (!sampleCheckout()) return 'runs the sample Worker of a warmpool checkout (functions/worker/): run it from a clone of warmpool';
   return needs('miniflare');
 }
 

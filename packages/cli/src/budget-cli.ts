@@ -1,6 +1,4 @@
-import { type BudgetFunction, computeBudget } from './budget.js';
-import { WarmpoolError, redactUrl } from './errors.js';
-import { createPool } from './index.js';
+import { type BudgetFunction, WarmpoolError, computeBudget, createPool, redactUrl } from 'warmpool';
 
 const HELP = `Usage: warmpool budget --function <name>=<concurrency>[:<max>] ... [options]
 

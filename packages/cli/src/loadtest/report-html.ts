@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { CURVE_PERCENTILES } from './metrics.js';
 import { summaryRows } from './report-text.js';
-import { isInstalled, missingPeer } from '../peers.js';
 import type { LoadtestResults, StrategyResult } from './run.js';
 import { highlighted } from './verdict.js';
 
@@ -18,7 +17,6 @@ const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
 export async function renderHtmlReport(results: LoadtestResults): Promise<string> {
-  if (!isInstalled('uplot')) throw missingPeer('uplot');
   const [uplotJs, uplotCss] = await Promise.all([
     readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
     readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),

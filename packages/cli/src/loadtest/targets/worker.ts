@@ -12,6 +12,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type postgres from 'postgres';
 import { classifyError } from '../metrics.js';
+import { nodeConditions } from '../../emulator/conditions.js';
+import { loadOptional } from '../../peers.js';
+import { importCheckoutModule, requireCheckout } from './checkout.js';
 import { type ConnectionLimitStats, type LoadTarget, type TargetResult, type Work, compareLedger, safeJson } from './target.js';
 import { CONNECTIONS_HEADER, CONNECTION_LIMIT } from './worker-connection-limit.js';
 
@@ -23,11 +26,9 @@ export interface WorkerTargetOptions {
   vars: Record<string, string>;
 }
 
-const checkout = new URL('../../../', import.meta.url);
-
 /** compatibility_date and compatibility_flags, from wrangler.toml: what is deployed is what runs here. */
 export async function wranglerCompatibility(): Promise<{ compatibilityDate: string; compatibilityFlags: string[] }> {
-  const toml = await readFile(new URL('wrangler.toml', checkout), 'utf8');
+  const toml = await readFile(path.join(requireCheckout(), 'wrangler.toml'), 'utf8');
   const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
   const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1];
   if (!date) throw new Error('wrangler.toml has no compatibility_date');
@@ -59,7 +60,7 @@ export async function bundleWorker(entryFile: string): Promise<string> {
   };
   const out = await build({
     entryPoints: ['limit:entry'], bundle: true, format: 'esm', write: false, minify: true, logLevel: 'silent', plugins: [limiter],
-    platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['cloudflare:*', 'node:*'],
+    platform: 'neutral', conditions: ['workerd', 'worker', 'browser', ...nodeConditions()], mainFields: ['module', 'main'], external: ['cloudflare:*', 'node:*'],
   });
   return out.outputFiles[0].text;
 }
@@ -78,8 +79,8 @@ export const noConnections = (): ConnectionLimitStats => ({ limit: CONNECTION_LI
 
 /** The sample's tables, and 100 items; returns their ids (the work's itemId n is the n-th). */
 async function sampleSchema(databaseUrl: string): Promise<number[]> {
-  const { createPool } = await import('../../index.js');
-  const { migrate } = await import(fileURLToPath(new URL('functions/schema.ts', checkout)));
+  const { createPool } = await import('warmpool');
+  const { migrate } = await importCheckoutModule(path.join(requireCheckout(), 'functions', 'schema.ts'));
   const db = createPool({ connectionString: databaseUrl, max: 1, applicationName: 'lt-setup' });
   try {
     await (migrate as (db: unknown) => Promise<void>)(db);
@@ -91,9 +92,9 @@ async function sampleSchema(databaseUrl: string): Promise<number[]> {
 }
 
 export async function workerTarget(options: WorkerTargetOptions): Promise<LoadTarget> {
-  const { Miniflare } = await import('miniflare');
+  const { Miniflare } = await loadOptional('miniflare', () => import('miniflare'));
   const itemIds = await sampleSchema(options.vars.DATABASE_URL);
-  const entryFile = fileURLToPath(new URL(`functions/worker/${options.entry}.ts`, checkout));
+  const entryFile = path.join(requireCheckout(), 'functions', 'worker', `${options.entry}.ts`);
   const mf = new Miniflare({ modules: true, script: await bundleWorker(entryFile), ...(await wranglerCompatibility()), bindings: options.vars });
   await mf.ready;
   const connections = noConnections();

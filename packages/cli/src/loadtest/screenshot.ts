@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { loadOptional } from '../peers.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -63,7 +64,7 @@ export function chromiumAvailable(): boolean {
 }
 
 export async function screenshotReport(htmlFile: string, pngFile: string, viewport = { width: 1280, height: 1000 }): Promise<ScreenshotResult> {
-  const { chromium } = await import('playwright-core');
+  const { chromium } = await loadOptional('playwright-core', () => import('playwright-core'));
   // A fresh profile each time (playwright passes it as --user-data-dir).
   const profile = await mkdtemp(path.join(os.tmpdir(), 'warmpool-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport });

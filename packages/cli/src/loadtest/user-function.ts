@@ -3,7 +3,7 @@
  * run through the same scenario as the built-in ones. On the run's throwaway server, the config's
  * "migrate" function (if any) is invoked once first, as `warmpool emulate --embedded-postgres` does.
  */
-import { WarmpoolError } from '../errors.js';
+import { WarmpoolError } from 'warmpool';
 import { LambdaEmulator } from '../emulator/emulator.js';
 import { readServiceConfig } from '../emulator/service-config.js';
 import type { Strategy } from './strategies.js';

@@ -1,7 +1,7 @@
 /** The functions to emulate, from serverless.yml or an AWS SAM template.yaml, whichever is given or found. */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { WarmpoolError } from '../errors.js';
+import { WarmpoolError } from 'warmpool';
 import { isSamTemplate, parseTemplateYaml, samFunctions } from './sam-template.js';
 import { type RawService, type ServiceDefinition, serverlessFunctions } from './serverless-config.js';
 

@@ -1,8 +1,6 @@
 import postgres from 'postgres';
-import { redactSecrets } from '../errors.js';
-import { POOLER_PROFILES, type PoolerName } from '../poolers.js';
-import { type ResolvedOptions } from '../options.js';
-import { passwordFor } from '../transports/common.js';
+import { POOLER_PROFILES, type PoolerName } from 'warmpool';
+import { type ResolvedOptions, passwordFor, redactSecrets } from 'warmpool/internal';
 
 /**
  * What `warmpool check` can tell about a pooler. A pooler is invisible on a normal session, so

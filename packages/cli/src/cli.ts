@@ -4,9 +4,8 @@
  * what matters for serverless use: latency, TLS, the connection budget and the server settings
  * warmpool relies on.
  */
-import { createPool } from './index.js';
-import { WarmpoolError, redactUrl } from './errors.js';
-import { resolveOptions } from './options.js';
+import { createPool, WarmpoolError, redactUrl } from 'warmpool';
+import { resolveOptions } from 'warmpool/internal';
 import { poolerReport, supportsPreparedStatements } from './check/pooler.js';
 
 const HELP = `Usage: warmpool <command>

@@ -1,6 +1,6 @@
 /** The handler both warmpool strategies run: the shared work through a module-scope pool. */
-import type { Pool } from '../../index.js';
-import { withPool } from '../../lambda/index.js';
+import type { Pool } from 'warmpool';
+import { withPool } from 'warmpool/lambda';
 import { READ_SQL, WRITE_SQL, acknowledge, environmentId, parseWork } from './work.js';
 
 export function warmpoolHandler(db: Pool, name: string) {

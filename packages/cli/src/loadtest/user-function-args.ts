@@ -1,6 +1,6 @@
 /** The loadtest options that name the user's function and the request it is sent. */
 import { readFileSync } from 'node:fs';
-import { WarmpoolError } from '../errors.js';
+import { WarmpoolError } from 'warmpool';
 import { configFile, readServiceConfig } from '../emulator/service-config.js';
 import type { UserFunction } from './user-function.js';
 
