@@ -24,10 +24,11 @@ let db: Pool;
 let items: { id: number }[];
 const workers: Miniflare[] = [];
 
+/** The sample imports 'warmpool/worker' by name: here, the package's sources (`warmpool-source`). */
 async function bundle(entry: string): Promise<string> {
   const out = await build({
     entryPoints: [`${root}functions/worker/${entry}.ts`], bundle: true, format: 'esm', write: false, minify: true, logLevel: 'silent',
-    platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['cloudflare:*', 'node:*'],
+    platform: 'neutral', conditions: ['workerd', 'worker', 'browser', 'warmpool-source'], mainFields: ['module', 'main'], external: ['cloudflare:*', 'node:*'],
   });
   return out.outputFiles[0].text;
 }
