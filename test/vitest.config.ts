@@ -7,7 +7,8 @@ import { defineConfig } from 'vitest/config';
 const SOURCE = '--conditions=warmpool-source';
 if (!process.env.NODE_OPTIONS?.includes(SOURCE)) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${SOURCE}`.trim();
 
-const CONDITIONS = ['warmpool-source', ...defaultServerConditions];
+// Vitest's own server conditions (Vite's without 'module'), and ours first.
+const CONDITIONS = ['warmpool-source', ...defaultServerConditions.filter((c) => c !== 'module')];
 
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
