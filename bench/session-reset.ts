@@ -13,7 +13,7 @@ import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { createPool } from '../src/index.js';
 import { withPool } from '../src/lambda/index.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../packages/cli/src/local-db/embedded-postgres.js';
 import { sessionChangeOf } from '../src/transports/session-state.js';
 import { median, table } from './support/stats.js';
 

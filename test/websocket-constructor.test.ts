@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { createPool } from '../src/index.http.js';
 import { webSocketConstructor } from '../src/transports/websocket-constructor.js';
 import { databaseUrl } from './support/env.js';
