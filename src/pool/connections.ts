@@ -23,6 +23,9 @@ export interface Lease {
 /** How long the ROLLBACK and session reset on release may take when nothing tighter bounds them. */
 const CLEANUP_BUDGET_MS = 1000;
 
+/** The longest a closing connection keeps its slot; a transport's close ends its socket within about 1 s. */
+const CLOSE_BUDGET_MS = 2000;
+
 interface Waiter {
   resolve(handoff: Lease | 'slot'): void;
   reject(err: WarmpoolError): void;
@@ -38,6 +41,8 @@ export class ConnectionSet {
   /** In use (unordered.ts says why an array). */
   #busy: Lease[] = [];
   #connecting = 0;
+  /** Connections being closed: they hold their slot until their socket is gone, so the cap holds at the server too. */
+  #closing = 0;
   #waiters: Waiter[] = [];
   #generation = 0;
   #ended = false;
@@ -53,7 +58,7 @@ export class ConnectionSet {
   }
 
   get size() {
-    return { open: this.#idle.length + this.#busy.length + this.#connecting, idle: this.#idle.length, busy: this.#busy.length, connecting: this.#connecting, waiting: this.#waiters.length };
+    return { open: this.#idle.length + this.#busy.length + this.#connecting + this.#closing, idle: this.#idle.length, busy: this.#busy.length, connecting: this.#connecting, waiting: this.#waiters.length };
   }
 
   /**
@@ -118,7 +123,6 @@ export class ConnectionSet {
     lease.lastUsedAt = now;
     if (discard || this.#ended || lease.connection.dead || lease.generation !== this.#generation || now >= lease.expiresAt) {
       this.#close(lease, discard ? reason : 'expired or dead');
-      this.#handOffSlot();
       return;
     }
     const waiter = this.#waiters.shift();
@@ -138,7 +142,6 @@ export class ConnectionSet {
     if (!this.#unbusy(lease)) return;
     this.counters.leaked++;
     this.#close(lease, 'leaked by its holder');
-    this.#handOffSlot();
   }
 
   /** Closes every idle connection and marks busy ones to be closed on release (restart, failover). */
@@ -191,7 +194,8 @@ export class ConnectionSet {
     } catch {
       this.counters.validationFailures++;
       this.#unbusy(lease);
-      this.#close(lease, 'validation failed');
+      // Its slot passes to the replacement once the old socket is gone, not before.
+      await this.#close(lease, 'validation failed', false);
       this.#connecting++;
       this.counters.reconnects++;
       return this.#openInSlot(limit);
@@ -212,7 +216,7 @@ export class ConnectionSet {
       return lease;
     } finally {
       this.#connecting--;
-      if (this.#busy.length + this.#idle.length + this.#connecting < this.#options.max) this.#handOffSlot();
+      this.#handOffSlot();
     }
   }
 
@@ -254,10 +258,22 @@ export class ConnectionSet {
     return this.#options.idleTimeoutMs > 0 && now - lease.lastUsedAt >= this.#options.idleTimeoutMs;
   }
 
-  #close(lease: Lease, reason: string): void {
+  /**
+   * Closes a connection that is off the idle and busy lists. It keeps its slot until the socket is
+   * gone; then the slot goes to the first waiter, unless `handOff` is false (the caller reuses it).
+   */
+  #close(lease: Lease, reason: string, handOff = true): Promise<void> {
     this.counters.discarded++;
     this.#options.onEvent?.({ type: 'discard', reason });
-    void lease.connection.close();
+    this.#closing++;
+    // A close that never settles must not keep its slot for ever: the socket is ended by then anyway.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_BUDGET_MS)));
+    return Promise.race([lease.connection.close().catch(() => {}), bounded]).then(() => {
+      clearTimeout(timer);
+      this.#closing--;
+      if (handOff) this.#handOffSlot();
+    });
   }
 
   /** Closes idle connections past idleTimeoutMs while the process runs (Lambda freezes stop this timer; #takeIdle covers that). */

@@ -42,6 +42,11 @@ interface DriverSlot {
   sql: Sql;
   self: TcpConnection | undefined;
   password: string | undefined;
+  /**
+   * The connect was given up or the connection closed: a socket the driver gets from now on (it
+   * may have asked for one before) is destroyed at once, so no session outlives its pool slot.
+   */
+  abandoned: boolean;
 }
 
 /** How long the server gets to confirm a cancel before the socket is destroyed. */
@@ -70,7 +75,11 @@ class TcpConnection implements Connection {
   /** No pooler in between: a FATAL read is the server's own (see #statementError). */
   #direct: boolean;
 
-  private constructor(sql: Sql, prepare: boolean, results: TcpResults, secrets: string[], direct: boolean) {
+  #slot: DriverSlot;
+
+  private constructor(slot: DriverSlot, prepare: boolean, results: TcpResults, secrets: string[], direct: boolean) {
+    this.#slot = slot;
+    const sql = slot.sql;
     this.#direct = direct;
     this.#sql = sql;
     this.#queryOptions = { prepare, simple: false };
@@ -136,7 +145,7 @@ class TcpConnection implements Connection {
       connection.idle_session_timeout = String(options.serverIdleSessionTimeoutMs);
       connection.idle_in_transaction_session_timeout = String(options.serverIdleSessionTimeoutMs);
     }
-    const slot: DriverSlot = { sql: undefined as unknown as Sql, self: undefined, password: undefined };
+    const slot: DriverSlot = { sql: undefined as unknown as Sql, self: undefined, password: undefined, abandoned: false };
     const driverOptions = {
       host: options.host,
       port: options.port,
@@ -169,6 +178,10 @@ class TcpConnection implements Connection {
           throw Object.assign(new Error('the server closed the connection during startup'), { code: 'CONNECTION_CLOSED' });
         }
         const socket = await openSocket(options);
+        if (slot.abandoned) {
+          socket.destroy();
+          throw Object.assign(new Error('the connect was given up'), { code: 'CONNECTION_CLOSED' });
+        }
         // The driver also calls this for cancel requests; only the session's own socket is watched.
         if (self && !self.#socket) self.#watch(socket);
         return socket;
@@ -187,9 +200,12 @@ class TcpConnection implements Connection {
     const slot = built ?? TcpConnection.driver(options, containerId, openSocket);
     const { sql } = slot;
     slot.password = password;
-    const self = new TcpConnection(sql, options.prepare, new TcpResults(typeParsers(options.textTypes, 'Option "textTypes"')), password ? [password] : [], options.pooler === 'none');
+    const self = new TcpConnection(slot, options.prepare, new TcpResults(typeParsers(options.textTypes, 'Option "textTypes"')), password ? [password] : [], options.pooler === 'none');
     slot.self = self;
-    const abort = () => void sql.end({ timeout: 0 });
+    const abort = () => {
+      slot.abandoned = true;
+      void sql.end({ timeout: 0 });
+    };
     const stopWatching = limit?.onReached(abort);
     // The driver's connect_timeout ends at login; the type query after it is bounded here.
     let timedOut = false;
@@ -210,7 +226,7 @@ class TcpConnection implements Connection {
       self.#results.arrayElements = types.elements ??= arrayElements(arrays);
       return self;
     } catch (err) {
-      void sql.end({ timeout: 0 });
+      abort();
       const cut = timedOut && !limit?.reached ? Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' }) : err;
       throw connectError(cut, options, self.#secrets);
     } finally {
@@ -291,6 +307,7 @@ class TcpConnection implements Connection {
 
   async close(): Promise<void> {
     this.#dead = true;
+    this.#slot.abandoned = true;
     this.#alarm.stop();
     // The driver ends a reserved connection only once it is released; then it sends Terminate.
     this.#reserved.release();
@@ -306,6 +323,7 @@ class TcpConnection implements Connection {
 
   #destroy(): void {
     this.#dead = true;
+    this.#slot.abandoned = true;
     this.#alarm.stop();
     void this.#sql.end({ timeout: 0 });
   }
