@@ -10,6 +10,8 @@ export function formatResult(r: SoakResult): string {
     ['minutes', String(r.minutes)],
     ['containers', `${r.containers} (${r.coldStarts} cold starts)`],
     ['invocations', String(r.invocations)],
+    ['mix', Object.entries(r.mix).map(([op, n]) => `${op} ${n}`).join(', ')],
+    ['session probes (resets by the pools)', `${r.probes} (${r.sessionResets})`],
     ['faults', `${total}: ${faults || 'none'}`],
     ['turns combining 2–3 faults', String(r.faults.combo)],
     ['ok', String(r.ok)],
