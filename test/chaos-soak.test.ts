@@ -32,6 +32,7 @@ describe(`chaos soak (seed ${SEED}, 90 s, 8 containers)`, () => {
     expect(result.mix.session).toBeGreaterThanOrEqual(SESSION_CHANGES.length);
     expect(result.sessionResets).toBeGreaterThan(0);
     expect(result.probes).toBeGreaterThan(0);
+    expect(result.tokenCalls.answered).toBeGreaterThan(0);
     expect(result.ok).toBeGreaterThan(0);
     const count = (name: string) => result.checks.find((c) => c.name === name)?.count;
     expect(count('state seen by a later invocation')).toBe(0);

@@ -5,12 +5,15 @@
  */
 import { seededRandom } from '../support/fault-proxy.js';
 
-export function flakyPassword(password: string, seed: number, hangMs: number) {
+/** `onCall` hears of every call, as it begins. */
+export function flakyPassword(password: string, seed: number, hangMs: number, onCall: (what: 'threw' | 'hung' | 'answered') => void) {
   const random = seededRandom(seed);
   return async (): Promise<string> => {
     const r = random();
-    if (r < 0.1) throw new Error('the token service is unavailable');
-    if (r < 0.2) await new Promise((resolve) => setTimeout(resolve, hangMs));
+    const what = r < 0.1 ? 'threw' : r < 0.2 ? 'hung' : 'answered';
+    onCall(what);
+    if (what === 'threw') throw new Error('the token service is unavailable');
+    if (what === 'hung') await new Promise((resolve) => setTimeout(resolve, hangMs));
     return password;
   };
 }

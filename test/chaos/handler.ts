@@ -6,7 +6,8 @@
 //
 // Unhandled rejections and uncaught exceptions are appended to CHAOS_EVENTS_FILE at once
 // (synchronously), so a count survives a SIGKILL of the container. With CHAOS_TOKEN_SEED set,
-// the password comes from a token provider that sometimes fails or hangs (flaky-password.ts).
+// the password comes from a token provider that sometimes fails or hangs (flaky-password.ts),
+// and each of its calls is appended to CHAOS_TOKEN_FILE.
 import { appendFileSync } from 'node:fs';
 import { createPool } from '../../src/index.js';
 import { withPool } from '../../src/lambda/index.js';
@@ -20,6 +21,7 @@ export type { ChaosEvent } from './events.js';
 
 const eventsFile = process.env.CHAOS_EVENTS_FILE;
 const stateFile = process.env.CHAOS_STATE_FILE;
+const tokenFile = process.env.CHAOS_TOKEN_FILE;
 
 function record(kind: 'unhandledRejection' | 'uncaughtException', error: unknown): void {
   const e = error as { code?: unknown; message?: unknown; stack?: unknown } | undefined;
@@ -36,7 +38,10 @@ let connectionString = process.env.DATABASE_URL;
 let password: ReturnType<typeof flakyPassword> | undefined;
 if (process.env.CHAOS_TOKEN_SEED && connectionString) {
   const url = new URL(connectionString);
-  password = flakyPassword(decodeURIComponent(url.password), Number(process.env.CHAOS_TOKEN_SEED), (poolOptions.connectTimeoutMs ?? 1_000) * 2);
+  const hangMs = (poolOptions.connectTimeoutMs ?? 1_000) * 2;
+  password = flakyPassword(decodeURIComponent(url.password), Number(process.env.CHAOS_TOKEN_SEED), hangMs, (what) => {
+    if (tokenFile) appendFileSync(tokenFile, `${JSON.stringify({ what })}\n`);
+  });
   url.password = '';
   connectionString = url.href;
 }

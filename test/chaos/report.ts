@@ -12,6 +12,7 @@ export function formatResult(r: SoakResult): string {
     ['invocations', String(r.invocations)],
     ['mix', Object.entries(r.mix).map(([op, n]) => `${op} ${n}`).join(', ')],
     ['session probes (resets by the pools)', `${r.probes} (${r.sessionResets})`],
+    ['token provider calls', Object.entries(r.tokenCalls).map(([what, n]) => `${what} ${n}`).join(', ') || 'none'],
     ['faults', `${total}: ${faults || 'none'}`],
     ['turns combining 2–3 faults', String(r.faults.combo)],
     ['ok', String(r.ok)],

@@ -5,8 +5,12 @@
  * dropped and created again (its OID changes under every statement prepared with it), or a column
  * is added to or dropped from the ledger (the result of `select *` changes under its prepared
  * statements). Each change is one transaction, so writes see the old schema or the new one.
+ *
+ * A change is one simple-protocol message on a client of its own, ended after it: postgres.js
+ * throws outside any promise when it writes to a connection a server restart has just closed
+ * (as the ROLLBACK of its `begin()` does), which would end the soak.
  */
-import type { AdminSql } from '../support/db.js';
+import { adminClient } from '../support/db.js';
 
 export const SCHEMA_DDL = `
   create type chaos_tag as enum ('red', 'green', 'blue');
@@ -26,12 +30,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class SchemaChanges {
   count = 0;
   readonly misfires: string[] = [];
-  #admin: AdminSql;
+  #adminUrl: string;
   #random: () => number;
   #columns = 0;
 
-  constructor(admin: AdminSql, random: () => number) {
-    this.#admin = admin;
+  constructor(adminUrl: string, random: () => number) {
+    this.#adminUrl = adminUrl;
     this.#random = random;
   }
 
@@ -41,17 +45,18 @@ export class SchemaChanges {
       await sleep(20_000 + Math.round(this.#random() * 40_000));
       if (Date.now() >= until) return;
       // Every other change recreates the enum; the others add a column, then drop it.
-      const ddl = turn % 2 === 0 ? RECREATE_ENUM : turn % 4 === 1 ? `alter table ledger add column extra_${++this.#columns} int` : `alter table ledger drop column extra_${this.#columns}`;
+      const change = turn % 2 === 0 ? RECREATE_ENUM : turn % 4 === 1 ? `alter table ledger add column extra_${++this.#columns} int` : `alter table ledger drop column extra_${this.#columns}`;
+      const admin = adminClient(this.#adminUrl);
       try {
-        // A deploy waits for the transactions using the table, not for ever.
-        await this.#admin.begin(async (sql) => {
-          await sql.unsafe("set local lock_timeout = '5s'");
-          await sql.unsafe(ddl);
-        });
+        // The statements of one message run as one transaction; a deploy waits for the
+        // transactions using the table, not for ever.
+        await admin.unsafe(`set local lock_timeout = '5s'; ${change}`);
         this.count++;
       } catch (err) {
         if (turn % 4 === 1) this.#columns--;
         this.misfires.push(`schema change: ${(err as Error).message}`);
+      } finally {
+        await admin.end({ timeout: 1 }).catch(() => {});
       }
     }
   }

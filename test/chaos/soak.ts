@@ -61,6 +61,8 @@ export interface SoakResult {
   sessionResets: number;
   /** Invocations that probed their session. */
   probes: number;
+  /** Calls of the flaky token providers, by what they did. */
+  tokenCalls: Record<string, number>;
   codes: Record<string, number>;
   checks: Check[];
   /** One line per breach, for replaying with the seed. */
@@ -99,7 +101,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       }));
     }
     const nemesis = new Nemesis({ server, admin, proxy, targets: slots }, seededRandom(seed));
-    const schema = new SchemaChanges(admin, seededRandom(seed + 7_919));
+    const schema = new SchemaChanges(server.adminUrl, seededRandom(seed + 7_919));
     const until = Date.now() + minutes * 60_000;
     log(`chaos soak: seed ${seed}, ${minutes} min, ${containers} containers`);
     const progress = setInterval(() => log(`  ${slots.reduce((n, s) => n + s.invocations, 0)} invocations, ${nemesis.total} faults`), 30_000);
@@ -138,6 +140,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       mix: sumMix(slots),
       sessionResets: slots.reduce((n, s) => n + s.sessionResets, 0),
       probes: state.probes,
+      tokenCalls: countBy(slots.flatMap((slot) => readLines<{ what: string }>(slot.tokenFile)).map((call) => call.what)),
       codes: history.codes(),
       checks: checks(ledger, state, unhandled, pastTimeout.length, peak, rssGrowth, leaks.length),
       violations,
@@ -188,6 +191,12 @@ function sumMix(slots: readonly Slot[]): Record<string, number> {
   const mix: Partial<Record<ChaosOp, number>> = {};
   for (const slot of slots) for (const [op, n] of Object.entries(slot.mix) as [ChaosOp, number][]) mix[op] = (mix[op] ?? 0) + n;
   return mix;
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
 }
 
 /** The JSON lines a container appended to `file`. */

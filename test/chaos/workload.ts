@@ -84,6 +84,11 @@ export class Slot implements Target {
     return path.join(this.options.eventsDir, `container-${this.options.index}.state.jsonl`);
   }
 
+  /** Where its token provider, if it has one, appends each call. */
+  get tokenFile(): string {
+    return path.join(this.options.eventsDir, `container-${this.options.index}.tokens.jsonl`);
+  }
+
   get sessionResets(): number {
     return this.#resetsOfEnded + this.#resets;
   }
@@ -124,6 +129,7 @@ export class Slot implements Target {
         DATABASE_URL: databaseUrl,
         CHAOS_EVENTS_FILE: this.eventsFile,
         CHAOS_STATE_FILE: this.stateFile,
+        CHAOS_TOKEN_FILE: this.tokenFile,
         CHAOS_TOKEN_SEED: tokenSeed === undefined ? undefined : String(tokenSeed * 100 + this.#generation),
         CHAOS_POOL_OPTIONS: JSON.stringify({ ...poolOptions, applicationName: `${this.appPrefix}g${this.#generation}` }),
       },
