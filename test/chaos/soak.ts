@@ -127,7 +127,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       ...state.violations,
       ...unhandled.map((e) => `container reported ${e}`),
       ...pastTimeout.map((p) => `past the ${timeoutMs} ms timeout: ${p}`),
-      ...(peak > 1 ? [`a container held ${peak} server connections at once (cap 1)`] : []),
+      ...[...proxy.peakByApp].filter(([app, n]) => app.startsWith('chaos-') && n > 1).map(([app, n]) => `container ${app} held ${n} server connections at once (cap 1)`),
       ...(rssGrowth > rssLimit ? [`a container's RSS grew by ${mib(rssGrowth)} MiB (limit ${mib(rssLimit)} MiB)`] : []),
       ...leaks,
     ];
