@@ -14,8 +14,8 @@ import { type ProbeReport, leftovers } from './probe.js';
  *   any outcome      → all rows or none (a transaction or batch is atomic)
  *   any outcome      → no undone row (work a savepoint rolled back, or a refused one)
  *   a row with expected values carries them (an enum, a timestamptz with its offset, a tenant key)
- *   no operation is refused by a statement prepared before a schema change (XX000 "cache lookup
- *   failed for type", 0A000 "cached plan must not change result type")
+ *   no operation is refused by a statement prepared before a schema change (STALE_STATEMENT, or the
+ *   server's XX000 "cache lookup failed for type", 0A000 "cached plan must not change result type")
  *
  * plus rows nobody issued (phantoms) and errors outside the contract (neither notApplied, nor
  * OUTCOME_UNKNOWN, nor a server error). Every breach adds a line to `violations`.
@@ -115,7 +115,7 @@ export async function checkParts(admin: AdminSql, history: History, writes: Map<
 }
 
 function isStaleStatement(code: string | undefined, message = ''): boolean {
-  return (code === 'XX000' && message.startsWith('cache lookup failed for type')) || (code === '0A000' && message.startsWith('cached plan must not change result type'));
+  return code === 'STALE_STATEMENT' || (code === 'XX000' && message.startsWith('cache lookup failed for type')) || (code === '0A000' && message.startsWith('cached plan must not change result type'));
 }
 
 /** `field expected → actual` for each expected field the row does not carry. */

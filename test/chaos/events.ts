@@ -32,7 +32,10 @@ type Work =
   | { op: 'tx'; pauseMs: number; pauseAt: 'between' | 'after' }
   /** An insert, then a statement that runs for `seconds` (the deadline may cancel it). */
   | { op: 'tx-sleep'; seconds: number }
-  /** Two inserts (one tagged) and a `select *` at once with `Promise.all` inside a transaction. */
+  /**
+   * Two inserts (one tagged) and a `select *` at once with `Promise.all` inside a transaction,
+   * with `retries: 1`, which reruns it when a schema change made a statement stale.
+   */
   | { op: 'tx-all'; tag: Tag }
   /**
    * An insert, a savepoint that inserts and then fails (its row must be undone), and a sibling

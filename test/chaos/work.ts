@@ -77,13 +77,14 @@ export async function txSleep({ db }: Invocation, e: EventOf<'tx-sleep'>) {
 }
 
 export async function txAll({ db }: Invocation, e: EventOf<'tx-all'>) {
+  // No effects outside the database, so it may run again: after a schema change (STALE_STATEMENT).
   await db.transaction(async (t) => {
     await Promise.all([
       t.sql`insert into ledger (run_id, tag, stamp) values (${`${e.opId}.1`}, ${e.tag}, ${STAMP})`,
       t.query('select * from ledger where run_id = $1', [e.opId]),
       t.sql`insert into ledger (run_id) values (${`${e.opId}.2`})`,
     ]);
-  });
+  }, { retries: 1 });
 }
 
 export async function savepoints({ db }: Invocation, e: EventOf<'savepoints'>) {
