@@ -22,9 +22,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { build } from 'esbuild';
-import { startGateway, type Gateway } from '../src/gateway/index.js';
-import { createSchema } from '../src/loadtest/server.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
+import { startGateway, type Gateway } from '../packages/gateway/src/index.js';
+import { createSchema } from '../packages/cli/src/loadtest/server.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../packages/cli/src/local-db/embedded-postgres.js';
 import { median, table } from './support/stats.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -34,9 +34,9 @@ const ROUNDS = Number(args.rounds);
 if (!(ROUNDS > 0)) throw new Error('--rounds must be positive');
 
 const HANDLERS = [
-  { name: 'warmpool tcp', entry: 'src/loadtest/strategies/warmpool-tcp.ts', baseline: 'postgres.js' },
-  { name: 'postgres.js', entry: 'src/loadtest/strategies/postgres-js.ts' },
-  { name: 'warmpool http', entry: 'src/loadtest/strategies/warmpool-http.ts', baseline: 'neon() + fetch', http: true },
+  { name: 'warmpool tcp', entry: 'packages/cli/src/loadtest/strategies/warmpool-tcp.ts', baseline: 'postgres.js' },
+  { name: 'postgres.js', entry: 'packages/cli/src/loadtest/strategies/postgres-js.ts' },
+  { name: 'warmpool http', entry: 'packages/cli/src/loadtest/strategies/warmpool-http.ts', baseline: 'neon() + fetch', http: true },
   { name: 'neon() + fetch', entry: 'bench/support/neon-handler.ts', http: true },
 ] as const;
 

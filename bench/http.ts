@@ -13,9 +13,9 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { neon, neonConfig } from '@neondatabase/serverless';
-import { startGateway, type Gateway } from '../src/gateway/index.js';
+import { startGateway, type Gateway } from '../packages/gateway/src/index.js';
 import { createPool } from '../src/index.http.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../packages/cli/src/local-db/embedded-postgres.js';
 import { median, percentile, table } from './support/stats.js';
 
 const TARGET_RATIO = 1.2;

@@ -31,15 +31,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { build } from 'esbuild';
-import { createSchema } from '../src/loadtest/server.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
+import { createSchema } from '../packages/cli/src/loadtest/server.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../packages/cli/src/local-db/embedded-postgres.js';
 import { table } from './support/stats.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const YOUNG = [
-  { name: 'warmpool tcp', entry: 'src/loadtest/strategies/warmpool-tcp.ts' },
-  { name: 'postgres.js', entry: 'src/loadtest/strategies/postgres-js.ts' },
+  { name: 'warmpool tcp', entry: 'packages/cli/src/loadtest/strategies/warmpool-tcp.ts' },
+  { name: 'postgres.js', entry: 'packages/cli/src/loadtest/strategies/postgres-js.ts' },
 ] as const;
 const STRATEGIES = ['warmpool', 'postgres.js', 'pg.Pool'] as const;
 const BASELINES = ['postgres.js', 'pg.Pool'] as const;

@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import postgres from 'postgres';
 import { redactUrl } from '../src/errors.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../packages/cli/src/local-db/embedded-postgres.js';
 import { median, percentile, table } from './support/stats.js';
 import { STRATEGIES } from './support/strategies.js';
 import type { BenchMessage, ContainerMessage } from './support/warm-container.js';

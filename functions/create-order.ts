@@ -1,7 +1,7 @@
 /** POST /orders  {"itemId": 1, "quantity": 2} */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { DatabaseError } from '../src/index.js';
-import { withPool } from '../src/lambda/index.js';
+import { DatabaseError } from 'warmpool';
+import { withPool } from 'warmpool/lambda';
 import { type HttpResult, db, errorResponse, json } from './db.js';
 
 interface OrderInput {

@@ -3,7 +3,7 @@
  * invocations reuse its connection. Creating it does not connect; the first query does.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { WarmpoolError, createPool, isTransient } from '../src/index.js';
+import { WarmpoolError, createPool, isTransient } from 'warmpool';
 
 /** The object form of APIGatewayProxyResultV2, which is what every sample returns. */
 export type HttpResult = APIGatewayProxyStructuredResultV2;

@@ -1,6 +1,6 @@
 /** GET /items/{id} */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { withPool } from '../src/lambda/index.js';
+import { withPool } from 'warmpool/lambda';
 import { type HttpResult, db, errorResponse, json } from './db.js';
 
 const MAX_INT = 2_147_483_647; // items.id is an int

@@ -1,7 +1,7 @@
 /** GET /health: one round trip to the database, plus the pool's counters. */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { detectRuntime } from '../src/index.js';
-import { withPool } from '../src/lambda/index.js';
+import { detectRuntime } from 'warmpool';
+import { withPool } from 'warmpool/lambda';
 import { type HttpResult, db, errorResponse, json } from './db.js';
 
 export const handler = withPool(db, async (_event: APIGatewayProxyEventV2, _context: Context): Promise<HttpResult> => {

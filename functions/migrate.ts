@@ -3,7 +3,7 @@
  * `npx osls invoke --stage <stage> -f migrate`. Safe to run again or from several places at once.
  */
 import type { Context } from 'aws-lambda';
-import { withPool } from '../src/lambda/index.js';
+import { withPool } from 'warmpool/lambda';
 import { db } from './db.js';
 import { migrate } from './schema.js';
 

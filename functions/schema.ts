@@ -1,4 +1,4 @@
-import type { Pool } from '../src/index.js';
+import type { Pool } from 'warmpool';
 
 /**
  * Creates the tables the samples use. Idempotent, and safe when several containers run it at once:

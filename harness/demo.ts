@@ -6,9 +6,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { EmulatedContainer, type InvocationOutcome } from '../src/emulator/container.js';
-import { httpEvent } from '../src/emulator/events.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
+import { EmulatedContainer, type InvocationOutcome } from '../test/support/emulated-container.js';
+import { httpEvent } from '../packages/cli/src/emulator/events.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../packages/cli/src/local-db/embedded-postgres.js';
 
 const functionsDir = new URL('../functions/', import.meta.url);
 const modulePath = (name: string) => fileURLToPath(new URL(`${name}.ts`, functionsDir));

@@ -4,8 +4,8 @@
  * sockets are not available. The same API as `warmpool`, and the same pools: both keep them in one
  * registry on globalThis.
  *
- * The Neon driver (and `ws`: Node 20 has no global WebSocket) is evaluated only by a pool that
- * uses it; a bundle of this entry contains them.
+ * The Neon driver is evaluated only by a pool that uses it, and so is `ws`, which only Node 20
+ * needs (transports/websocket-constructor.ts); a bundle of this entry contains them.
  */
 import { createPoolFrom } from './create.js';
 import type { PoolOptions } from './options.js';
@@ -15,6 +15,7 @@ import { withHttpFallback } from './transports/fallback.js';
 import { lazyTransport } from './transports/lazy.js';
 import { tcpTransport } from './transports/tcp.js';
 import { openSocket } from './transports/tcp-socket.js';
+import { webSocketConstructor } from './transports/websocket-constructor.js';
 
 const TRANSPORTS: TransportTable = {
   tcp: tcpTransport(openSocket),
@@ -23,8 +24,8 @@ const TRANSPORTS: TransportTable = {
     return httpTransport((options) => nodeFetch(options.connectTimeoutMs));
   }),
   websocket: lazyTransport('websocket', true, async () => {
-    const [{ websocketTransport }, ws] = await Promise.all([import('./transports/websocket.js'), import('ws')]);
-    return websocketTransport(ws.default);
+    const [{ websocketTransport }, webSocket] = await Promise.all([import('./transports/websocket.js'), webSocketConstructor()]);
+    return websocketTransport(webSocket);
   }),
   fallback: withHttpFallback,
 };

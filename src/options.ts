@@ -2,6 +2,7 @@ import { WarmpoolError, redactUrl } from './errors.js';
 import { checkTextTypes } from './transports/values.js';
 import { type PoolerName, checkPooler, poolerDefaults } from './poolers.js';
 import { managedInstancesMax } from './concurrency.js';
+import { defaultSslMode, isLoopback } from './tls/defaults.js';
 
 /**
  * A password, or a function returning one (an RDS IAM token provider, a secrets cache). The
@@ -24,7 +25,14 @@ export interface PoolOptions {
   user?: string;
   /** A string, or a function returning one (e.g. an RDS IAM token provider); called for every new connection. */
   password?: PasswordSource;
-  /** TLS: an sslmode, `true` (= 'require'), `false` (= 'disable'), or Node TLS options (`{ ca, rejectUnauthorized }`). Default 'prefer' semantics of libpq are not used: default 'disable' unless the URL says otherwise. */
+  /**
+   * TLS: an sslmode, `true` (= 'require'), `false` (= 'disable'), or Node TLS options (`{ ca,
+   * rejectUnauthorized }`). Default: the URL's `sslmode`, then `PGSSLMODE`, then by host
+   * (src/tls/defaults.ts): 'disable' for loopback and Hyperdrive, 'verify-full' for Amazon RDS,
+   * Aurora and RDS Proxy on Lambda (against the Amazon roots Lambda's runtime keeps), 'require' for
+   * any other host (RDS elsewhere: pass `RDS_ROOT_CERTIFICATES` from warmpool/aws as `ca`).
+   * A host beyond this machine is never contacted in plain text unless this says 'disable'.
+   */
   ssl?: SslMode | boolean | Record<string, unknown>;
   /** Hard cap on server connections from this pool. Default 1: a Lambda container runs one invocation at a time. */
   max?: number;
@@ -155,7 +163,6 @@ export interface ResolvedOptions {
 
 export const DEFAULTS = {
   port: 5432,
-  ssl: 'disable' as SslMode,
   max: 1,
   acquireTimeoutMs: 10_000,
   connectTimeoutMs: 5_000,
@@ -271,9 +278,10 @@ function checkTypes(options: Record<string, unknown>): void {
 
 /**
  * An endpoint URL of `protocols`, without credentials (they would travel to it in clear sight of
- * logs), or an INVALID_OPTION naming `name`.
+ * logs), or an INVALID_OPTION naming `name`. Requests carry the database password: plain text
+ * (http:, ws:) to a host beyond this machine needs the user's word, sslmode=disable, as TCP does.
  */
-function checkEndpoint(value: string | undefined, name: string, protocols: string[], example: string): string | undefined {
+function checkEndpoint(value: string | undefined, name: string, protocols: string[], example: string, plainAllowed: boolean): string | undefined {
   if (value === undefined || value === '') return undefined;
   let url: URL | undefined;
   try {
@@ -286,6 +294,10 @@ function checkEndpoint(value: string | undefined, name: string, protocols: strin
   }
   if (url.username || url.password) {
     throw optionError(`${name} must not contain credentials; the database user and password come from the connection string.`);
+  }
+  if ((url.protocol === 'http:' || url.protocol === 'ws:') && !plainAllowed && !isLoopback(url.hostname.replace(/^\[|\]$/g, ''))) {
+    const secure = url.protocol === 'http:' ? 'https:' : 'wss:';
+    throw optionError(`${name} is plain text (${url.protocol}//) to ${url.hostname}, and its requests carry the database password: use ${secure}//, or, if the path is private, say so with sslmode=disable in the connection string (or ssl: 'disable').`);
   }
   return value;
 }
@@ -426,9 +438,11 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
   const pooled = poolerDefaults(input.pooler, { host, port, pgbouncerParam: fromUrl.prepare === undefined ? undefined : !fromUrl.prepare, hyperdrive });
   const prepare = input.prepare ?? fromUrl.prepare ?? pooled.prepare;
   const neon = isNeonHost(host);
-  const givenEndpoint = checkEndpoint(input.httpEndpoint ?? vars.WARMPOOL_HTTP_ENDPOINT, 'httpEndpoint (or WARMPOOL_HTTP_ENDPOINT)', ['https:', 'http:'], 'https://gw.example.com/sql');
+  const givenSsl = normalizeSsl(input.ssl) ?? pick('ssl');
+  const plainAllowed = givenSsl === 'disable';
+  const givenEndpoint = checkEndpoint(input.httpEndpoint ?? vars.WARMPOOL_HTTP_ENDPOINT, 'httpEndpoint (or WARMPOOL_HTTP_ENDPOINT)', ['https:', 'http:'], 'https://gw.example.com/sql', plainAllowed);
   const httpEndpoint = givenEndpoint ?? (neon ? `https://${host.replace(/^[^.]+\./, 'api.')}/sql` : undefined);
-  const wsProxy = checkEndpoint(input.wsProxy ?? vars.WARMPOOL_WS_PROXY, 'wsProxy (or WARMPOOL_WS_PROXY)', ['wss:', 'ws:'], 'wss://gw.example.com/v2')
+  const wsProxy = checkEndpoint(input.wsProxy ?? vars.WARMPOOL_WS_PROXY, 'wsProxy (or WARMPOOL_WS_PROXY)', ['wss:', 'ws:'], 'wss://gw.example.com/v2', plainAllowed)
     ?? (neon ? `wss://${host}/v2` : undefined);
   return {
     host,
@@ -436,7 +450,7 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
     database: input.database ?? pick('database') ?? user,
     user,
     password: input.password ?? pick('password'),
-    ssl: normalizeSsl(input.ssl) ?? pick('ssl') ?? DEFAULTS.ssl,
+    ssl: givenSsl ?? defaultSslMode(host, hyperdrive, vars.AWS_LAMBDA_FUNCTION_NAME !== undefined),
     max: input.max ?? managedInstancesMax(vars) ?? DEFAULTS.max,
     acquireTimeoutMs: input.acquireTimeoutMs ?? DEFAULTS.acquireTimeoutMs,
     connectTimeoutMs: input.connectTimeoutMs ?? fromUrl.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,

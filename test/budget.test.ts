@@ -6,7 +6,7 @@ import { computeBudget } from '../src/index.js';
 import { databaseUrl } from './support/env.js';
 
 const run = promisify(execFile);
-const CLI = path.resolve(import.meta.dirname, '../src/cli.ts');
+const CLI = path.resolve(import.meta.dirname, '../packages/cli/src/cli.ts');
 const TSX = path.resolve(import.meta.dirname, '../node_modules/.bin/tsx');
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {

@@ -129,9 +129,12 @@ describe('package.json export conditions', () => {
   });
 });
 
+/** The samples import 'warmpool' by name: in this checkout, the package's sources. */
+const SOURCE = (options: BuildOptions): BuildOptions => ({ ...options, conditions: [...(options.conditions ?? ['module']), 'warmpool-source'] });
+
 describe('the samples', () => {
   it('the Worker bundles for workerd without postgres.js or node:net', async () => {
-    const b = await bundle(`export { default } from './functions/worker/index.ts';`, EDGE, root);
+    const b = await bundle(`export { default } from './functions/worker/index.ts';`, SOURCE(EDGE), root);
     expect(has(b, 'node_modules/postgres/')).toBe(false);
     expect(has(b, 'src/transports/tcp')).toBe(false);
     expect(b.imports.filter((i) => SOCKETS.includes(i))).toEqual([]);
@@ -141,7 +144,7 @@ describe('the samples', () => {
   for (const [build, options] of LAMBDA_BUILDS) {
     it(`the TCP Lambda handlers, ${build}, one file: postgres.js without the Neon driver or ws`, async () => {
       for (const sample of SAMPLES) {
-        const b = await bundle(`export { handler } from './functions/${sample}.ts';`, { ...NODE, ...options }, root);
+        const b = await bundle(`export { handler } from './functions/${sample}.ts';`, SOURCE({ ...NODE, ...options }), root);
         expect(has(b, 'node_modules/postgres/src/'), sample).toBe(true);
         expect(b.inputs.filter((f) => f.includes(NEON) || f.includes(WS)), sample).toEqual([]);
         expect(b.imports.filter((i) => i.includes('@neondatabase') || i === 'ws'), sample).toEqual([]);
@@ -152,7 +155,7 @@ describe('the samples', () => {
 
   it('a handler on warmpool/http carries the Neon driver and ws, ESM and CJS', async () => {
     for (const [build, options] of [LAMBDA_BUILDS[0], LAMBDA_BUILDS[2]]) {
-      const b = await bundle(`export { handler } from './src/loadtest/strategies/warmpool-http.ts';`, { ...NODE, ...options }, root);
+      const b = await bundle(`export { handler } from './packages/cli/src/loadtest/strategies/warmpool-http.ts';`, SOURCE({ ...NODE, ...options }), root);
       expect([has(b, NEON), has(b, WS)], build).toEqual([true, true]);
     }
   });

@@ -4,7 +4,7 @@ import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { bigserial, pgTable, text } from 'drizzle-orm/pg-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { drizzle } from '../src/adapters/drizzle/index.js';
-import { EmulatedContainer } from '../src/emulator/container.js';
+import { EmulatedContainer } from './support/emulated-container.js';
 import { createPool, type Pool } from '../src/index.js';
 import { pidOf } from './support/container.js';
 import { terminateBackend } from './support/db.js';

@@ -9,7 +9,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drizzle } from '../src/adapters/drizzle/index.js';
 import { migrate } from '../src/adapters/drizzle/migrator.js';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { createPool, type Pool } from '../src/index.http.js';
 import { uniqueName } from './support/db.js';
 import { blogSchema } from './support/drizzle-schema.js';

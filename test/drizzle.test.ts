@@ -3,7 +3,7 @@ import { drizzle as drizzlePostgresJs } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drizzle } from '../src/adapters/drizzle/index.js';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { createPool, type Pool } from '../src/index.http.js';
 import { blogSchema } from './support/drizzle-schema.js';
 import { databaseUrl } from './support/env.js';

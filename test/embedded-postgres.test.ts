@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../src/local-db/embedded-postgres.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../packages/cli/src/local-db/embedded-postgres.js';
 import { adminUrl, databaseUrl, isEmbeddedServer } from './support/env.js';
 
 async function query<T extends readonly object[]>(url: string, run: (sql: postgres.Sql) => Promise<T>) {

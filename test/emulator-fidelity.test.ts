@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type EmulatorOptions, type FunctionDefinition, LambdaEmulator } from '../src/emulator/emulator.js';
-import type { ExecutionEnvironment } from '../src/emulator/environment.js';
-import { HttpFront } from '../src/emulator/http-front.js';
-import { runtimeMismatch } from '../src/emulator/lambda-env.js';
+import { type EmulatorOptions, type FunctionDefinition, LambdaEmulator } from '../packages/cli/src/emulator/emulator.js';
+import type { ExecutionEnvironment } from '../packages/cli/src/emulator/environment.js';
+import { HttpFront } from '../packages/cli/src/emulator/http-front.js';
+import { runtimeMismatch } from '../packages/cli/src/emulator/lambda-env.js';
 import { databaseUrl } from './support/env.js';
 
 // Each Lambda behaviour checked against AWS's Node.js runtime interface client and the Lambda

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EmulatedContainer } from '../src/emulator/container.js';
-import { type EmulatorOptions, type FunctionDefinition, LambdaEmulator } from '../src/emulator/emulator.js';
-import type { ExecutionEnvironment } from '../src/emulator/environment.js';
-import { HttpFront } from '../src/emulator/http-front.js';
-import { type Invocation, RuntimeApiServer } from '../src/emulator/runtime-api.js';
-import { readServerlessConfig } from '../src/emulator/serverless-config.js';
+import { EmulatedContainer } from './support/emulated-container.js';
+import { type EmulatorOptions, type FunctionDefinition, LambdaEmulator } from '../packages/cli/src/emulator/emulator.js';
+import type { ExecutionEnvironment } from '../packages/cli/src/emulator/environment.js';
+import { HttpFront } from '../packages/cli/src/emulator/http-front.js';
+import { type Invocation, RuntimeApiServer } from '../packages/cli/src/emulator/runtime-api.js';
+import { readServerlessConfig } from '../packages/cli/src/emulator/serverless-config.js';
 import { databaseUrl } from './support/env.js';
 
 // The emulator runs test/emulator.fixture.ts in child processes that get their invocations from the

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../src/gateway/index.js';
+import { startGateway, type Gateway } from '../packages/gateway/src/index.js';
 import { createPool, type Pool, type PoolEvent } from '../src/index.http.js';
 import { withPool } from '../src/lambda/index.js';
 import { upstreamOf } from './gateway-support.js';

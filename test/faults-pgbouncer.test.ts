@@ -5,7 +5,7 @@ import { resolveOptions } from '../src/options.js';
 import { type FaultServer, startFaultServer } from './support/fault-server.js';
 import { seededRandom } from './support/fault-proxy.js';
 import { History, checkLedger, reportScenario, rowFrom } from './support/ledger.js';
-import { MISSING_PGBOUNCER, type PgBouncer, havePgBouncer, startPgBouncer } from '../src/loadtest/pgbouncer.js';
+import { MISSING_PGBOUNCER, type PgBouncer, havePgBouncer, startPgBouncer } from '../packages/cli/src/loadtest/pgbouncer.js';
 import { expectNoUnhandledErrors } from './support/process-errors.js';
 
 // Through a real PgBouncer in transaction mode: server connections are shared between clients

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmulatedContainer } from '../src/emulator/container.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
+import type { EmulatedContainer } from './support/emulated-container.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../packages/cli/src/local-db/embedded-postgres.js';
 import { describeOutcome, ledgerContainer, pidOf } from './support/container.js';
 import { type AdminSql, adminClient, terminateBackend, uniqueName } from './support/db.js';
 

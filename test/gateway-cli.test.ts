@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { neon, neonConfig } from '@neondatabase/serverless';
 import { describe, expect, it } from 'vitest';
-import { GATEWAY_DEFAULTS } from '../src/gateway/index.js';
+import { GATEWAY_DEFAULTS } from '../packages/gateway/src/index.js';
 import { databaseUrl } from './support/env.js';
 import { upstreamOf } from './gateway-support.js';
 
@@ -10,7 +10,7 @@ import { upstreamOf } from './gateway-support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'gateway', ...args], { cwd: root, env: { ...process.env, ...env } });
+  spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/cli.ts', 'gateway', ...args], { cwd: root, env: { ...process.env, ...env } });
 
 describe('warmpool gateway (command line)', () => {
   it('prints its URL when ready, serves the Neon driver, and stops on SIGTERM', async () => {
@@ -35,7 +35,7 @@ describe('warmpool gateway (command line)', () => {
   });
 
   it('lists every limit with its default in --help', () => {
-    const { stdout, status } = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'gateway', '--help'], { cwd: root, encoding: 'utf8' });
+    const { stdout, status } = spawnSync(process.execPath, ['--import', 'tsx', 'packages/cli/src/cli.ts', 'gateway', '--help'], { cwd: root, encoding: 'utf8' });
     expect(status).toBe(0);
     const flags: Record<string, number> = {
       '--max-body-bytes': GATEWAY_DEFAULTS.maxBodyBytes,
@@ -68,10 +68,10 @@ describe('warmpool gateway (command line)', () => {
 
   it('refuses to start without an upstream, or with an unknown option', () => {
     const env = { ...process.env, WARMPOOL_UPSTREAM: '' };
-    const none = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'gateway', '--port', '0'], { cwd: root, encoding: 'utf8', env });
+    const none = spawnSync(process.execPath, ['--import', 'tsx', 'packages/cli/src/cli.ts', 'gateway', '--port', '0'], { cwd: root, encoding: 'utf8', env });
     expect(none.status).toBe(2);
     expect(none.stderr).toContain('--upstream');
-    const typo = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'gateway', '--max-conections', '3'], { cwd: root, encoding: 'utf8', env });
+    const typo = spawnSync(process.execPath, ['--import', 'tsx', 'packages/cli/src/cli.ts', 'gateway', '--max-conections', '3'], { cwd: root, encoding: 'utf8', env });
     expect(typo.status).toBe(2);
     expect(typo.stderr).toContain('Unknown option --max-conections');
   });

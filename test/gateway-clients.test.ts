@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { databaseUrl } from './support/env.js';
 import { neonVia, startTestGateway, waitFor } from './gateway-support.js';
 

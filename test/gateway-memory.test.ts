@@ -37,7 +37,7 @@ async function peakGrowth(work: () => Promise<unknown>): Promise<number> {
 beforeAll(async () => {
   child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'gateway', '--port', '0', '--max-response-bytes', String(LIMIT), '--upstream', upstreamOf(databaseUrl())],
+    ['--import', 'tsx', 'packages/cli/src/cli.ts', 'gateway', '--port', '0', '--max-response-bytes', String(LIMIT), '--upstream', upstreamOf(databaseUrl())],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

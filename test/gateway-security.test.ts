@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { adminClient, uniqueName, type AdminSql } from './support/db.js';
 import { adminUrl, databaseUrl } from './support/env.js';
 import { neonVia, postSql, rawRequest, startTestGateway, tcpTrap, waitFor, withUrl } from './gateway-support.js';
@@ -147,7 +147,7 @@ describe('gateway refuses browsers and foreign Host names by default', () => {
   });
 
   it('binds 127.0.0.1 by default', async () => {
-    const { startGateway } = await import('../src/gateway/index.js');
+    const { startGateway } = await import('../packages/gateway/src/index.js');
     const g = await startGateway({ upstream: 'postgres://127.0.0.1:1/x', port: 0 });
     gateways.push(g);
     expect(g.url).toBe(`http://127.0.0.1:${g.port}`);

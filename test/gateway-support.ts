@@ -2,7 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { neon, neonConfig, type HTTPTransactionOptions, type NeonQueryFunction } from '@neondatabase/serverless';
 import ws from 'ws';
-import { startGateway, type Gateway, type GatewayOptions } from '../src/gateway/index.js';
+import { startGateway, type Gateway, type GatewayOptions } from '../packages/gateway/src/index.js';
 import { databaseUrl } from './support/env.js';
 
 /** Helpers of the gateway tests: a gateway in front of the test database, raw requests, a TCP trap. */

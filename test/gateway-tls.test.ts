@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@neondatabase/serverless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../src/gateway/index.js';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../src/local-db/embedded-postgres.js';
+import { startGateway, type Gateway } from '../packages/gateway/src/index.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../packages/cli/src/local-db/embedded-postgres.js';
 import { adminClient } from './support/db.js';
 import { neonVia, postSql, useWebSocketsVia, upstreamOf } from './gateway-support.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { createPool, type Pool } from '../src/index.http.js';
 import { adminClient, uniqueName, type AdminSql } from './support/db.js';
 import { adminUrl, databaseUrl } from './support/env.js';

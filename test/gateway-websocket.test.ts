@@ -1,6 +1,6 @@
 import { Client, Pool } from '@neondatabase/serverless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { adminClient, uniqueName, type AdminSql } from './support/db.js';
 import { adminUrl, databaseUrl } from './support/env.js';
 import { startTestGateway, tcpTrap, useWebSocketsVia, waitFor, withUrl } from './gateway-support.js';

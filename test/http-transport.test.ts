@@ -2,7 +2,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { neonConfig } from '@neondatabase/serverless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { createPool, type Pool, type PoolEvent } from '../src/index.http.js';
 import { withPool } from '../src/lambda/index.js';
 import { adminClient, uniqueName, type AdminSql } from './support/db.js';

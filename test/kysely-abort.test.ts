@@ -8,7 +8,7 @@
 import { Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WarmpoolDialect } from '../src/adapters/kysely/index.js';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { createPool, type Pool } from '../src/index.http.js';
 import { type AdminSql, adminClient } from './support/db.js';
 import { databaseUrl } from './support/env.js';

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { type Generated, Kysely, sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WarmpoolDialect } from '../src/adapters/kysely/index.js';
-import { EmulatedContainer } from '../src/emulator/container.js';
+import { EmulatedContainer } from './support/emulated-container.js';
 import { WarmpoolError, createPool, type Pool } from '../src/index.js';
 import { pidOf } from './support/container.js';
 import { terminateBackend } from './support/db.js';

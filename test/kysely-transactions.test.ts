@@ -4,7 +4,7 @@ import pg from 'pg';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WarmpoolDialect } from '../src/adapters/kysely/index.js';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { createPool, type Pool } from '../src/index.http.js';
 import { uniqueName } from './support/db.js';
 import { type Db, blogSchema } from './support/kysely-schema.js';

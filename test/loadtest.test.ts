@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOADTEST_HELP, parseLoadtestArgs } from '../src/loadtest/cli.js';
-import { classifyError } from '../src/loadtest/metrics.js';
-import { renderHtmlReport } from '../src/loadtest/report-html.js';
-import { type LoadtestResults, runLoadtest } from '../src/loadtest/run.js';
-import { chromiumAvailable, screenshotReport } from '../src/loadtest/screenshot.js';
-import { GATEWAY_MAX_CONNECTIONS, PGBOUNCER_POOL_SIZE, strategyNamed } from '../src/loadtest/strategies.js';
+import { LOADTEST_HELP, parseLoadtestArgs } from '../packages/cli/src/loadtest/cli.js';
+import { classifyError } from '../packages/cli/src/loadtest/metrics.js';
+import { renderHtmlReport } from '../packages/cli/src/loadtest/report-html.js';
+import { type LoadtestResults, runLoadtest } from '../packages/cli/src/loadtest/run.js';
+import { chromiumAvailable, screenshotReport } from '../packages/cli/src/loadtest/screenshot.js';
+import { GATEWAY_MAX_CONNECTIONS, PGBOUNCER_POOL_SIZE, strategyNamed } from '../packages/cli/src/loadtest/strategies.js';
 
 // A small load scenario, run for real: emulated containers (frozen between invocations, recycled
 // after the idle TTL) against a throwaway server with max_connections 20 and a 1 s

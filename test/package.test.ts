@@ -10,6 +10,8 @@ import { databaseUrl } from './support/env.js';
 // imports it by name from plain JavaScript.
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** Without the suite's `warmpool-source` condition: the installed package resolves to its dist/. */
+const { NODE_OPTIONS: _conditions, ...env } = process.env;
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'warmpool-pack-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -32,16 +34,14 @@ describe('the published package', () => {
       console.log(JSON.stringify({ rows, error: typeof WarmpoolError, middy: typeof warmpool, stats: db.stats().created }));
       await db.end();
     `);
-    const out = execFileSync('node', ['check.mjs'], { cwd: scratch, env: { ...process.env, DATABASE_URL: databaseUrl() } }).toString();
+    const out = execFileSync('node', ['check.mjs'], { cwd: scratch, env: { ...env, DATABASE_URL: databaseUrl() } }).toString();
     expect(JSON.parse(out)).toEqual({ rows: [{ two: 2 }], error: 'function', middy: 'function', stats: 1 });
-    const checked = execFileSync('node', [path.join(installed, 'dist', 'cli.js'), 'check'], { cwd: scratch, env: { ...process.env, DATABASE_URL: databaseUrl() } }).toString();
-    expect(checked).toMatch(/connections +\d+ in use of \d+/);
-    expect(checked).not.toContain(decodeURIComponent(new URL(databaseUrl()).password));
     const files = execFileSync('tar', ['-tzf', path.join(scratch, tarball)]).toString();
     expect(files).toContain('package/dist/index.d.ts');
     expect(files).toContain('package/dist/lambda/index.d.ts');
     expect(files).toContain('package/dist/otel/index.d.ts');
     expect(files).not.toContain('package/src/');
+    expect(files).not.toContain('package/dist/cli.js');
     expect(files).not.toContain('testing');
   });
 });

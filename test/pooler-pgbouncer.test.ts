@@ -4,8 +4,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
-import { pgbouncerVersion, supportsPreparedStatements } from '../src/check/pooler.js';
-import { MISSING_PGBOUNCER, type PgBouncer, havePgBouncer, startPgBouncer } from '../src/loadtest/pgbouncer.js';
+import { pgbouncerVersion, supportsPreparedStatements } from '../packages/cli/src/check/pooler.js';
+import { MISSING_PGBOUNCER, type PgBouncer, havePgBouncer, startPgBouncer } from '../packages/cli/src/loadtest/pgbouncer.js';
 import { type FaultServer, startFaultServer } from './support/fault-server.js';
 import { expectNoUnhandledErrors } from './support/process-errors.js';
 import { databaseUrl } from './support/env.js';
@@ -16,7 +16,7 @@ import { databaseUrl } from './support/env.js';
 expectNoUnhandledErrors();
 
 const run = promisify(execFile);
-const CLI = path.resolve(import.meta.dirname, '../src/cli.ts');
+const CLI = path.resolve(import.meta.dirname, '../packages/cli/src/cli.ts');
 const TSX = path.resolve(import.meta.dirname, '../node_modules/.bin/tsx');
 
 describe('supportsPreparedStatements', () => {

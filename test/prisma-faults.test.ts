@@ -1,7 +1,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaWarmpool } from '../src/adapters/prisma/index.js';
-import { EmulatedContainer } from '../src/emulator/container.js';
+import { EmulatedContainer } from './support/emulated-container.js';
 import { createPool, type Pool } from '../src/index.js';
 import { withPool } from '../src/lambda/index.js';
 import { pidOf } from './support/container.js';

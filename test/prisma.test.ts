@@ -4,7 +4,7 @@ import { type BuildOptions, build } from 'esbuild';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaWarmpool } from '../src/adapters/prisma/index.js';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { createPool, type Pool, type TransportName } from '../src/index.http.js';
 import { startTestGateway } from './gateway-support.js';
 import { databaseUrl } from './support/env.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { createPool, type Pool } from '../src/index.http.js';
 import { withPool } from '../src/lambda/index.js';
 import { adminClient, terminateBackend, uniqueName, type AdminSql } from './support/db.js';

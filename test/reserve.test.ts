@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { createPool, type Pool, type PoolOptions } from '../src/index.http.js';
 import { withPool } from '../src/lambda/index.js';
-import { uniqueName } from './support/db.js';
-import { databaseUrl } from './support/env.js';
+import { adminClient, uniqueName } from './support/db.js';
+import { adminUrl, databaseUrl } from './support/env.js';
 import { startTestGateway } from './gateway-support.js';
 
 // db.reserve(): one connection across statements, released by the caller, under the invocation's
@@ -80,6 +80,33 @@ describe.each(['tcp', 'websocket'] as const)('a reserved connection over %s', (t
     });
     expect(await handler({}, context)).toBe('POOL_HELD_BY_TRANSACTION');
     await lambdaDb.end();
+  });
+});
+
+describe('a reserved connection over tcp', () => {
+  it('made at module scope, runs under the deadline of the invocation using it', async () => {
+    const db = createPool({ ...base, transport: 'tcp', max: 1, applicationName: 'reserve-module' });
+    const conn = await db.reserve(); // at module scope: no invocation yet
+    const handler = withPool(db, async () => conn.sql`select pg_sleep(5)`.then(() => 'slept', (e) => e.code), { deadlineMarginMs: 500 });
+    expect(await handler({}, { getRemainingTimeInMillis: () => 1_200 })).toBe('DEADLINE_EXCEEDED');
+    await conn.release();
+    await db.end();
+  });
+
+  it('names the server\'s FATAL that ended its idle session in the next statement\'s error', async () => {
+    const admin = adminClient(adminUrl());
+    const app = uniqueName('reserve_fatal');
+    const db = createPool({ ...base, transport: 'tcp', max: 1, applicationName: app });
+    const conn = await db.reserve();
+    await conn.sql`select 1`;
+    // Returns once the backend has exited: its FATAL is on the wire; the admin round trip lets it be read.
+    await admin`select pg_terminate_backend(pid, 5000) from pg_stat_activity where application_name like ${app + ':%'}`;
+    await admin`select 1`;
+    const error = await conn.sql`select 1`.then(() => null, (e) => e);
+    expect(error).toMatchObject({ code: 'CONNECTION_LOST', notApplied: true, sqlState: '57P01' });
+    expect(error.message).toContain('terminating connection due to administrator command');
+    await conn.release();
+    await Promise.all([db.end(), admin.end()]);
   });
 });
 

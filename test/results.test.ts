@@ -3,7 +3,7 @@
 process.env.TZ = 'America/New_York';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { DATE_TIME_TYPES, createPool, type Pool, type PoolOptions } from '../src/index.http.js';
 import { uniqueName } from './support/db.js';
 import { databaseUrl } from './support/env.js';

@@ -31,11 +31,25 @@ async function killWhenActive(appName: string): Promise<void> {
 }
 
 describe('after the connection is lost mid-statement', () => {
-  it('a write is not re-sent and fails with OUTCOME_UNKNOWN', async () => {
+  it('a write the server ended before it completed is sent again and applies once', async () => {
+    // The server's FATAL came before the statement's CommandComplete, and a statement run as its
+    // own transaction commits only after that: it did not commit, so it is safe to send again.
     const db = createPool({ connectionString: databaseUrl(), applicationName: 'retry-write' });
     const runId = uniqueName('w');
     const write = db.query(`insert into ${table} (run_id) select $1 from pg_sleep(0.5)`, [runId]).then(() => null, (e) => e);
     await killWhenActive('retry-write');
+    expect(await write).toBeNull();
+    expect(db.stats()).toMatchObject({ retries: 1, outcomeUnknown: 0 });
+    const [row] = await admin`select count(*)::int as n from ${admin(table)} where run_id = ${runId}`;
+    expect(row.n).toBe(1);
+    await db.end();
+  });
+
+  it('behind a pooler the same write is not re-sent: the FATAL may stand for a server that committed', async () => {
+    const db = createPool({ connectionString: databaseUrl(), applicationName: 'retry-write-pooled', pooler: 'pgbouncer' });
+    const runId = uniqueName('wp');
+    const write = db.query(`insert into ${table} (run_id) select $1 from pg_sleep(0.5)`, [runId]).then(() => null, (e) => e);
+    await killWhenActive('retry-write-pooled');
     const error = await write;
     expect(error).toMatchObject({ code: 'OUTCOME_UNKNOWN', notApplied: false });
     expect(error.cause).toMatchObject({ code: 'CONNECTION_LOST' });

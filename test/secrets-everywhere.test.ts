@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmulatedContainer } from '../src/emulator/container.js';
+import type { EmulatedContainer } from './support/emulated-container.js';
 import { createPool, type Pool, type PoolEvent } from '../src/index.js';
 import { withPool } from '../src/lambda/index.js';
 import { ledgerContainer } from './support/container.js';

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readServiceConfig } from '../src/emulator/service-config.js';
-import { readServerlessConfig } from '../src/emulator/serverless-config.js';
+import { readServiceConfig } from '../packages/cli/src/emulator/service-config.js';
+import { readServerlessConfig } from '../packages/cli/src/emulator/serverless-config.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'warmpool-sam-'));

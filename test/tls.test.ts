@@ -1,16 +1,21 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmulatedContainer } from '../src/emulator/container.js';
+import type { EmulatedContainer } from './support/emulated-container.js';
 import { createPool } from '../src/index.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../src/local-db/embedded-postgres.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../packages/cli/src/local-db/embedded-postgres.js';
 import { describeOutcome, ledgerContainer, pidOf } from './support/container.js';
 import { type AdminSql, adminClient, terminateBackend, uniqueName } from './support/db.js';
 
 // TLS against a server whose certificate is signed by a throwaway CA (made with the openssl CLI).
+// The server also listens on an address of this machine beyond loopback, when it has one, where
+// it accepts only TLS (as RDS with rds.force_ssl): the default for such a host must find it.
 
+/** An IPv4 address of this machine that is not loopback: warmpool treats it as a remote host. */
+const remoteAddress = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
 const haveOpenssl = spawnSync('openssl', ['version']).status === 0;
 const certs = mkdtempSync(path.join(os.tmpdir(), 'warmpool-tls-'));
 let server: EmbeddedServer;
@@ -28,12 +33,12 @@ beforeAll(async () => {
   makeCa('other-ca');
   const serverKey = path.join(certs, 'server.key');
   execFileSync('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', serverKey, '-out', path.join(certs, 'server.csr')], { stdio: 'ignore' });
-  writeFileSync(path.join(certs, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  writeFileSync(path.join(certs, 'san.ext'), `subjectAltName=DNS:localhost,IP:127.0.0.1${remoteAddress ? `,IP:${remoteAddress}` : ''}\n`);
   execFileSync('openssl', ['x509', '-req', '-in', path.join(certs, 'server.csr'), '-CA', path.join(certs, 'test-ca.crt'), '-CAkey', path.join(certs, 'test-ca.key'), '-CAcreateserial', '-days', '2', '-extfile', path.join(certs, 'san.ext'), '-out', path.join(certs, 'server.crt')], { stdio: 'ignore' });
   caPem = readFileSync(path.join(certs, 'test-ca.crt'), 'utf8');
   otherCaPem = readFileSync(path.join(certs, 'other-ca.crt'), 'utf8');
 
-  server = await startEmbeddedPostgres({ quiet: true });
+  server = await startEmbeddedPostgres({ quiet: true, settings: remoteAddress ? { listen_addresses: `127.0.0.1,${remoteAddress}` } : {} });
   // The server reads its key as its own OS user, which must own it with mode 0600.
   const owner = statSync(server.dataDir);
   for (const file of ['server.key', 'server.crt']) {
@@ -41,6 +46,8 @@ beforeAll(async () => {
     writeFileSync(target, readFileSync(path.join(certs, file)), { mode: 0o600 });
     chownSync(target, owner.uid, owner.gid);
   }
+  // No line for the remote address but this one: a plain-text login from it has no pg_hba entry.
+  if (remoteAddress) appendFileSync(path.join(server.dataDir, 'pg_hba.conf'), `\nhostssl all all ${remoteAddress}/32 scram-sha-256\n`);
   admin = adminClient(server.adminUrl);
   await admin`alter system set ssl = on`;
   await admin`select pg_reload_conf()`;
@@ -110,6 +117,84 @@ describe.skipIf(!haveOpenssl)('TLS', () => {
       expect(row.n).toBe(2);
     } finally {
       container?.kill();
+    }
+  });
+});
+
+/** The server's URL with the host replaced. */
+function urlAt(host: string): string {
+  const url = new URL(server.url);
+  url.hostname = host;
+  return url.toString();
+}
+
+describe.skipIf(!haveOpenssl || !remoteAddress)('TLS by default, against a server that accepts only TLS from a remote address', () => {
+  it('a first connect with default options succeeds, encrypted', async () => {
+    const db = createPool({ connectionString: urlAt(remoteAddress!), maxConnectAttempts: 1 });
+    try {
+      const [row] = await db.sql`select ssl from pg_stat_ssl where pid = pg_backend_pid()`;
+      expect(row.ssl).toBe(true);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('verify-full passes with the server\'s CA for the address', async () => {
+    const db = createPool({ connectionString: urlAt(remoteAddress!), ssl: { ca: caPem }, maxConnectAttempts: 1 });
+    try {
+      expect(await db.sql`select 1 as one`).toEqual([{ one: 1 }]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('sslmode=disable is refused by the server, and the error names the sslmode to use', async () => {
+    const db = createPool({ connectionString: `${urlAt(remoteAddress!)}?sslmode=disable`, maxConnectAttempts: 1 });
+    const error = await db.sql`select 1`.then(() => null, (e) => e);
+    await db.end();
+    expect(error).toMatchObject({ code: 'CONNECT_FAILED', sqlState: '28000', notApplied: true });
+    expect(error.message).toMatch(/no encryption/);
+    expect(error.message).toContain('connect with sslmode=require');
+    expect(error.message).toContain('instead of sslmode=disable');
+  });
+});
+
+describe.skipIf(!remoteAddress)('a remote server without TLS', () => {
+  /** A server that answers SSLRequest with 'N' (TLS off) and records every byte it receives. */
+  async function noTlsServer(): Promise<{ port: number; received: Promise<Buffer>; close(): void }> {
+    let settle!: (bytes: Buffer) => void;
+    const received = new Promise<Buffer>((resolve) => (settle = resolve));
+    const srv = net.createServer((socket) => {
+      const chunks: Buffer[] = [];
+      let answered = false;
+      socket.on('data', (chunk) => {
+        chunks.push(chunk);
+        if (!answered && Buffer.concat(chunks).length >= 8) {
+          answered = true;
+          socket.write('N');
+        }
+      });
+      socket.on('close', () => settle(Buffer.concat(chunks)));
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => srv.listen(0, remoteAddress, resolve));
+    return { port: (srv.address() as net.AddressInfo).port, received, close: () => srv.close() };
+  }
+
+  it('is never sent the startup message in plain text; the error names sslmode=disable', async () => {
+    const front = await noTlsServer();
+    try {
+      const db = createPool({ connectionString: `postgres://ledger_user:s3cret-pass@${remoteAddress}:${front.port}/shop`, maxConnectAttempts: 1, connectTimeoutMs: 5_000 });
+      const error = await db.sql`select 1`.then(() => null, (e) => e);
+      await db.end();
+      expect(error).toMatchObject({ code: 'CONNECT_FAILED', notApplied: true });
+      expect(error.message).toContain('does not accept TLS');
+      expect(error.message).toContain('sslmode=disable');
+      const bytes = await front.received;
+      // Only the SSLRequest: no user name, no database name.
+      expect([...bytes]).toEqual([0, 0, 0, 8, 4, 210, 22, 47]);
+    } finally {
+      front.close();
     }
   });
 });

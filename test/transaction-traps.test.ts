@@ -178,7 +178,19 @@ describe('a pool call inside db.transaction', () => {
     await two.end();
   });
 
-  it('waits as before outside an invocation, where other callers may release connections', async () => {
+  it('is refused at once outside an invocation too, when made inside the transaction (max 1)', async () => {
+    const one = createPool({ connectionString: databaseUrl(), applicationName: 'tx-traps-script', max: 1 });
+    const error = await one.transaction(async () => {
+      await one.sql`select 1`; // the mistake: should be tx.sql
+    }).then(() => null, (e) => e);
+    expect(error).toMatchObject({ code: 'POOL_HELD_BY_TRANSACTION', notApplied: true });
+    expect(one.stats()).toMatchObject({ busy: 0, acquireTimeouts: 0 });
+    // After it, the pool serves calls as before.
+    expect([...(await one.sql`select 1 as one`)]).toEqual([{ one: 1 }]);
+    await one.end();
+  });
+
+  it('waits as before outside an invocation when made beside the transaction', async () => {
     const one = createPool({ connectionString: databaseUrl(), applicationName: 'tx-traps-plain', max: 1 });
     const [committed, after] = await Promise.all([
       one.transaction(async (tx) => (await tx.sql`select 'tx' as v`)[0].v),

@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorker, countConnections, noConnections, wranglerCompatibility } from '../src/loadtest/targets/worker.js';
-import { CONNECTIONS_HEADER } from '../src/loadtest/targets/worker-connection-limit.js';
+import { bundleWorker, countConnections, noConnections, wranglerCompatibility } from '../packages/cli/src/loadtest/targets/worker.js';
+import { CONNECTIONS_HEADER } from '../packages/cli/src/loadtest/targets/worker-connection-limit.js';
 
 // Cloudflare lets a request have 6 outgoing connections waiting for their response headers; a 7th
 // waits for a free slot. workerd does not enforce it: the load test's Worker bundle does, and

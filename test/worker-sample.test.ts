@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { route } from '../functions/worker/app.js';
 import { migrate } from '../functions/schema.js';
-import type { Gateway } from '../src/gateway/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
 import { createPool, type Pool } from '../src/index.http.js';
 import { adminClient, countConnections, uniqueName, type AdminSql } from './support/db.js';
 import { adminUrl, databaseUrl } from './support/env.js';
 import { startTestGateway, waitFor } from './gateway-support.js';
-import { freePort } from '../src/local-db/embedded-postgres.js';
+import { freePort } from '../packages/cli/src/local-db/embedded-postgres.js';
 
 // The sample Worker (functions/worker/) inside real workerd (miniflare), bundled as wrangler does
 // (esbuild, `workerd` condition), against the test database: over HTTP through the gateway, over
@@ -24,10 +24,11 @@ let db: Pool;
 let items: { id: number }[];
 const workers: Miniflare[] = [];
 
+/** The sample imports 'warmpool/worker' by name: here, the package's sources (`warmpool-source`). */
 async function bundle(entry: string): Promise<string> {
   const out = await build({
     entryPoints: [`${root}functions/worker/${entry}.ts`], bundle: true, format: 'esm', write: false, minify: true, logLevel: 'silent',
-    platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['cloudflare:*', 'node:*'],
+    platform: 'neutral', conditions: ['workerd', 'worker', 'browser', 'warmpool-source'], mainFields: ['module', 'main'], external: ['cloudflare:*', 'node:*'],
   });
   return out.outputFiles[0].text;
 }

@@ -6,8 +6,8 @@
  * index.ts serves them over HTTP or WebSocket (warmpool/worker), tcp.ts over TCP (Hyperdrive).
  * Every request gets its own pool, ended through ctx.waitUntil: nothing is shared across requests.
  */
-import type { FetchHandler, WorkerPoolOptions, withPool as WithPool } from '../../src/worker/index.js';
-import { DatabaseError, WarmpoolError, detectRuntime, isTransient, type Pool, type TransportName } from '../../src/worker/index.js';
+import type { FetchHandler, WorkerPoolOptions, withPool as WithPool } from 'warmpool/worker';
+import { DatabaseError, WarmpoolError, detectRuntime, isTransient, type Pool, type TransportName } from 'warmpool/worker';
 
 export interface Env {
   /** postgres://user:password@host:5432/db; better a secret (`wrangler secret put DATABASE_URL`). */

@@ -3,7 +3,7 @@
  * (`WARMPOOL_HTTP_ENDPOINT`), or WebSocket (`WARMPOOL_TRANSPORT=websocket`). Its bundle carries
  * neither postgres.js nor node:net. For Hyperdrive or direct TCP, point `main` at tcp.ts.
  */
-import { withPool } from '../../src/worker/index.js';
+import { withPool } from 'warmpool/worker';
 import { createWorker } from './app.js';
 
 export default createWorker(withPool);

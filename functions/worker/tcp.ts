@@ -3,7 +3,7 @@
  * `WARMPOOL_TRANSPORT=tcp` to dial the database directly through `cloudflare:sockets`. One
  * connection per request, closed through ctx.waitUntil. Use it as wrangler.toml's `main`.
  */
-import { withPool } from '../../src/worker/tcp.js';
+import { withPool } from 'warmpool/worker/tcp';
 import { createWorker } from './app.js';
 
 export default createWorker(withPool);

@@ -12,6 +12,8 @@ import { WarmpoolError } from '../errors.js';
 import type { PasswordSource, PoolOptions } from '../options.js';
 import { type SignedToken, cachedToken } from './token-cache.js';
 
+export { RDS_CA_REGIONS, RDS_ROOT_CERTIFICATES } from './rds-ca.js';
+
 export type PasswordFunction = Extract<PasswordSource, Function>;
 
 export interface AwsCredentials {

@@ -23,6 +23,8 @@ export interface Limit {
 export async function connectWithRetry(transport: Transport, options: ResolvedOptions, counters: Counters, limit: Limit, ended: () => boolean): Promise<Connection> {
   const retry = new ConnectRetry(options, limit.at, limit.caller);
   let refreshPassword = false;
+  /** The last attempt the server refused with a SQLSTATE. */
+  let refused: WarmpoolError | undefined;
   for (;;) {
     if (ended()) throw new WarmpoolError('POOL_ENDED', 'The pool was ended while connecting.', { notApplied: true });
     const cut = new TimeLimit(Math.max(1, retry.deadline - Date.now()));
@@ -31,9 +33,11 @@ export async function connectWithRetry(transport: Transport, options: ResolvedOp
       connection = await withinLimit(transport.connect(cut, refreshPassword), cut);
     } catch (err) {
       counters.connectFailures++;
-      // The transport's own failure (write CONNECTION_DESTROYED…) says nothing of why it was cut.
-      if (cut.reached) throw cutAt(options, counters, limit, retry, err);
+      // The transport's own failure (write CONNECTION_DESTROYED…) says nothing of why it was cut;
+      // the server's last refusal (53300 too many clients…) does, outside a resume.
+      if (cut.reached) throw refused && !retry.resuming ? retry.giveUp(refused) : cutAt(options, counters, limit, retry, err);
       const error = err instanceof WarmpoolError ? err : new WarmpoolError('CONNECT_FAILED', String(err), { cause: err, notApplied: true });
+      if (error.sqlState) refused = error;
       // A rotated credential or an expired token: a password function may hold a stale one. Ask
       // it once for a fresh password and try again at once; a string password cannot change.
       const stale = isRejectedPassword(error) && typeof options.password === 'function';

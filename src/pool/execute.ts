@@ -13,6 +13,7 @@ import type { Connection, RunOptions, Statement } from '../transports/types.js';
 import type { ConnectionSet, Lease } from './connections.js';
 import { type ObservedOperation, type PoolObserver, endWhenSettled } from './observer.js';
 import { type InvocationScope, addLease, removeLease } from './scope.js';
+import { currentTransaction } from './transaction-context.js';
 
 /** `run`: the deadline (and when to give up on a cancel) for the transport to enforce. */
 export type Work<T> = (connection: Connection, run: RunOptions) => Promise<T>;
@@ -37,8 +38,11 @@ export class Executor {
   #set: ConnectionSet;
   #options: ResolvedOptions;
   #scope: () => InvocationScope | undefined;
-  /** Leases held across statements (transactions, reserved handles), by the scope holding them. */
-  #held = new Map<Lease, InvocationScope>();
+  /**
+   * Leases held across statements (transactions, reserved handles), by who holds them: the
+   * invocation scope, or outside an invocation the transaction itself (transaction-context.ts).
+   */
+  #held = new Map<Lease, object>();
 
   constructor(set: ConnectionSet, options: ResolvedOptions, scope: () => InvocationScope | undefined) {
     this.#set = set;
@@ -92,8 +96,8 @@ export class Executor {
       } catch (err) {
         discard = lease.connection.dead;
         const error = this.#afterFailure(err);
-        // A statement refused by a session whose prepared statement went stale (DDL) is sent again on a new one.
-        const retry = (isConnectionLoss(error) || (error.notApplied && lease.connection.session === 'close')) && (error.notApplied
+        // A statement refused because its prepared form went stale (DDL) is sent again on a new session.
+        const retry = (isConnectionLoss(error) || error.code === 'STALE_STATEMENT') && (error.notApplied
           ? attempt < MAX_NOT_APPLIED_RETRIES
           : idempotent && maybeAppliedRetries++ < 1);
         if (!retry) throw this.#outcome(error, idempotent);
@@ -111,7 +115,10 @@ export class Executor {
 
   /** A lease now when a warm connection is free (the common case), else a promise of one. */
   acquire(scope: InvocationScope | undefined): Lease | Promise<Lease> {
-    if (this.#held.size > 0 && scope) this.#refuseSelfWait(scope);
+    if (this.#held.size > 0) {
+      const holder = scope ?? currentTransaction();
+      if (holder) this.#refuseSelfWait(holder);
+    }
     const acquired = this.#set.acquire(scope?.deadline ?? Infinity);
     if (!scope) return acquired;
     if (!(acquired instanceof Promise)) return this.#enter(scope, acquired, 0);
@@ -127,25 +134,26 @@ export class Executor {
     return lease;
   }
 
-  /** Marks a lease held across statements by `scope` (a transaction, a reserved handle) until released. */
-  hold(scope: InvocationScope | undefined, lease: Lease): void {
-    if (scope) this.#held.set(lease, scope);
+  /** Marks a lease held across statements by `holder` (its invocation, or the transaction) until released. */
+  hold(holder: object | undefined, lease: Lease): void {
+    if (holder) this.#held.set(lease, holder);
   }
 
   /**
    * Refuses at once a call that would queue while every connection is held by this invocation's
-   * transactions or reserved handles: awaited inside one of them it would wait for ever. Only the
-   * invocation's own holds count, without AsyncLocalStorage (it slows every promise): other
-   * callers may release connections, and a call from inside or beside a transaction look alike.
+   * transactions or reserved handles (or, outside an invocation, by the transaction the call is
+   * made inside): awaited inside one of them it would wait for ever. Inside an invocation only its
+   * own holds count, without AsyncLocalStorage (it slows every promise): other callers may
+   * release connections, and a call from inside or beside a transaction look alike.
    */
-  #refuseSelfWait(scope: InvocationScope): void {
+  #refuseSelfWait(holder: object): void {
     const { idle, open, busy, connecting } = this.#set.size;
     if (idle > 0 || connecting > 0 || open < this.#options.max) return;
     let mine = 0;
-    for (const [lease, holder] of this.#held) {
+    for (const [lease, by] of this.#held) {
       // A lease the end of its invocation evicted (a leaked reserved handle) is no longer held.
-      if (!holder.leases.includes(lease)) this.#held.delete(lease);
-      else if (holder === scope) mine++;
+      if ('leases' in by && !(by as InvocationScope).leases.includes(lease)) this.#held.delete(lease);
+      else if (by === holder) mine++;
     }
     if (mine < busy) return;
     throw new WarmpoolError(

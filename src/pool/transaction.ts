@@ -8,11 +8,13 @@ import { type ObservedOperation, type PoolObserver, endWhenSettled } from './obs
 import { checkParams, checkText } from './params.js';
 import { SqlQuery, UnsafeFragment, isTemplateCall, statementFromTemplate, toResult, type UnsentQueries } from './query.js';
 import type { InvocationScope } from './scope.js';
+import { insideTransaction } from './transaction-context.js';
 
 export interface InteractiveTransactionOptions extends TransactionOptions {
   /**
-   * How many times to run `fn` again after a serialization failure or deadlock (40001, 40P01) or
-   * a connection lost before COMMIT. Only safe when `fn` has no effects outside the database.
+   * How many times to run `fn` again after a serialization failure or deadlock (40001, 40P01), a
+   * connection lost before COMMIT, or a statement prepared before a schema change
+   * (STALE_STATEMENT). Only safe when `fn` has no effects outside the database.
    * Default 0.
    */
   retries?: number;
@@ -143,6 +145,10 @@ export class Transaction {
       if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST') {
         throw new WarmpoolError('CONNECTION_LOST', `${err.message} The transaction did not commit.`, { cause: err, notApplied: true, sqlState: err.sqlState });
       }
+      // Its connection is closed on release: this transaction can no longer commit.
+      if (err instanceof WarmpoolError && err.code === 'STALE_STATEMENT') {
+        throw new WarmpoolError('STALE_STATEMENT', err.message, { cause: err.cause, notApplied: true, sqlState: err.sqlState });
+      }
       throw err;
     }
   }
@@ -179,7 +185,9 @@ async function attempts<T>(
   if (scope) scope.metrics.queries++;
   for (let attempt = 0; ; attempt++) {
     const lease = await executor.acquire(scope);
-    executor.hold(scope, lease);
+    // Outside an invocation the transaction itself is the holder its callback's pool calls are checked against.
+    const holder = scope ?? {};
+    executor.hold(holder, lease);
     operation?.acquired();
     const connection = lease.connection;
     const run = <R>(work: (run: RunOptions) => Promise<R>) => executor.withDeadline(scope, work, true);
@@ -190,7 +198,7 @@ async function attempts<T>(
       });
       let result: T;
       try {
-        result = await fn(tx);
+        result = await (scope ? fn(tx) : insideTransaction(holder, () => fn(tx)));
         tx.checkAllSent();
       } finally {
         tx.close();
@@ -222,7 +230,9 @@ function retryReason(err: unknown): string {
 
 function isRetryable(err: unknown): boolean {
   if (err instanceof DatabaseError) return isRetryableTransactionState(err.code);
-  return err instanceof WarmpoolError && err.code === 'CONNECTION_LOST' && err.notApplied;
+  if (!(err instanceof WarmpoolError)) return false;
+  // A statement prepared before a schema change: the transaction rolled back, its connection closed.
+  return (err.code === 'CONNECTION_LOST' && err.notApplied) || err.code === 'STALE_STATEMENT';
 }
 
 /** A connection lost during BEGIN: the transaction never started, so nothing of it applied. */

@@ -1,5 +1,6 @@
 import { DatabaseError, WarmpoolError, redactSecrets } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
+import { pgHbaTlsHint } from '../tls/defaults.js';
 import type { Connection, ConnectLimit, RunOptions, Statement, StatementResult, TransactionOptions } from './types.js';
 
 /** Helpers shared by transports; none of them imports a driver. */
@@ -63,12 +64,27 @@ export function connectError(err: unknown, options: ResolvedOptions, secrets: st
   const severity = (err as { severity?: unknown })?.severity ?? (err as { severity_local?: unknown })?.severity_local;
   const message = redactSecrets(err instanceof Error ? err.message : String(err), secrets);
   if (typeof severity === 'string' && typeof code === 'string') {
-    return new WarmpoolError('CONNECT_FAILED', `Could not connect to ${where}: ${message} (SQLSTATE ${code})`, { cause: err, notApplied: true, sqlState: code });
+    const hint = pgHbaTlsHint(code, message, options.ssl);
+    return new WarmpoolError('CONNECT_FAILED', `Could not connect to ${where}: ${message} (SQLSTATE ${code})${hint ? ` ${hint}` : ''}`, { cause: err, notApplied: true, sqlState: code });
   }
   if (code === 'CONNECT_TIMEOUT') {
     return new WarmpoolError('CONNECT_TIMEOUT', `Connecting to ${where} timed out after ${options.connectTimeoutMs} ms.`, { cause: err, notApplied: true });
   }
-  return new WarmpoolError('CONNECT_FAILED', `Could not connect to ${where}: ${message}`, { cause: err, notApplied: true });
+  const tlsHint = typeof code === 'string' && UNVERIFIED_CERTIFICATE.has(code) ? ` ${certificateHint(options)}` : '';
+  return new WarmpoolError('CONNECT_FAILED', `Could not connect to ${where}: ${message}${tlsHint}`, { cause: err, notApplied: true });
+}
+
+/** Node's codes for a server certificate that did not verify against the roots trusted. */
+const UNVERIFIED_CERTIFICATE = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function certificateHint(options: ResolvedOptions): string {
+  const rds = /\.rds\.amazonaws\.com\.?$/i.test(options.host)
+    ? " For Amazon RDS, pass its roots: import { RDS_ROOT_CERTIFICATES } from 'warmpool/aws' and ssl: { ca: [...tls.rootCertificates, ...RDS_ROOT_CERTIFICATES] }."
+    : '';
+  return `The server's certificate did not verify (sslmode ${typeof options.ssl === 'string' ? options.ssl : 'with your TLS options'}): pass the CA that signed it as ssl: { ca }, or connect encrypted without verifying with sslmode=require.${rds}`;
 }
 
 const ISOLATION_LEVELS = ['read committed', 'repeatable read', 'serializable'];

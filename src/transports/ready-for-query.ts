@@ -2,12 +2,15 @@ import type { TransactionStatus } from './types.js';
 
 /**
  * Follows the server's message stream (type byte, int32 length counting itself, body) just far
- * enough to read the status byte of each ReadyForQuery ('Z', length 5). Bodies are skipped
- * without being looked at, so the cost per chunk is a few reads per message; a header or a
- * status split across chunks is carried over to the next one.
+ * enough to read the status byte of each ReadyForQuery ('Z', length 5) and to count the
+ * CommandComplete messages ('C'). Bodies are skipped without being looked at, so the cost per
+ * chunk is a few reads per message; a header or a status split across chunks is carried over to
+ * the next one.
  */
 export class ReadyForQueryReader {
   status: TransactionStatus = 'unknown';
+  /** CommandComplete messages read so far: a statement that got none has not finished. */
+  commandCompletes = 0;
   /** Body bytes of the current message not read yet. */
   #remaining = 0;
   #inReadyForQuery = false;
@@ -42,6 +45,7 @@ export class ReadyForQueryReader {
   #begin(type: number, length: number): void {
     this.#remaining = length - 4;
     this.#inReadyForQuery = type === 0x5a /* Z */ && length === 5;
+    if (type === 0x43 /* C */) this.commandCompletes++;
   }
 }
 

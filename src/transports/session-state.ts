@@ -60,6 +60,11 @@ function isLocalSetConfig(text: string, argsStart: number): boolean {
   return /,\s*true\s*$/i.test(args);
 }
 
+/** The statement's first word in lower case, past whitespace and comments ('' when there is none). */
+export function firstWord(text: string): string {
+  return wordAt(text, firstWordStart(text));
+}
+
 /** PREPARE TRANSACTION ends a transaction for two-phase commit; it leaves nothing in the session. */
 function isPrepareTransaction(text: string, start: number): boolean {
   return wordAt(text, firstWordStart(text, start + 'prepare'.length)) === 'transaction';

@@ -1,12 +1,15 @@
-import net from 'node:net';
-import tls from 'node:tls';
-import type { ResolvedOptions, SslMode } from '../options.js';
-
 /**
  * Opens the socket the TCP transport hands to postgres.js, TLS included, so that the transport
  * holds the socket that carries plain protocol bytes: it can see a server's FATAL on an idle
- * connection the moment it is read, even under TLS.
+ * connection the moment it is read, even under TLS. Which sslmode a host gets, and the hints of a
+ * refusal, are src/tls/defaults.ts; on Lambda an Amazon RDS host's verifying modes trust the
+ * runtime's Amazon roots (LAMBDA_CA_FILE, read only for such a host) besides Node's.
  */
+import net from 'node:net';
+import tls from 'node:tls';
+import type { ResolvedOptions, SslMode } from '../options.js';
+import { readFile } from 'node:fs/promises';
+import { LAMBDA_CA_FILE, noTlsHint, rdsRegion } from '../tls/defaults.js';
 
 /** SSLRequest: length 8, code 80877103. */
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]);
@@ -49,9 +52,9 @@ async function negotiateTls(raw: net.Socket, options: ResolvedOptions): Promise<
   const answer = await new Promise<number>((resolve) => raw.once('data', (chunk: Buffer) => resolve(chunk[0])));
   if (answer !== 0x53 /* 'S' */) {
     if (options.ssl === 'prefer') return raw;
-    throw Object.assign(new Error('the server does not accept TLS connections (sslmode requires TLS)'), { code: 'TLS_REFUSED' });
+    throw Object.assign(new Error(noTlsHint(options.host)), { code: 'TLS_REFUSED' });
   }
-  const secure = tls.connect({ socket: raw, ...tlsOptions(options.ssl, options.host) });
+  const secure = tls.connect({ socket: raw, ...(await tlsOptions(options.ssl, options.host)) });
   await new Promise<void>((resolve, reject) => {
     secure.once('secureConnect', resolve);
     secure.once('error', reject);
@@ -59,15 +62,24 @@ async function negotiateTls(raw: net.Socket, options: ResolvedOptions): Promise<
   return secure;
 }
 
-function tlsOptions(ssl: SslMode | Record<string, unknown>, host: string): tls.ConnectionOptions {
+/** Node's roots and, where Lambda's runtime keeps them, Amazon's: read once per process. */
+let rdsTrust: Promise<string[] | undefined> | undefined;
+
+function amazonTrust(): Promise<string[] | undefined> {
+  return (rdsTrust ??= readFile(LAMBDA_CA_FILE, 'utf8').then((pem) => [...tls.rootCertificates, pem], () => undefined));
+}
+
+export async function tlsOptions(ssl: SslMode | Record<string, unknown>, host: string): Promise<tls.ConnectionOptions> {
   const servername = net.isIP(host) ? undefined : host;
   if (typeof ssl === 'object') return { servername, ...ssl };
+  const verifying = ssl === 'verify-full' || ssl === 'verify-ca';
+  const ca = verifying && rdsRegion(host) !== undefined ? await amazonTrust() : undefined;
   switch (ssl) {
     case 'verify-full':
-      return { servername, rejectUnauthorized: true };
+      return { servername, rejectUnauthorized: true, ca };
     case 'verify-ca':
       // The chain must verify; the host name is not compared.
-      return { servername, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+      return { servername, rejectUnauthorized: true, ca, checkServerIdentity: () => undefined };
     default:
       // 'require' and 'prefer' encrypt without verifying, as libpq does.
       return { servername, rejectUnauthorized: false };

@@ -1,17 +1,3 @@
-import type net from 'node:net';
-import postgres from 'postgres';
-import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
-import type { ResolvedOptions } from '../options.js';
-import { applicationNameFor, batchInSession, connectError, limitReached, passwordFor } from './common.js';
-import { DeadlineAlarm } from './deadline-alarm.js';
-import { type CancellableQuery, cancelQuietly } from './postgres-cancel.js';
-import { ReadyForQueryReader } from './ready-for-query.js';
-import { RESET_SESSION, type SessionState, sessionChangeOf, worse } from './session-state.js';
-import { ARRAY_TYPES_QUERY, type ArrayTypes, type DriverTypeTables, arrayElements, registerArrayTypes } from './tcp-array-types.js';
-import { type DriverResult, TcpResults } from './tcp-result.js';
-import type { ClosedBy, Connection, ConnectLimit, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
-import { type Parser, tcpParam, typeParsers } from './values.js';
-
 /**
  * TCP through postgres.js. Each warmpool connection is its own postgres.js instance with max 1,
  * so the pool (not the driver) decides when a socket is opened, validated and closed. The
@@ -21,6 +7,21 @@ import { type Parser, tcpParam, typeParsers } from './values.js';
  * on Workers (postgres.js's `cf` build, through `warmpool/worker/tcp`) there is none and the
  * driver opens its own through `cloudflare:sockets`, for one request.
  */
+import type net from 'node:net';
+import postgres from 'postgres';
+import { DatabaseError, WarmpoolError } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import { applicationNameFor, batchInSession, connectError, limitReached, passwordFor } from './common.js';
+import { DeadlineAlarm } from './deadline-alarm.js';
+import { type CancellableQuery, cancelQuietly } from './postgres-cancel.js';
+import { ReadyForQueryReader } from './ready-for-query.js';
+import { RESET_SESSION, type SessionState, firstWord, sessionChangeOf, worse } from './session-state.js';
+import { ARRAY_TYPES_QUERY, type ArrayTypes, type DriverTypeTables, arrayElements, registerArrayTypes } from './tcp-array-types.js';
+import { DATE_TYPE, JSON_TYPE, driverParsersOff } from './tcp-driver-types.js';
+import { COMMITS_AFTER_COMPLETE, SERVER_TERMINATIONS, SOCKET_GONE, isStaleStatement, serverFields, trailingFatal } from './tcp-errors.js';
+import { type DriverResult, TcpResults } from './tcp-result.js';
+import type { ClosedBy, Connection, ConnectLimit, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
+import { tcpParam, typeParsers } from './values.js';
 
 /** Opens the socket (TLS included) the driver talks over. */
 export type SocketOpener = (options: ResolvedOptions) => Promise<net.Socket>;
@@ -46,12 +47,6 @@ interface DriverSlot {
 /** How long the server gets to confirm a cancel before the socket is destroyed. */
 const CANCEL_GRACE_MS = 1000;
 
-/** Driver error codes meaning the socket is gone. */
-const SOCKET_GONE = new Set([
-  'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT',
-  'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_STREAM_DESTROYED', 'ERR_SOCKET_CLOSED',
-]);
-
 class TcpConnection implements Connection {
   #sql: Sql;
   #reserved!: ReservedSql;
@@ -72,7 +67,11 @@ class TcpConnection implements Connection {
   /** The FATAL that ended the session while it was idle, for the next error to name. */
   #closedBy: ClosedBy | undefined;
 
-  private constructor(sql: Sql, prepare: boolean, results: TcpResults, secrets: string[]) {
+  /** No pooler in between: a FATAL read is the server's own (see #statementError). */
+  #direct: boolean;
+
+  private constructor(sql: Sql, prepare: boolean, results: TcpResults, secrets: string[], direct: boolean) {
+    this.#direct = direct;
     this.#sql = sql;
     this.#queryOptions = { prepare, simple: false };
     this.#results = results;
@@ -188,7 +187,7 @@ class TcpConnection implements Connection {
     const slot = built ?? TcpConnection.driver(options, containerId, openSocket);
     const { sql } = slot;
     slot.password = password;
-    const self = new TcpConnection(sql, options.prepare, new TcpResults(typeParsers(options.textTypes, 'Option "textTypes"')), password ? [password] : []);
+    const self = new TcpConnection(sql, options.prepare, new TcpResults(typeParsers(options.textTypes, 'Option "textTypes"')), password ? [password] : [], options.pooler === 'none');
     slot.self = self;
     const abort = () => void sql.end({ timeout: 0 });
     const stopWatching = limit?.onReached(abort);
@@ -243,6 +242,7 @@ class TcpConnection implements Connection {
     if (statement.arrayRows) query.values();
     // The driver writes a turn later: a failure read before then means the statement never left.
     const writtenBefore = this.#socket?.bytesWritten;
+    const completesBefore = this.#readyForQuery.commandCompletes;
     this.#inFlight++;
     let expired = false;
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -265,7 +265,9 @@ class TcpConnection implements Connection {
       if (expired) this.#destroy();
       return result;
     } catch (err) {
-      const error = this.#statementError(err, writtenBefore !== undefined && this.#socket?.bytesWritten === writtenBefore, wasIdle);
+      const unsent = writtenBefore !== undefined && this.#socket?.bytesWritten === writtenBefore;
+      const unfinished = this.#direct && wasIdle && this.#socket !== undefined && this.#readyForQuery.commandCompletes === completesBefore && COMMITS_AFTER_COMPLETE.has(firstWord(statement.text));
+      const error = this.#statementError(err, unsent, unfinished, wasIdle);
       if (expired) this.#destroy();
       if (!expired) throw error;
       const cancelled = error instanceof DatabaseError && error.code === '57014';
@@ -308,18 +310,28 @@ class TcpConnection implements Connection {
     void this.#sql.end({ timeout: 0 });
   }
 
-  /** `unsent`: nothing of the statement was written before the failure, so it cannot have run. */
-  #statementError(err: unknown, unsent: boolean, wasIdle: boolean): WarmpoolError {
+  /**
+   * `unsent`: nothing of the statement was written before the failure, so it cannot have run.
+   * `unfinished`: it ran as its own transaction, which commits only after its CommandComplete,
+   * and none came. The server's FATAL read in order after that proves it never will: the statement
+   * did not commit. A close without a FATAL proves nothing (the answer may be lost on the way),
+   * nor does a FATAL of a pooler in between, which may stand for a server that died after its
+   * commit: only the server's own terminations count, and only on a direct connection.
+   */
+  #statementError(err: unknown, unsent: boolean, unfinished: boolean, wasIdle: boolean): WarmpoolError {
     if (err instanceof postgres.PostgresError) {
       const fatal = err.severity === 'FATAL' || err.severity === 'PANIC';
       if (fatal) {
         this.#dead = true;
-        return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${err.message} (SQLSTATE ${err.code})`, { cause: err, sqlState: err.code, notApplied: unsent });
+        return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${err.message} (SQLSTATE ${err.code})`, { cause: err, sqlState: err.code, notApplied: unsent || (unfinished && SERVER_TERMINATIONS.has(err.code)) });
       }
       if (isStaleStatement(err)) {
-        // Outside a transaction the refused statement had no effect: the pool sends it again on a new session.
+        // Closed on release, so the next use prepares afresh. Outside a transaction the refused
+        // statement had no effect: the pool sends it again on a new session.
         this.#session = 'close';
-        return new DatabaseError(err.message, serverFields(err), { cause: err, notApplied: wasIdle });
+        const message = `A statement prepared on this connection before a schema change was refused: ${err.message} (SQLSTATE ${err.code}). `
+          + (wasIdle ? 'It had no effect.' : 'The transaction did not commit, and its connection is closed: pass retries to db.transaction to run it again on a new one.');
+        return new WarmpoolError('STALE_STATEMENT', message, { cause: err, sqlState: err.code, notApplied: wasIdle });
       }
       return new DatabaseError(err.message, serverFields(err), { cause: err });
     }
@@ -329,7 +341,7 @@ class TcpConnection implements Connection {
       // The driver reports a FATAL (57P01 shutdown, 57P02 crash, …) only at the ReadyForQuery that
       // never comes, so a statement in flight sees just the close; the FATAL says why.
       const fatal = trailingFatal(this.#lastChunk) ?? this.#closedBy;
-      if (fatal) return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${fatal.message} (SQLSTATE ${fatal.code})`, { cause: err, sqlState: fatal.code, notApplied: unsent });
+      if (fatal) return new WarmpoolError('CONNECTION_LOST', `The server closed the connection: ${fatal.message} (SQLSTATE ${fatal.code})`, { cause: err, sqlState: fatal.code, notApplied: unsent || (unfinished && SERVER_TERMINATIONS.has(fatal.code)) });
       return new WarmpoolError('CONNECTION_LOST', `The connection was lost (${code}).`, { cause: err, notApplied: unsent });
     }
     if (code === 'UNDEFINED_VALUE') {
@@ -345,79 +357,6 @@ class TcpConnection implements Connection {
 
 /** Simple protocol, unprepared: for the reset, several commands in one message. */
 const SIMPLE = { prepare: false, simple: true };
-
-/**
- * An error that says a prepared statement no longer matches the schema it was planned against
- * (a type dropped and created again); the driver re-prepares on its own only for some of these.
- * The session is closed on release, so the next use prepares afresh.
- */
-function isStaleStatement(err: postgres.PostgresError): boolean {
-  return (err.code === 'XX000' && err.message.startsWith('cache lookup failed for type')) || (err.code === '0A000' && err.message.startsWith('cached plan must not change result type'));
-}
-
-/**
- * The server's last words, if `chunk` ends with them: a FATAL or PANIC ErrorResponse, or the
- * WARNING notice of class 57P an immediate shutdown sends instead (PostgreSQL 14+).
- */
-function trailingFatal(chunk: Buffer | undefined): { code: string; message: string } | undefined {
-  if (!chunk) return undefined;
-  for (let i = chunk.length - 5; i >= 0; i--) {
-    if ((chunk[i] !== 0x45 /* E */ && chunk[i] !== 0x4e /* N */) || i + 1 + chunk.readUInt32BE(i + 1) !== chunk.length) continue;
-    const fields: Record<string, string> = {};
-    for (let at = i + 5; at < chunk.length && chunk[at] !== 0; ) {
-      const end = chunk.indexOf(0, at + 1);
-      if (end < 0) break;
-      fields[String.fromCharCode(chunk[at])] = chunk.toString('utf8', at + 1, end);
-      at = end + 1;
-    }
-    const severity = fields.V ?? fields.S;
-    const last = chunk[i] === 0x45 ? severity === 'FATAL' || severity === 'PANIC' : fields.C?.startsWith('57P');
-    return last && fields.C ? { code: fields.C, message: fields.M ?? '' } : undefined;
-  }
-  return undefined;
-}
-
-
-/**
- * postgres.js turns every value for a date/timestamp/timestamptz parameter into a Date and sends
- * its UTC ISO form: a string such as '2024-05-06 07:08:09' for a timestamp came back shifted by
- * the process's UTC offset, and 'infinity' threw. Strings go through as they are (as on HTTP);
- * Dates and epoch numbers as before.
- */
-const DATE_TYPE = {
-  to: 1184,
-  from: [1082, 1114, 1184],
-  serialize: (x: unknown) => (typeof x === 'string' ? x : (x instanceof Date ? x : new Date(x as number)).toISOString()),
-  parse: (x: string) => new Date(x),
-};
-
-/** postgres.js names some fields of a server error differently (table_name, constraint_name…). */
-function serverFields(err: postgres.PostgresError): ServerErrorFields {
-  const e = err as postgres.PostgresError & Record<string, string | undefined>;
-  return { code: e.code, severity: e.severity, detail: e.detail, hint: e.hint, position: e.position, schema: e.schema_name, table: e.table_name, column: e.column_name, constraint: e.constraint_name };
-}
-
-/**
- * A string bound where the server expects json or jsonb is sent as that text (it is JSON already,
- * as ORMs and the other transports pass it); postgres.js would encode it again, storing a JSON
- * string. Anything else is JSON-encoded.
- */
-const JSON_TYPE = {
-  to: 114,
-  from: [114, 3802],
-  serialize: (x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x)),
-  parse: (x: string) => JSON.parse(x),
-};
-
-/**
- * Switches the driver's result parsers off, so rows hold the server's text and values.ts parses
- * them as on every transport, with `textTypes` per query (postgres.js fixes a prepared statement's
- * parsers when it is first described).
- */
-function driverParsersOff(sql: Sql): void {
-  const { parsers } = sql.options as unknown as { parsers: Record<number, Parser> };
-  for (const oid of Object.keys(parsers)) delete parsers[oid as unknown as number];
-}
 
 /** `openSocket`: Node's (tcp-socket.ts); without one the driver opens its own (cloudflare:sockets on Workers). */
 export function tcpTransport(openSocket?: SocketOpener): TransportFactory {

@@ -190,7 +190,7 @@ class WebSocketConnection implements Connection {
   }
 }
 
-/** `webSocket`: the constructor to use where there is no global WebSocket (Node 20: the `ws` package). */
+/** `webSocket`: the constructor to open (websocket-constructor.ts on Node); undefined leaves the driver's own choice. */
 export function websocketTransport(webSocket?: unknown): TransportFactory {
   return (options, containerId) => {
     if (!options.wsProxy) {

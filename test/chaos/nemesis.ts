@@ -1,4 +1,4 @@
-import type { EmbeddedServer } from '../../src/local-db/embedded-postgres.js';
+import type { EmbeddedServer } from '../../packages/cli/src/local-db/embedded-postgres.js';
 import type { AdminSql } from '../support/db.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../../src/local-db/embedded-postgres.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../../packages/cli/src/local-db/embedded-postgres.js';
 import { adminClient } from '../support/db.js';
 import { FaultProxy, seededRandom } from '../support/fault-proxy.js';
 import { History, LEDGER_DDL } from '../support/ledger.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EmulatedContainer, type InvocationOutcome } from '../../src/emulator/container.js';
+import { EmulatedContainer, type InvocationOutcome } from '../support/emulated-container.js';
 import type { History } from '../support/ledger.js';
 import { type ChaosOp, type Writes, writesOf } from './events.js';
 import { nextEvent } from './mix.js';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { EmulatedContainer, type InvocationOutcome } from '../../src/emulator/container.js';
+import { EmulatedContainer, type InvocationOutcome } from './emulated-container.js';
 import { childErrorEnv } from './process-errors.js';
 
 /** An emulated container running test/support/ledger-handler.ts against `databaseUrl`. */

@@ -1,5 +1,5 @@
-import type { EmulatedContainer } from '../../src/emulator/container.js';
-import { type EmbeddedServer, type StartOptions, startEmbeddedPostgres } from '../../src/local-db/embedded-postgres.js';
+import type { EmulatedContainer } from './emulated-container.js';
+import { type EmbeddedServer, type StartOptions, startEmbeddedPostgres } from '../../packages/cli/src/local-db/embedded-postgres.js';
 import { ledgerContainer } from './container.js';
 import { type AdminSql, adminClient } from './db.js';
 import { FaultProxy, type ProxyOptions } from './fault-proxy.js';

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../../src/local-db/embedded-postgres.js';
+import { startEmbeddedPostgres } from '../../packages/cli/src/local-db/embedded-postgres.js';
 import type {} from './env.js'; // ProvidedContext typings
 
 export default async function setup(project: TestProject) {

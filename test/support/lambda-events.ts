@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 
-export { httpEvent, type HttpEventInit } from '../../src/emulator/events.js';
+export { httpEvent, type HttpEventInit } from '../../packages/cli/src/emulator/events.js';
 
 /** The parts of a Lambda context that withPool reads, filled out to the full type. */
 export function lambdaContext(functionName: string, remainingMs = 10_000): Context {
