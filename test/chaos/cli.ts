@@ -4,7 +4,11 @@ import { parseArgs } from 'node:util';
 import { formatResult } from './report.js';
 import { runSoak } from './soak.js';
 
-const USAGE = 'usage: npm run test:chaos -- [--seed N] [--minutes M] [--containers K]';
+const USAGE = `usage: npm run test:chaos -- [--seed N] [--minutes M] [--containers K]
+
+  --seed N        seeds the mix, the nemesis and the schema changes (default 1)
+  --minutes M     how long the containers run (default 1.5)
+  --containers K  emulated Lambda containers, each with a pool of max 1 (default 8)`;
 
 function numberArg(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -16,12 +20,17 @@ function numberArg(name: string, value: string | undefined, fallback: number, mi
   return n;
 }
 
-let values: Record<string, string | undefined>;
+let values: { seed?: string; minutes?: string; containers?: string; help?: boolean };
 try {
-  ({ values } = parseArgs({ options: { seed: { type: 'string' }, minutes: { type: 'string' }, containers: { type: 'string' } }, strict: true }) as { values: Record<string, string | undefined> });
+  ({ values } = parseArgs({ options: { seed: { type: 'string' }, minutes: { type: 'string' }, containers: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
 } catch (err) {
   console.error(`${(err as Error).message}\n${USAGE}`);
   process.exit(2);
+}
+
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
 }
 
 const seed = Math.floor(numberArg('seed', values.seed, 1, 0, 2 ** 31));

@@ -1,29 +1,27 @@
 // The handler each chaos container runs: one pool at module scope with `max: 1`, wrapped in
-// withPool, and a mix of the work a user's function does. Every write inserts ledger rows named
-// after its operation id (`<op>` for one insert, `<op>.1` and `<op>.2` for the two inserts of a
-// transaction or batch), so the soak can count them afterwards.
+// withPool, and the work of events.ts. An invocation whose event says `probe` first reads its
+// session (probe.ts) and appends what it saw to CHAOS_STATE_FILE, with the container's previous
+// invocation; it always probes after an invocation that changed the session on purpose. A probe
+// that fails is skipped: the invocation's outcome stays its work's.
 //
 // Unhandled rejections and uncaught exceptions are appended to CHAOS_EVENTS_FILE at once
-// (synchronously), so a count survives a SIGKILL of the container.
+// (synchronously), so a count survives a SIGKILL of the container. With CHAOS_TOKEN_SEED set,
+// the password comes from a token provider that sometimes fails or hangs (flaky-password.ts),
+// and each of its calls is appended to CHAOS_TOKEN_FILE.
 import { appendFileSync } from 'node:fs';
 import { createPool } from '../../src/index.js';
 import { withPool } from '../../src/lambda/index.js';
+import { type ChaosEvent, describeWork } from './events.js';
+import { flakyPassword } from './flaky-password.js';
+import { PROBE_SQL, type Probe } from './probe.js';
+import * as work from './work.js';
+import { changeSession, reserved } from './work-session.js';
 
-export type ChaosEvent =
-  | { op: 'read'; opId: string }
-  | { op: 'insert'; opId: string }
-  /** A read and an insert at once: the insert is pipelined behind the read on the one connection. */
-  | { op: 'read-and-insert'; opId: string }
-  | { op: 'batch'; opId: string }
-  /**
-   * Two inserts and a pause like an external call, between them or after both. The call has a
-   * timeout of its own that ends it 250 ms before the function's, as a careful handler's would.
-   */
-  | { op: 'tx'; opId: string; pauseMs: number; pauseAt: 'between' | 'after' }
-  /** An insert, then a statement that runs for `seconds` (the deadline may cancel it). */
-  | { op: 'tx-sleep'; opId: string; seconds: number };
+export type { ChaosEvent } from './events.js';
 
 const eventsFile = process.env.CHAOS_EVENTS_FILE;
+const stateFile = process.env.CHAOS_STATE_FILE;
+const tokenFile = process.env.CHAOS_TOKEN_FILE;
 
 function record(kind: 'unhandledRejection' | 'uncaughtException', error: unknown): void {
   const e = error as { code?: unknown; message?: unknown; stack?: unknown } | undefined;
@@ -35,52 +33,60 @@ function record(kind: 'unhandledRejection' | 'uncaughtException', error: unknown
 process.on('unhandledRejection', (reason) => record('unhandledRejection', reason));
 process.on('uncaughtException', (error) => record('uncaughtException', error));
 
-const db = createPool({
-  connectionString: process.env.DATABASE_URL,
-  max: 1,
-  ...JSON.parse(process.env.CHAOS_POOL_OPTIONS ?? '{}'),
-});
+const poolOptions = JSON.parse(process.env.CHAOS_POOL_OPTIONS ?? '{}') as Record<string, unknown> & { connectTimeoutMs?: number };
+let connectionString = process.env.DATABASE_URL;
+let password: ReturnType<typeof flakyPassword> | undefined;
+if (process.env.CHAOS_TOKEN_SEED && connectionString) {
+  const url = new URL(connectionString);
+  const hangMs = (poolOptions.connectTimeoutMs ?? 1_000) * 2;
+  password = flakyPassword(decodeURIComponent(url.password), Number(process.env.CHAOS_TOKEN_SEED), hangMs, (what) => {
+    if (tokenFile) appendFileSync(tokenFile, `${JSON.stringify({ what })}\n`);
+  });
+  url.password = '';
+  connectionString = url.href;
+}
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const db = createPool({ connectionString, max: 1, ...poolOptions, ...(password ? { password } : {}) });
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The container's previous invocation, and whether it changed the session on purpose. */
+let previous = { what: 'none (cold start)', changedSession: false };
+
+async function probe(opId: string): Promise<void> {
+  let seen: Probe;
+  try {
+    [seen] = await db.query<Probe & Record<string, unknown>>(PROBE_SQL, [], { idempotent: true });
+  } catch {
+    return;
+  }
+  if (stateFile) appendFileSync(stateFile, `${JSON.stringify({ opId, after: previous.what, seen })}\n`);
+}
+
+function run(event: ChaosEvent, invocation: work.Invocation): Promise<unknown> {
+  switch (event.op) {
+    case 'read': return work.read(invocation, event);
+    case 'insert': return work.insert(invocation, event);
+    case 'read-and-insert': return work.readAndInsert(invocation, event);
+    case 'pair-late': return work.pairLate(invocation, event);
+    case 'batch': return work.batch(invocation, event);
+    case 'tx': return work.tx(invocation, event);
+    case 'tx-sleep': return work.txSleep(invocation, event);
+    case 'tx-all': return work.txAll(invocation, event);
+    case 'savepoints': return work.savepoints(invocation, event);
+    case 'session': return changeSession(invocation, event);
+    case 'reserve': return reserved(invocation, event);
+  }
+}
 
 export const handler = withPool(db, async (event: ChaosEvent, context: { getRemainingTimeInMillis(): number }) => {
-  const externalCall = (ms: number) => sleep(Math.max(0, Math.min(ms, context.getRemainingTimeInMillis() - 250)));
-  switch (event.op) {
-    case 'read': {
-      const [row] = await db.sql`select count(*)::int as n from ledger where run_id = ${event.opId}`;
-      return row;
-    }
-    case 'insert':
-      await db.sql`insert into ledger (run_id) values (${event.opId})`;
-      return {};
-    case 'read-and-insert': {
-      const [, insert] = await Promise.allSettled([
-        db.query('select count(*)::int as n from ledger where run_id = $1', [event.opId], { idempotent: true }),
-        db.sql`insert into ledger (run_id) values (${event.opId})`,
-      ]);
-      // The invocation's outcome is the write's: the read may fail while the insert committed.
-      if (insert.status === 'rejected') throw insert.reason;
-      return {};
-    }
-    case 'batch':
-      await db.batch([
-        db.sql`insert into ledger (run_id) values (${`${event.opId}.1`})`,
-        db.sql`insert into ledger (run_id) values (${`${event.opId}.2`})`,
-      ]);
-      return {};
-    case 'tx':
-      await db.transaction(async (tx) => {
-        await tx.sql`insert into ledger (run_id) values (${`${event.opId}.1`})`;
-        if (event.pauseAt === 'between') await externalCall(event.pauseMs);
-        await tx.sql`insert into ledger (run_id) values (${`${event.opId}.2`})`;
-        if (event.pauseAt === 'after') await externalCall(event.pauseMs);
-      });
-      return {};
-    case 'tx-sleep':
-      await db.transaction(async (tx) => {
-        await tx.sql`insert into ledger (run_id) values (${event.opId})`;
-        await tx.sql`select pg_sleep(${event.seconds})`;
-      });
-      return {};
+  const remainingMs = () => context.getRemainingTimeInMillis();
+  const invocation: work.Invocation = { db, remainingMs, externalCall: (ms) => sleep(Math.max(0, Math.min(ms, remainingMs() - 250))) };
+  try {
+    if (event.probe || previous.changedSession) await probe(event.opId);
+    await run(event, invocation);
+    return { sessionResets: db.stats().sessionResets };
+  } finally {
+    previous = { what: `${describeWork(event)} ${event.opId}`, changedSession: event.op === 'session' || event.op === 'reserve' };
   }
 });

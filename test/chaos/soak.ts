@@ -5,17 +5,23 @@ import { type EmbeddedServer, startEmbeddedPostgres } from '../../packages/cli/s
 import { adminClient } from '../support/db.js';
 import { FaultProxy, seededRandom } from '../support/fault-proxy.js';
 import { History, LEDGER_DDL } from '../support/ledger.js';
-import { type LedgerFindings, checkParts } from './check.js';
-import { type FaultKind, Nemesis } from './nemesis.js';
+import { type LedgerFindings, type StateFindings, checkParts, checkState } from './check.js';
+import { type ChaosOp, type Writes } from './events.js';
+import { Nemesis } from './nemesis.js';
+import type { ProbeReport } from './probe.js';
+import { SCHEMA_DDL, SchemaChanges } from './schema.js';
 import { Slot } from './workload.js';
 
 /**
  * A seeded chaos soak: `containers` emulated Lambda containers (`max: 1`, withPool, frozen
- * between invocations, a 3 s function timeout) run a mix of reads, inserts, transactions and
- * batches through a fault proxy for `minutes`, while a nemesis kills backends, restarts the
- * server, resets, blackholes, delays and refuses flows, lowers idle_session_timeout and SIGKILLs
- * containers. At the end every container is gone and every session closed (so nothing can still
- * commit), and the ledger is held to the library's promises.
+ * between invocations, a 3 s function timeout) run the mix of mix.ts (reads, inserts,
+ * transactions, batches, concurrent statements, savepoints, session changes, reserved
+ * connections; a quarter of the containers get their password from a flaky token provider)
+ * through a fault proxy for `minutes`, while a nemesis kills backends, restarts the server,
+ * resets, blackholes, delays and refuses flows, lowers idle_session_timeout and SIGKILLs
+ * containers, and the schema changes under them (schema.ts). At the end every container is gone
+ * and every session closed (so nothing can still commit), and the ledger and what the
+ * invocations found in their sessions are held to the library's promises.
  */
 
 export interface SoakOptions {
@@ -47,7 +53,16 @@ export interface SoakResult {
   failed: number;
   unknown: number;
   unknownApplied: number;
-  faults: Record<FaultKind, number>;
+  /** By kind, with `schema-change` for the schema changes and `combo` for turns that combined faults. */
+  faults: Record<string, number>;
+  /** Invocations by kind of work. */
+  mix: Record<string, number>;
+  /** Session resets the containers' pools reported, at least. */
+  sessionResets: number;
+  /** Invocations that probed their session. */
+  probes: number;
+  /** Calls of the flaky token providers, by what they did. */
+  tokenCalls: Record<string, number>;
   codes: Record<string, number>;
   checks: Check[];
   /** One line per breach, for replaying with the seed. */
@@ -70,24 +85,28 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   try {
     const app = adminClient(server.url);
     await app.unsafe(LEDGER_DDL);
+    await app.unsafe(SCHEMA_DDL);
     await app.end();
     proxy = await FaultProxy.start({ upstreamPort: server.port, seed });
     const history = new History(`chaos-${seed}`);
-    const parts = new Map<string, string[]>();
+    const writes = new Map<string, Writes>();
     for (let index = 0; index < containers; index++) {
       slots.push(new Slot({
-        index, databaseUrl: proxy.urlFor(server.url), timeoutMs, eventsDir, history, parts,
+        index, databaseUrl: proxy.urlFor(server.url), timeoutMs, eventsDir, history, writes,
         random: seededRandom(seed * 1_000 + index + 1),
         // Half the containers leave idle_session_timeout to the server, so lowering it there bites.
-        poolOptions: index % 2 === 0 ? { serverIdleSessionTimeoutMs: 0 } : {},
+        // A quarter get a token provider that sometimes throws or hangs past connectTimeoutMs.
+        poolOptions: { ...(index % 2 === 0 ? { serverIdleSessionTimeoutMs: 0 } : {}), ...(index % 4 === 1 ? { connectTimeoutMs: 800 } : {}) },
+        tokenSeed: index % 4 === 1 ? seed * 1_000 + index + 1 : undefined,
       }));
     }
     const nemesis = new Nemesis({ server, admin, proxy, targets: slots }, seededRandom(seed));
+    const schema = new SchemaChanges(server.adminUrl, seededRandom(seed + 7_919));
     const until = Date.now() + minutes * 60_000;
     log(`chaos soak: seed ${seed}, ${minutes} min, ${containers} containers`);
     const progress = setInterval(() => log(`  ${slots.reduce((n, s) => n + s.invocations, 0)} invocations, ${nemesis.total} faults`), 30_000);
     try {
-      await Promise.all([...slots.map((slot) => slot.run(until)), nemesis.run(until)]);
+      await Promise.all([...slots.map((slot) => slot.run(until)), nemesis.run(until), schema.run(until)]);
     } finally {
       clearInterval(progress);
     }
@@ -95,7 +114,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     for (const slot of slots) slot.stop();
     await closeSessions(admin);
 
-    const ledger = await checkParts(admin, history, parts);
+    const ledger = await checkParts(admin, history, writes);
+    const state = checkState(slots.flatMap((slot) => readLines<ProbeReport>(slot.stateFile)));
     const unhandled = slots.flatMap((slot) => readEvents(slot.eventsFile));
     const pastTimeout = slots.flatMap((slot) => slot.pastTimeout);
     const peak = proxy.peakFor('chaos-');
@@ -104,9 +124,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const leaks = secretsIn(server, history, unhandled);
     const violations = [
       ...ledger.violations,
+      ...state.violations,
       ...unhandled.map((e) => `container reported ${e}`),
       ...pastTimeout.map((p) => `past the ${timeoutMs} ms timeout: ${p}`),
-      ...(peak > 1 ? [`a container held ${peak} server connections at once (cap 1)`] : []),
+      ...[...proxy.peakByApp].filter(([app, n]) => app.startsWith('chaos-') && n > 1).map(([app, n]) => `container ${app} held ${n} server connections at once (cap 1)`),
       ...(rssGrowth > rssLimit ? [`a container's RSS grew by ${mib(rssGrowth)} MiB (limit ${mib(rssLimit)} MiB)`] : []),
       ...leaks,
     ];
@@ -115,11 +136,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       invocations: history.ops.length,
       coldStarts: slots.reduce((n, s) => n + s.coldStarts, 0),
       ok: ledger.ok, failed: ledger.failed, unknown: ledger.unknown, unknownApplied: ledger.unknownApplied,
-      faults: nemesis.counts,
+      faults: { ...nemesis.counts, 'schema-change': schema.count },
+      mix: sumMix(slots),
+      sessionResets: slots.reduce((n, s) => n + s.sessionResets, 0),
+      probes: state.probes,
+      tokenCalls: countBy(slots.flatMap((slot) => readLines<{ what: string }>(slot.tokenFile)).map((call) => call.what)),
       codes: history.codes(),
-      checks: checks(ledger, unhandled, pastTimeout.length, peak, rssGrowth, leaks.length),
+      checks: checks(ledger, state, unhandled, pastTimeout.length, peak, rssGrowth, leaks.length),
       violations,
-      misfires: nemesis.misfires,
+      misfires: [...nemesis.misfires, ...schema.misfires],
     };
   } finally {
     for (const slot of slots) slot.stop();
@@ -130,12 +155,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   }
 }
 
-function checks(ledger: LedgerFindings, unhandled: string[], pastTimeout: number, peak: number, rssGrowth: number, leaks: number): Check[] {
+function checks(ledger: LedgerFindings, state: StateFindings, unhandled: string[], pastTimeout: number, peak: number, rssGrowth: number, leaks: number): Check[] {
   return [
     { name: 'ok write missing (lost)', count: ledger.lost },
     { name: 'written twice', count: ledger.duplicated },
     { name: 'notApplied but present', count: ledger.failedButPresent },
     { name: 'half applied', count: ledger.halfApplied },
+    { name: 'written with a wrong value', count: ledger.wrongValue },
+    { name: 'state seen by a later invocation', count: state.seen },
+    { name: 'refused by a statement prepared before a schema change', count: ledger.staleStatement },
     { name: 'rows nobody wrote', count: ledger.phantom },
     { name: 'error outside the contract', count: ledger.outsideContract },
     { name: 'unhandledRejection', count: unhandled.filter((e) => e.startsWith('unhandledRejection')).length },
@@ -159,10 +187,33 @@ async function closeSessions(admin: ReturnType<typeof adminClient>): Promise<voi
   throw new Error('app sessions did not end');
 }
 
-function readEvents(file: string): string[] {
+function sumMix(slots: readonly Slot[]): Record<string, number> {
+  const mix: Partial<Record<ChaosOp, number>> = {};
+  for (const slot of slots) for (const [op, n] of Object.entries(slot.mix) as [ChaosOp, number][]) mix[op] = (mix[op] ?? 0) + n;
+  return mix;
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}
+
+/** The JSON lines a container appended to `file`. */
+function readLines<T>(file: string): T[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => {
-    const e = JSON.parse(line) as { kind: string; code: string; message: string; stack?: string[] };
+  // A container SIGKILLed mid-write may leave a partial last line.
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).flatMap((line) => {
+    try {
+      return [JSON.parse(line) as T];
+    } catch {
+      return [];
+    }
+  });
+}
+
+function readEvents(file: string): string[] {
+  return readLines<{ kind: string; code: string; message: string; stack?: string[] }>(file).map((e) => {
     // The first frames say where the promise nobody listened to came from.
     return `${e.kind} ${e.code}: ${e.message}${e.stack?.length ? ` (${e.stack.slice(0, 4).join(' ← ')})` : ''}`;
   });

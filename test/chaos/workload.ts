@@ -3,12 +3,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmulatedContainer, type InvocationOutcome } from '../support/emulated-container.js';
 import type { History } from '../support/ledger.js';
-import type { ChaosEvent } from './handler.js';
+import { type ChaosOp, type Writes, writesOf } from './events.js';
+import { nextEvent } from './mix.js';
 import type { Target } from './nemesis.js';
 
 /**
- * One emulated Lambda container slot of the soak: it invokes the chaos handler in a loop with a
- * seeded mix of work, frozen (SIGSTOP) for 0–3 s between invocations, and starts a new container
+ * One emulated Lambda container slot of the soak: it invokes the chaos handler in a loop with the
+ * seeded mix of work (mix.ts), frozen (SIGSTOP) for 0–3 s between invocations, and starts a new container
  * (a cold start) when the nemesis has SIGKILLed the old one.
  */
 
@@ -23,10 +24,12 @@ export interface SlotOptions {
   eventsDir: string;
   /** Pool options; the slot adds applicationName. */
   poolOptions: Record<string, unknown>;
+  /** Set: the password comes from a token provider that sometimes fails or hangs, seeded with this. */
+  tokenSeed?: number;
   random: () => number;
   history: History;
-  /** Ledger rows each operation writes. */
-  parts: Map<string, string[]>;
+  /** What each operation writes. */
+  writes: Map<string, Writes>;
 }
 
 export interface InvocationRecord {
@@ -42,6 +45,11 @@ export class Slot implements Target {
   rssGrowth = 0;
   invocations = 0;
   coldStarts = 0;
+  /** Invocations by kind of work. */
+  readonly mix: Partial<Record<ChaosOp, number>> = {};
+  /** Session resets the pools of this slot reported (the last count each container returned). */
+  #resetsOfEnded = 0;
+  #resets = 0;
   #container: EmulatedContainer | undefined;
   #generation = 0;
   #busy = false;
@@ -71,6 +79,20 @@ export class Slot implements Target {
     return path.join(this.options.eventsDir, `container-${this.options.index}.jsonl`);
   }
 
+  /** Where the containers of this slot append what their session probes saw. */
+  get stateFile(): string {
+    return path.join(this.options.eventsDir, `container-${this.options.index}.state.jsonl`);
+  }
+
+  /** Where its token provider, if it has one, appends each call. */
+  get tokenFile(): string {
+    return path.join(this.options.eventsDir, `container-${this.options.index}.tokens.jsonl`);
+  }
+
+  get sessionResets(): number {
+    return this.#resetsOfEnded + this.#resets;
+  }
+
   kill(): void {
     if (this.#busy) this.#cutByNemesis = true;
     this.#killed = true;
@@ -92,9 +114,11 @@ export class Slot implements Target {
   }
 
   async #start(): Promise<void> {
-    const { databaseUrl, poolOptions, index } = this.options;
+    const { databaseUrl, poolOptions, index, tokenSeed } = this.options;
     this.#generation++;
     this.coldStarts++;
+    this.#resetsOfEnded += this.#resets;
+    this.#resets = 0;
     this.#killed = false;
     this.#rssBaseline = undefined;
     this.#warmInvocations = 0;
@@ -104,15 +128,19 @@ export class Slot implements Target {
       env: {
         DATABASE_URL: databaseUrl,
         CHAOS_EVENTS_FILE: this.eventsFile,
+        CHAOS_STATE_FILE: this.stateFile,
+        CHAOS_TOKEN_FILE: this.tokenFile,
+        CHAOS_TOKEN_SEED: tokenSeed === undefined ? undefined : String(tokenSeed * 100 + this.#generation),
         CHAOS_POOL_OPTIONS: JSON.stringify({ ...poolOptions, applicationName: `${this.appPrefix}g${this.#generation}` }),
       },
     });
   }
 
   async #invokeOnce(): Promise<void> {
-    const { history, parts, timeoutMs } = this.options;
-    const event = this.#nextEvent();
-    parts.set(event.opId, partsOf(event));
+    const { history, writes, timeoutMs } = this.options;
+    const event = nextEvent(history.nextId(), this.options.random);
+    writes.set(event.opId, writesOf(event));
+    this.mix[event.op] = (this.mix[event.op] ?? 0) + 1;
     const kind = event.op === 'read' ? 'read' : 'write';
     this.#busy = true;
     this.#cutByNemesis = false;
@@ -130,23 +158,10 @@ export class Slot implements Target {
       this.pastTimeout.push(`${event.opId} (${event.op}) took ${Math.round(outcome.durationMs)} ms: ${describe(outcome)}`);
     }
     if (!exited) this.#sampleRss();
+    const resets = (outcome.result as { sessionResets?: number } | undefined)?.sessionResets;
+    if (typeof resets === 'number') this.#resets = Math.max(this.#resets, resets);
   }
 
-  #nextEvent(): ChaosEvent {
-    const opId = this.options.history.nextId();
-    const r = this.options.random();
-    const x = this.options.random();
-    if (r < 0.2) return { op: 'read', opId };
-    if (r < 0.3) return { op: 'read-and-insert', opId };
-    if (r < 0.55) return { op: 'insert', opId };
-    if (r < 0.7) return { op: 'batch', opId };
-    if (r < 0.95) {
-      // Most pauses are short; one in four runs past the deadline (3 s timeout, 0.5 s margin).
-      const pauseMs = x < 0.75 ? Math.floor(x * 1_000) : 2_300 + Math.floor((x - 0.75) * 2_000);
-      return { op: 'tx', opId, pauseMs, pauseAt: this.options.random() < 0.5 ? 'between' : 'after' };
-    }
-    return { op: 'tx-sleep', opId, seconds: Math.round(x * 40) / 10 };
-  }
 
   #sampleRss(): void {
     const rss = rssOf(this.#container!.pid);
@@ -157,11 +172,6 @@ export class Slot implements Target {
   }
 }
 
-export function partsOf(event: ChaosEvent): string[] {
-  if (event.op === 'read') return [];
-  if (event.op === 'insert' || event.op === 'read-and-insert' || event.op === 'tx-sleep') return [event.opId];
-  return [`${event.opId}.1`, `${event.opId}.2`];
-}
 
 /** Resident set size of a process from /proc, in bytes. */
 function rssOf(pid: number): number | undefined {
