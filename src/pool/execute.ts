@@ -155,7 +155,8 @@ export class Executor {
       if ('leases' in by && !(by as InvocationScope).leases.includes(lease)) this.#held.delete(lease);
       else if (by === holder) mine++;
     }
-    if (mine < busy) return;
+    // Slots held by connections still closing come free without anyone releasing them.
+    if (mine === 0 || mine < busy) return;
     throw new WarmpoolError(
       'POOL_HELD_BY_TRANSACTION',
       `Every connection of the pool (max ${this.#options.max}) is held by this invocation's transaction or reserved connection, so this call could only wait for it to end. Inside db.transaction use tx.sql / tx.query; otherwise run the call after the transaction ends, or raise max.`,
