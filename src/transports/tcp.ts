@@ -238,23 +238,24 @@ class TcpConnection implements Connection {
   /** `graceMs`: how long the server gets to confirm a cancel at the deadline before the socket is destroyed. */
   run(statement: Statement, options: RunOptions = {}, graceMs = CANCEL_GRACE_MS): Promise<StatementResult> {
     this.#session = worse(this.#session, sessionChangeOf(statement.text));
-    return this.#send(statement, options, graceMs, this.#queryOptions).then((result) => this.#results.from(result, statement));
+    return this.#send(statement, options, graceMs, false);
   }
 
   /** Restores the session's defaults (see session-state.ts) in one simple-protocol round trip. */
   async resetSession(options: RunOptions): Promise<void> {
-    await this.#send({ text: RESET_SESSION, params: [] }, options, 0, SIMPLE);
+    await this.#send({ text: RESET_SESSION, params: [] }, options, 0, true);
     this.#session = 'clean';
   }
 
-  async #send(statement: Statement, options: RunOptions, graceMs: number, queryOptions: object): Promise<DriverResult> {
+  /** `simple`: several commands in one simple-protocol message, whose results are not read (the reset). */
+  async #send(statement: Statement, options: RunOptions, graceMs: number, simple: boolean): Promise<StatementResult> {
     // The driver would try to write to a closed socket (and throw outside the promise).
     if (this.dead) throw this.#closedError('The connection was closed before the statement was sent.');
     // `simple: false`: always the extended protocol (one statement, prepared when `prepare` is on),
     // also without parameters; the option is missing from the driver's type declarations.
     const wasIdle = this.#readyForQuery.status === 'I';
     this.#readyForQuery.status = 'unknown';
-    const query = this.#reserved.unsafe(statement.text, statement.params.map(tcpParam) as never[], queryOptions as never) as unknown as DriverQuery;
+    const query = this.#reserved.unsafe(statement.text, statement.params.map(tcpParam) as never[], (simple ? SIMPLE : this.#queryOptions) as never) as unknown as DriverQuery;
     if (statement.arrayRows) query.values();
     // The driver writes a turn later: a failure read before then means the statement never left.
     const writtenBefore = this.#socket?.bytesWritten;
@@ -279,7 +280,7 @@ class TcpConnection implements Connection {
       const result = await query;
       // A cancel the server had not acted on yet would reach a later statement: a new session instead.
       if (expired) this.#destroy();
-      return result;
+      return simple ? NO_ROWS : this.#results.from(result, statement);
     } catch (err) {
       const unsent = writtenBefore !== undefined && this.#socket?.bytesWritten === writtenBefore;
       const unfinished = this.#direct && wasIdle && this.#socket !== undefined && this.#readyForQuery.commandCompletes === completesBefore && COMMITS_AFTER_COMPLETE.has(firstWord(statement.text));
@@ -375,6 +376,9 @@ class TcpConnection implements Connection {
 
 /** Simple protocol, unprepared: for the reset, several commands in one message. */
 const SIMPLE = { prepare: false, simple: true };
+
+/** What #send gives for a simple-protocol message, whose results nobody reads. */
+const NO_ROWS: StatementResult = Object.freeze({ rows: [], command: '', count: 0, columns: [] });
 
 /** `openSocket`: Node's (tcp-socket.ts); without one the driver opens its own (cloudflare:sockets on Workers). */
 export function tcpTransport(openSocket?: SocketOpener): TransportFactory {
