@@ -1,3 +1,4 @@
+import { FIRST_USER_OID } from './tcp-array-types.js';
 import type { Column, Row, Statement, StatementResult } from './types.js';
 import { type Parser, type TypeParsers, asText } from './values.js';
 
@@ -23,14 +24,29 @@ interface Shape {
 const NO_COLUMNS: DriverColumn[] = [];
 
 export class TcpResults {
-  /** Array type OID to element OID, from pg_type at connect (arrays of CREATE TYPE types too). */
-  arrayElements: Record<number, number> = {};
+  /**
+   * CREATE TYPE types seen in results, looked up in pg_type (tcp-array-types.ts): an array's OID
+   * → its element's OID, any other type → 0. Shared by the pool's connections.
+   */
+  readonly userTypes: Record<number, number>;
   /** The pool's parsers (its `textTypes`), for statements without their own. */
   readonly #types: TypeParsers;
   #shapes = new WeakMap<DriverColumn[], Shape>();
 
-  constructor(types: TypeParsers) {
+  constructor(types: TypeParsers, userTypes: Record<number, number>) {
     this.#types = types;
+    this.userTypes = userTypes;
+  }
+
+  /** The CREATE TYPE types among `driverColumns` not looked up yet; undefined when there are none (nearly always). */
+  unknownTypes(driverColumns: DriverColumn[] | undefined): number[] | undefined {
+    // A shape is cached only for a column list whose types were all known.
+    if (!driverColumns || this.#shapes.has(driverColumns)) return undefined;
+    let unknown: number[] | undefined;
+    for (const { type } of driverColumns) {
+      if (type >= FIRST_USER_OID && !(type in this.userTypes)) (unknown ??= []).push(type);
+    }
+    return unknown;
   }
 
   from(result: DriverResult, statement: Statement): StatementResult {
@@ -67,7 +83,7 @@ export class TcpResults {
   #shape(driverColumns: DriverColumn[], types: TypeParsers): Shape {
     const cached = this.#shapes.get(driverColumns);
     if (cached?.types === types) return cached;
-    const parsers = driverColumns.map(({ type }) => types.columnParser(type, this.arrayElements[type]));
+    const parsers = driverColumns.map(({ type }) => types.columnParser(type, this.userTypes[type] || undefined));
     // An object keeps the last of the columns sharing a name, as the driver built it.
     const last = new Map<string, Parser>();
     for (let i = 0; i < driverColumns.length; i++) last.set(driverColumns[i].name, parsers[i]);

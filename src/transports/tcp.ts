@@ -16,7 +16,7 @@ import { DeadlineAlarm } from './deadline-alarm.js';
 import { type CancellableQuery, cancelQuietly } from './postgres-cancel.js';
 import { ReadyForQueryReader } from './ready-for-query.js';
 import { RESET_SESSION, type SessionState, firstWord, sessionChangeOf, worse } from './session-state.js';
-import { ARRAY_TYPES_QUERY, type ArrayTypes, type DriverTypeTables, arrayElements, registerArrayTypes } from './tcp-array-types.js';
+import { type DriverTypeTables, registerArrayTypes, userTypesQuery } from './tcp-array-types.js';
 import { DATE_TYPE, JSON_TYPE, driverParsersOff } from './tcp-driver-types.js';
 import { COMMITS_AFTER_COMPLETE, SERVER_TERMINATIONS, SOCKET_GONE, isStaleStatement, serverFields, trailingFatal } from './tcp-errors.js';
 import { type DriverResult, TcpResults } from './tcp-result.js';
@@ -25,13 +25,6 @@ import { tcpParam, typeParsers } from './values.js';
 
 /** Opens the socket (TLS included) the driver talks over. */
 export type SocketOpener = (options: ResolvedOptions) => Promise<net.Socket>;
-
-/** The array type OIDs, fetched by a pool's first connection and reused by its later ones. */
-interface TypeCache {
-  arrays?: ArrayTypes;
-  /** The same, array OID → element OID, for the result parsers. */
-  elements?: Record<number, number>;
-}
 
 type Sql = postgres.Sql<Record<string, never>>;
 type ReservedSql = postgres.ReservedSql<Record<string, never>>;
@@ -160,7 +153,7 @@ class TcpConnection implements Connection {
       max_lifetime: 0,
       connect_timeout: options.connectTimeoutMs / 1000,
       prepare: options.prepare,
-      // Array types are fetched by open, in a query its connect awaits (tcp-array-types.ts).
+      // Array types come from a table, no query (tcp-array-types.ts).
       fetch_types: false,
       connection,
       onnotice: () => {},
@@ -195,19 +188,20 @@ class TcpConnection implements Connection {
     return slot;
   }
 
-  static async open(options: ResolvedOptions, containerId: string, openSocket: SocketOpener | undefined, types: TypeCache, limit?: ConnectLimit, refreshPassword = false, built?: DriverSlot): Promise<TcpConnection> {
+  /** `userTypes`: the pool's CREATE TYPE types looked up so far (TcpResults.userTypes). */
+  static async open(options: ResolvedOptions, containerId: string, openSocket: SocketOpener | undefined, userTypes: Record<number, number>, limit?: ConnectLimit, refreshPassword = false, built?: DriverSlot): Promise<TcpConnection> {
     const password = await passwordFor(options, refreshPassword, limit);
     const slot = built ?? TcpConnection.driver(options, containerId, openSocket);
     const { sql } = slot;
     slot.password = password;
-    const self = new TcpConnection(slot, options.prepare, new TcpResults(typeParsers(options.textTypes, 'Option "textTypes"')), password ? [password] : [], options.pooler === 'none');
+    const self = new TcpConnection(slot, options.prepare, new TcpResults(typeParsers(options.textTypes, 'Option "textTypes"'), userTypes), password ? [password] : [], options.pooler === 'none');
     slot.self = self;
     const abort = () => {
       slot.abandoned = true;
       void sql.end({ timeout: 0 });
     };
     const stopWatching = limit?.onReached(abort);
-    // The driver's connect_timeout ends at login; the type query after it is bounded here.
+    // The driver's connect_timeout ends at login; the first query after it is bounded here.
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -215,15 +209,13 @@ class TcpConnection implements Connection {
     }, options.connectTimeoutMs);
     try {
       if (limit?.reached) throw limitReached();
-      // The first query opens the connection: reserve() on a connection not yet open never
-      // settles when fetch_types is off (porsager/postgres#751).
-      const arrays = types.arrays ?? (await sql.unsafe(ARRAY_TYPES_QUERY) as unknown as ArrayTypes).map(({ oid, typarray }) => ({ oid, typarray }));
-      if (types.arrays) await sql.unsafe('select 1');
-      types.arrays = arrays;
-      registerArrayTypes(sql.options as unknown as DriverTypeTables, arrays);
+      registerArrayTypes(sql.options as unknown as DriverTypeTables);
       driverParsersOff(sql);
+      // A query opens the connection: reserve() on a connection not yet open never settles when
+      // fetch_types is off (porsager/postgres#751), and a query sent during the connect waits
+      // for the first one's answer anyway.
+      await sql.unsafe('select 1');
       self.#reserved = await sql.reserve();
-      self.#results.arrayElements = types.elements ??= arrayElements(arrays);
       return self;
     } catch (err) {
       abort();
@@ -280,7 +272,10 @@ class TcpConnection implements Connection {
       const result = await query;
       // A cancel the server had not acted on yet would reach a later statement: a new session instead.
       if (expired) this.#destroy();
-      return simple ? NO_ROWS : this.#results.from(result, statement);
+      if (simple) return NO_ROWS;
+      const unknown = this.#results.unknownTypes(result.columns);
+      if (unknown && !this.dead) await this.#lookUpTypes(unknown);
+      return this.#results.from(result, statement);
     } catch (err) {
       const unsent = writtenBefore !== undefined && this.#socket?.bytesWritten === writtenBefore;
       const unfinished = this.#direct && wasIdle && this.#socket !== undefined && this.#readyForQuery.commandCompletes === completesBefore && COMMITS_AFTER_COMPLETE.has(firstWord(statement.text));
@@ -293,6 +288,18 @@ class TcpConnection implements Connection {
       this.#inFlight--;
       if (watched) this.#alarm.unwatch(watched);
       clearTimeout(graceTimer);
+    }
+  }
+
+  /** Learns which of `oids` (CREATE TYPE types) are arrays, for the parsers; a failure leaves them text. */
+  async #lookUpTypes(oids: number[]): Promise<void> {
+    try {
+      const rows = await this.#reserved.unsafe(userTypesQuery(oids), [], UNPREPARED as never) as unknown as { oid: string; typelem: string }[];
+      const types = this.#results.userTypes;
+      for (const oid of oids) types[oid] = 0;
+      for (const { oid, typelem } of rows) types[Number(oid)] = Number(typelem);
+    } catch {
+      // The statement's own result stands; its arrays of such types stay text.
     }
   }
 
@@ -374,6 +381,9 @@ class TcpConnection implements Connection {
   }
 }
 
+/** Extended protocol, not prepared: for a query of warmpool's own whose text varies. */
+const UNPREPARED = { prepare: false, simple: false };
+
 /** Simple protocol, unprepared: for the reset, several commands in one message. */
 const SIMPLE = { prepare: false, simple: true };
 
@@ -383,7 +393,7 @@ const NO_ROWS: StatementResult = Object.freeze({ rows: [], command: '', count: 0
 /** `openSocket`: Node's (tcp-socket.ts); without one the driver opens its own (cloudflare:sockets on Workers). */
 export function tcpTransport(openSocket?: SocketOpener): TransportFactory {
   return (options, containerId) => {
-    const types: TypeCache = {};
+    const userTypes: Record<number, number> = {};
     // The first connection's driver is built with the transport: for a pool made at module scope
     // (Lambda's init) that is where the driver's code is compiled, not in the first invocation.
     let spare: DriverSlot | undefined = TcpConnection.driver(options, containerId, openSocket);
@@ -393,7 +403,7 @@ export function tcpTransport(openSocket?: SocketOpener): TransportFactory {
       connect: (limit, refreshPassword) => {
         const built = spare;
         spare = undefined;
-        return TcpConnection.open(options, containerId, openSocket, types, limit, refreshPassword, built);
+        return TcpConnection.open(options, containerId, openSocket, userTypes, limit, refreshPassword, built);
       },
     };
   };

@@ -37,7 +37,7 @@ const ARRAY_ELEMENTS: Record<number, number> = {
  * The other built-in array types (elements stay text). The HTTP and WebSocket transports know
  * only these: arrays of types created with CREATE TYPE (enum[]) have OIDs they cannot look up.
  */
-const TEXT_ARRAYS = new Set([
+export const TEXT_ARRAYS: ReadonlySet<number> = new Set([
   143, 271, 629, 651, 719, 775, 791, 1002, 1003, 1006, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 1015, 1016, 1017, 1018,
   1019, 1020, 1027, 1034, 1040, 1041, 1183, 1187, 1231, 1263, 1270, 1561, 1563, 2201, 2207, 2208, 2209, 2210, 2211, 2949,
   2951, 3221, 3643, 3644, 3645, 3735, 3770, 3905, 3907, 3909, 3911, 3913, 3927, 4073, 4090, 4097, 4192, 5039, 6150, 6151,
