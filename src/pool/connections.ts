@@ -5,7 +5,8 @@
  */
 import { WarmpoolError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import type { Connection, Transport } from '../transports/types.js';
+import { readsOnly } from '../transports/session-state.js';
+import type { Connection, Statement, Transport } from '../transports/types.js';
 import { type Limit, connectWithRetry } from './connect.js';
 import { removeUnordered } from '../unordered.js';
 import { type Counters, newCounters } from './stats.js';
@@ -18,6 +19,11 @@ export interface Lease {
   lastUsedAt: number;
   expiresAt: number;
   generation: number;
+  /**
+   * Due for validation, which its caller's read carries instead of a ping (common.ts's
+   * runReadOnly); set by acquire for that one use.
+   */
+  probe?: boolean;
 }
 
 /** How long the ROLLBACK and session reset on release may take when nothing tighter bounds them. */
@@ -64,12 +70,19 @@ export class ConnectionSet {
   /**
    * Gives a live connection, opening or waiting for one; never more than `max` exist. A warm
    * connection that needs no ping is returned synchronously: that is every statement's path.
+   * `single`: the caller's one statement; when it only reads, a connection due for validation
+   * is returned marked `probe` instead of pinged, for the read to carry the probe itself.
    */
-  acquire(callerDeadline: number): Lease | Promise<Lease> {
+  acquire(callerDeadline: number, single?: Statement): Lease | Promise<Lease> {
     if (this.#ended) throw new WarmpoolError('POOL_ENDED', 'The pool has been ended; create a new one with createPool.', { notApplied: true });
     const now = Date.now();
     const lease = this.#takeIdle(now);
     if (lease && !this.#needsPing(lease, now)) return lease;
+    if (lease && single && readsOnly(single.text)) {
+      this.counters.validations++;
+      lease.probe = true;
+      return lease;
+    }
     const deadline = Math.min(callerDeadline, now + this.#options.acquireTimeoutMs);
     const limit: Limit = { at: deadline, caller: callerDeadline };
     if (lease) return this.#validated(lease, limit);

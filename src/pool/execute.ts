@@ -9,7 +9,8 @@
 import { WarmpoolError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { isDrainState } from '../sqlstate.js';
-import type { Connection, RunOptions, Statement } from '../transports/types.js';
+import { runReadOnly } from '../transports/common.js';
+import type { Connection, RunOptions, Statement, StatementResult } from '../transports/types.js';
 import type { ConnectionSet, Lease } from './connections.js';
 import { type ObservedOperation, type PoolObserver, endWhenSettled } from './observer.js';
 import { type InvocationScope, addLease, removeLease } from './scope.js';
@@ -57,9 +58,18 @@ export class Executor {
    */
   run<T, R = T>(work: Work<T>, idempotent: boolean, what?: Statement | readonly Statement[], map?: (result: T) => R): Promise<R> {
     const observer = this.observer;
-    if (!observer || !what) return this.#run(work, idempotent, undefined, map);
+    if (!observer || !what) return this.#run(work, idempotent, undefined, map, undefined);
     const operation = Array.isArray(what) ? observer.batch(what) : observer.statement(what as Statement);
-    return endWhenSettled(operation, this.#run(work, idempotent, operation, map));
+    return endWhenSettled(operation, this.#run(work, idempotent, operation, map, undefined));
+  }
+
+  /** One statement on its own (`run` of `connection.run(statement)`); after an idle gap a read carries the probe itself. */
+  runStatement<R>(statement: Statement, idempotent: boolean, map: (result: StatementResult) => R): Promise<R> {
+    const work: Work<StatementResult> = (connection, run) => connection.run(statement, run);
+    const observer = this.observer;
+    if (!observer) return this.#run(work, idempotent, undefined, map, statement);
+    const operation = observer.statement(statement);
+    return endWhenSettled(operation, this.#run(work, idempotent, operation, map, statement));
   }
 
   /** The invocation running now, if any. */
@@ -67,13 +77,15 @@ export class Executor {
     return this.#scope();
   }
 
-  async #run<T, R>(work: Work<T>, idempotent: boolean, operation: ObservedOperation | undefined, map: ((result: T) => R) | undefined): Promise<R> {
+  async #run<T, R>(work: Work<T>, idempotent: boolean, operation: ObservedOperation | undefined, map: ((result: T) => R) | undefined, single: Statement | undefined): Promise<R> {
     const scope = this.#scope();
     if (scope) scope.metrics.queries++;
     let maybeAppliedRetries = 0;
     for (let attempt = 0; ; attempt++) {
-      const acquired = this.acquire(scope);
+      const acquired = this.acquire(scope, single);
       const lease = acquired instanceof Promise ? await acquired : acquired;
+      const probe = lease.probe === true;
+      lease.probe = false;
       operation?.acquired();
       let discard = false;
       try {
@@ -87,7 +99,7 @@ export class Executor {
         const limits = this.#limits(scope);
         let result: T;
         try {
-          result = await work(lease.connection, limits);
+          result = probe ? await runReadOnly(lease.connection, single!, limits, this.#options.pingTimeoutMs) as T : await work(lease.connection, limits);
         } catch (err) {
           throw limits === NO_LIMITS ? err : deadlineError(err, limits.code, this.#options.queryTimeoutMs, false);
         }
@@ -96,6 +108,7 @@ export class Executor {
       } catch (err) {
         discard = lease.connection.dead;
         const error = this.#afterFailure(err);
+        if (probe && isConnectionLoss(error)) this.#set.counters.validationFailures++;
         // A statement refused because its prepared form went stale (DDL) is sent again on a new session.
         const retry = (isConnectionLoss(error) || error.code === 'STALE_STATEMENT') && (error.notApplied
           ? attempt < MAX_NOT_APPLIED_RETRIES
@@ -114,12 +127,12 @@ export class Executor {
   }
 
   /** A lease now when a warm connection is free (the common case), else a promise of one. */
-  acquire(scope: InvocationScope | undefined): Lease | Promise<Lease> {
+  acquire(scope: InvocationScope | undefined, single?: Statement): Lease | Promise<Lease> {
     if (this.#held.size > 0) {
       const holder = scope ?? currentTransaction();
       if (holder) this.#refuseSelfWait(holder);
     }
-    const acquired = this.#set.acquire(scope?.deadline ?? Infinity);
+    const acquired = this.#set.acquire(scope?.deadline ?? Infinity, single);
     if (!scope) return acquired;
     if (!(acquired instanceof Promise)) return this.#enter(scope, acquired, 0);
     const started = Date.now();

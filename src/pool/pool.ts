@@ -158,7 +158,7 @@ export class Pool {
   }
 
   #runQuery = (statement: Statement, flags: QueryFlags): Promise<unknown[]> =>
-    this.#executor.run((connection, run) => connection.run(statement, run), flags.idempotent, statement, toResult);
+    this.#executor.runStatement(statement, flags.idempotent, toResult);
 
   /** Shows settings and stats, never credentials. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {

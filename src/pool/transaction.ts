@@ -1,6 +1,6 @@
 import { DatabaseError, WarmpoolError } from '../errors.js';
 import { isRetryableTransactionState } from '../sqlstate.js';
-import { transactionStart } from '../transports/common.js';
+import { runAfterBegin, transactionStart } from '../transports/common.js';
 import type { Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions } from '../transports/types.js';
 import { typeParsers } from '../transports/values.js';
 import type { Executor } from './execute.js';
@@ -34,6 +34,8 @@ interface Shared {
   depth: number;
   observer: PoolObserver | undefined;
   operation: ObservedOperation | undefined;
+  /** BEGIN, until the first statement takes it along (runAfterBegin); a callback that sends nothing sends no BEGIN either. */
+  begin: Statement | undefined;
 }
 
 /**
@@ -45,8 +47,8 @@ export class Transaction {
   /** The savepoint depth this handle makes savepoints at: 0 for the transaction's own. */
   #level: number;
 
-  constructor(connection: Connection, withDeadline: DeadlineRunner, observer?: PoolObserver, operation?: ObservedOperation, parent?: Transaction) {
-    this.#shared = parent ? parent.#shared : { connection, run: withDeadline, open: true, unsent: new Set(), savepoints: 0, depth: 0, observer, operation };
+  constructor(connection: Connection, withDeadline: DeadlineRunner, observer?: PoolObserver, operation?: ObservedOperation, parent?: Transaction, begin?: Statement) {
+    this.#shared = parent ? parent.#shared : { connection, run: withDeadline, open: true, unsent: new Set(), savepoints: 0, depth: 0, observer, operation, begin };
     this.#level = parent ? parent.#level + 1 : 0;
   }
 
@@ -111,6 +113,11 @@ export class Transaction {
     this.#shared.open = false;
   }
 
+  /** Whether BEGIN was sent: a callback that ran no statement has no transaction to commit. */
+  get begun(): boolean {
+    return this.#shared.begin === undefined;
+  }
+
   /** Throws when a query made on this transaction was never awaited (it would never be sent). */
   #refuseUnsent(): void {
     const unsent = this.#shared.unsent;
@@ -137,9 +144,12 @@ export class Transaction {
     if (!this.#shared.open) {
       throw new WarmpoolError('INVALID_QUERY', 'This transaction has already finished; run queries inside the callback and await them.', { notApplied: true });
     }
+    const shared = this.#shared;
     try {
-      const { run, connection } = this.#shared;
-      return toResult(await run((limits) => connection.run(statement, limits)));
+      const { run, connection, begin } = shared;
+      if (!begin) return toResult(await run((limits) => connection.run(statement, limits)));
+      shared.begin = undefined;
+      return toResult(await run((limits) => runAfterBegin(connection, begin, [statement], limits).then(firstResult)));
     } catch (err) {
       // COMMIT has not been sent yet, so a lost connection means the transaction did not commit.
       if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST') {
@@ -182,6 +192,7 @@ async function attempts<T>(
   options: InteractiveTransactionOptions,
   operation: ObservedOperation | undefined,
 ): Promise<T> {
+  const begin: Statement = { text: transactionStart(options), params: [] };
   if (scope) scope.metrics.queries++;
   for (let attempt = 0; ; attempt++) {
     const lease = await executor.acquire(scope);
@@ -191,17 +202,19 @@ async function attempts<T>(
     operation?.acquired();
     const connection = lease.connection;
     const run = <R>(work: (run: RunOptions) => Promise<R>) => executor.withDeadline(scope, work, true);
-    const tx = new Transaction(connection, run, executor.observer, operation);
+    // BEGIN goes with the callback's first statement.
+    const tx = new Transaction(connection, run, executor.observer, operation, undefined, begin);
     try {
-      await run((limits) => connection.run({ text: transactionStart(options), params: [] }, limits)).catch((err) => {
-        throw beginError(err);
-      });
       let result: T;
       try {
         result = await (scope ? fn(tx) : insideTransaction(holder, () => fn(tx)));
         tx.checkAllSent();
       } finally {
         tx.close();
+      }
+      if (!tx.begun) {
+        lease.uses++;
+        return result;
       }
       const commit = await executor.withDeadline(scope, (limits) => connection.run({ text: 'commit', params: [] }, limits)).catch((err) => {
         throw commitError(err);
@@ -224,6 +237,10 @@ async function attempts<T>(
   }
 }
 
+function firstResult(results: StatementResult[]): StatementResult {
+  return results[0];
+}
+
 function retryReason(err: unknown): string {
   return err instanceof WarmpoolError ? (err.sqlState ?? err.code) : 'error';
 }
@@ -233,14 +250,6 @@ function isRetryable(err: unknown): boolean {
   if (!(err instanceof WarmpoolError)) return false;
   // A statement prepared before a schema change: the transaction rolled back, its connection closed.
   return (err.code === 'CONNECTION_LOST' && err.notApplied) || err.code === 'STALE_STATEMENT';
-}
-
-/** A connection lost during BEGIN: the transaction never started, so nothing of it applied. */
-function beginError(err: unknown): unknown {
-  if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST' && !err.notApplied) {
-    return new WarmpoolError('CONNECTION_LOST', `${err.message} The transaction did not start.`, { cause: err, notApplied: true, sqlState: err.sqlState });
-  }
-  return err;
 }
 
 function commitError(err: unknown): unknown {

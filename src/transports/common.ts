@@ -113,23 +113,87 @@ export function markNotApplied(err: unknown): unknown {
 }
 
 /**
- * A batch on a session (BEGIN, the statements, COMMIT). Whatever fails before COMMIT is sent
- * leaves the transaction open or aborted, and never committed: the pool's release rule rolls it
- * back or closes the connection. Past the deadline no further statement and no COMMIT is sent.
+ * Sends BEGIN and the statements after it without waiting for BEGIN's answer: one round trip
+ * where the driver pipelines (TCP), when no statement needs describing first. A statement fails
+ * only where it would have failed after a confirmed BEGIN, with one exception: a BEGIN the server
+ * refuses while the session lives (never seen on an idle session; a pooler that cannot find a
+ * server closes the connection instead) lets the statements run on their own, so that is
+ * reported as OUTCOME_UNKNOWN, never as their results.
+ *
+ * On a connection that dies, a statement queued behind one being described may never settle
+ * (the driver drops such queues), so none is awaited after the connection is lost.
+ */
+export async function runAfterBegin(connection: Connection, begin: Statement, statements: readonly Statement[], options: RunOptions, beginOptions = options): Promise<StatementResult[]> {
+  const started = connection.run(begin, beginOptions);
+  const runs = statements.map((statement) => connection.run(statement, options));
+  for (const run of runs) run.catch(() => {});
+  const refused = await started.then(() => undefined, (err: unknown) => err ?? new Error('BEGIN failed'));
+  if (refused !== undefined) {
+    if (connection.dead || !(refused instanceof DatabaseError)) throw markNotApplied(refused);
+    const ran = await Promise.allSettled(runs);
+    if (ran.every((r) => r.status === 'rejected')) throw markNotApplied(refused);
+    throw new WarmpoolError('OUTCOME_UNKNOWN', `The server refused BEGIN (${refused.message}), and the statements sent with it ran on their own, outside a transaction.`, { cause: refused });
+  }
+  const results: StatementResult[] = [];
+  for (let i = 0; i < runs.length; i++) {
+    try {
+      results.push(await runs[i]);
+    } catch (err) {
+      // The rest fail in the aborted transaction; wait for them so the session is quiet on release.
+      if (!connection.dead) await Promise.allSettled(runs.slice(i + 1));
+      throw err;
+    }
+  }
+  return results;
+}
+
+/** SQLSTATE 25006: a read-only transaction refused a write. */
+const READ_ONLY_TRANSACTION = '25006';
+
+/**
+ * A read sent on a connection due for validation, as its own probe: BEGIN READ ONLY, the
+ * statement and COMMIT go together, in one round trip where the driver pipelines. The server
+ * answers BEGIN at once however long the statement runs, so BEGIN unanswered within
+ * `probeTimeoutMs` (pingTimeoutMs) finds a silently dead connection as a ping would; it is closed.
+ * Nothing in a read-only transaction can write, so a connection found dead means the statement
+ * had no effect and may be sent again on another (`notApplied`). A statement that turns out to
+ * write (a function that writes, FOR UPDATE, nextval) is refused with 25006 and then sent as
+ * itself, on a connection now proven alive: the same round trips as a ping first.
+ */
+export async function runReadOnly(connection: Connection, statement: Statement, options: RunOptions, probeTimeoutMs: number): Promise<StatementResult> {
+  const deadline = options.deadline ?? Infinity;
+  const probeBy = Date.now() + probeTimeoutMs;
+  const beginOptions = probeBy < deadline ? { deadline: probeBy, abandonBy: probeBy } : options;
+  try {
+    const [result] = await runAfterBegin(connection, BEGIN_READ_ONLY, [statement, COMMIT], options, beginOptions);
+    return result;
+  } catch (err) {
+    if (beginOptions !== options && err instanceof WarmpoolError && err.code === 'DEADLINE_EXCEEDED' && Date.now() < deadline) {
+      throw new WarmpoolError('CONNECTION_LOST', `The connection did not answer within pingTimeoutMs (${probeTimeoutMs} ms) after an idle gap; it was closed, and the read had no effect.`, { cause: err, notApplied: true });
+    }
+    if (err instanceof DatabaseError && err.code === READ_ONLY_TRANSACTION && !connection.dead) return connection.run(statement, options);
+    if (err instanceof WarmpoolError && !(err instanceof DatabaseError) && (err.code === 'CONNECTION_LOST' || err.code === 'STALE_STATEMENT')) throw markNotApplied(err);
+    throw err;
+  }
+}
+
+const BEGIN_READ_ONLY: Statement = Object.freeze({ text: 'begin read only', params: [] });
+const COMMIT: Statement = Object.freeze({ text: 'commit', params: [] });
+
+/**
+ * A batch on a session: BEGIN and the statements sent together (runAfterBegin), then COMMIT once
+ * all succeeded. Whatever fails before COMMIT is sent leaves the transaction open or aborted, and
+ * never committed: the pool's release rule rolls it back or closes the connection. Past the
+ * deadline no COMMIT is sent.
  */
 export async function batchInSession(connection: Connection, statements: readonly Statement[], tx: TransactionOptions, options: RunOptions): Promise<StatementResult[]> {
-  await connection.run({ text: transactionStart(tx), params: [] }, options).catch((err) => {
-    throw markNotApplied(err);
-  });
-  const results: StatementResult[] = [];
+  let results: StatementResult[];
   try {
-    for (const statement of statements) {
-      refuseAfterDeadline(options);
-      results.push(await connection.run(statement, options));
-    }
+    refuseAfterDeadline(options);
+    results = await runAfterBegin(connection, { text: transactionStart(tx), params: [] }, statements, options);
     refuseAfterDeadline(options);
   } catch (err) {
-    throw markNotApplied(err);
+    throw err instanceof WarmpoolError && err.code === 'OUTCOME_UNKNOWN' ? err : markNotApplied(err);
   }
   await connection.run({ text: 'commit', params: [] }, options);
   return results;

@@ -61,6 +61,14 @@ function isLocalSetConfig(text: string, argsStart: number): boolean {
 }
 
 /** The statement's first word in lower case, past whitespace and comments ('' when there is none). */
+/** Statements that read only, unless they call a function that writes (which a read-only transaction refuses). */
+const READS = new Set(['select', 'with', 'values', 'table', 'show']);
+
+/** Whether `text` starts as a read (see READS): a candidate to run in a read-only transaction. */
+export function readsOnly(text: string): boolean {
+  return READS.has(firstWord(text));
+}
+
 export function firstWord(text: string): string {
   return wordAt(text, firstWordStart(text));
 }
