@@ -164,10 +164,11 @@ describe('a keyed transaction', () => {
 });
 
 describe('concurrent calls with the same key (two pools, as two containers)', () => {
-  it('run fn once: the second waits for the first to commit and gets its result', async () => {
+  for (const isolation of ['read committed', 'repeatable read', 'serializable'] as const) {
+  it(`run fn once: the second waits for the first to commit and gets its result (${isolation})`, async () => {
     const key = uniqueName('k');
-    const a = pool('idem-conc-a');
-    const b = pool('idem-conc-b');
+    const a = pool(`idem-conc-a-${isolation}`);
+    const b = pool(`idem-conc-b-${isolation}`);
     let runs = 0;
     let letCommit!: () => void;
     const gate = new Promise<void>((resolve) => {
@@ -179,16 +180,18 @@ describe('concurrent calls with the same key (two pools, as two containers)', ()
       await gate;
       return { by: runs };
     };
-    const first = a.transaction(fn, { idempotencyKey: key });
+    const first = a.transaction(fn, { idempotencyKey: key, isolation });
     await vi.waitFor(async () => expect(runs).toBe(1));
-    const second = b.transaction(fn, { idempotencyKey: key });
-    // b's claim waits on the unique index for a's transaction.
-    await vi.waitFor(async () => expect(await waitingOnLock('idem-conc-b')).toBe(1));
+    const second = b.transaction(fn, { idempotencyKey: key, isolation });
+    // b's claim waits on the unique index for a's transaction; above read committed it then
+    // starts again on a fresh snapshot (fn had not run), which sees a's row.
+    await vi.waitFor(async () => expect(await waitingOnLock(`idem-conc-b-${isolation}`)).toBe(1));
     letCommit();
     expect(await Promise.all([first, second])).toEqual([{ by: 1 }, { by: 1 }]);
     expect(runs).toBe(1);
     expect(await rowsOf(key)).toBe(1);
   });
+  }
 
   it('run fn again when the first rolled back', async () => {
     const key = uniqueName('k');
