@@ -66,7 +66,7 @@ async function perTransaction(fn: () => Promise<unknown>): Promise<{ us: number;
 }
 
 for (let i = 0; i < 100; i++) await plain(), await keyed(), await repeat();
-const cases = [plain, keyed, repeat];
+const cases: (() => Promise<unknown>)[] = [plain, keyed, repeat];
 const us = new Map(cases.map((c) => [c, [] as number[]]));
 const statements = new Map<() => Promise<unknown>, number>();
 for (let r = 0; r < ROUNDS; r++) {

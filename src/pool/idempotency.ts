@@ -76,6 +76,8 @@ const LOOKUPS = 3;
 
 interface KeyedCall {
   key: string;
+  /** The pool's queryTimeoutMs: a wait must end before the claim statement is cancelled. */
+  queryTimeoutMs: number;
   payload: unknown;
   expiresAfterMs: number;
   inProgressWaitMs: number;
@@ -110,8 +112,9 @@ export async function runKeyedTransaction<T>(
   scope: InvocationScope | undefined,
   fn: (tx: Transaction) => PromiseLike<T>,
   options: KeyedTransactionOptions,
+  queryTimeoutMs = 0,
 ): Promise<T> {
-  const call = resolveCall(options);
+  const call = resolveCall(options, queryTimeoutMs);
   const hash = call.payload === undefined ? null : await payloadHash(call.payload);
   const txOptions: InteractiveTransactionOptions = { isolation: options.isolation, deferrable: options.deferrable, retries: 0 };
   // Deleting other keys' rows would add to serialization conflicts above read committed.
@@ -208,10 +211,11 @@ async function replay(tx: Transaction, call: KeyedCall, hash: string | null, att
   return attempt.value;
 }
 
-/** How long the claim may wait for a call holding the key: inProgressWaitMs, ending before the deadline. */
+/** How long the claim may wait for a call holding the key: inProgressWaitMs, ending before the deadline and queryTimeoutMs. */
 function lockWaitMs(call: KeyedCall, scope: InvocationScope | undefined): number {
   const deadline = scope?.deadline ?? Infinity;
-  const wait = Math.min(call.inProgressWaitMs, deadline - Date.now() - WAIT_RESERVE_MS);
+  const statementLimit = call.queryTimeoutMs > 0 ? call.queryTimeoutMs - WAIT_RESERVE_MS : Infinity;
+  const wait = Math.min(call.inProgressWaitMs, deadline - Date.now() - WAIT_RESERVE_MS, statementLimit);
   // lock_timeout 0 would mean no limit.
   return Math.max(1, Math.floor(wait));
 }
@@ -285,7 +289,7 @@ function shortKey(key: string): string {
   return key.length > 60 ? `${key.slice(0, 60)}…` : key;
 }
 
-function resolveCall(options: KeyedTransactionOptions): KeyedCall {
+function resolveCall(options: KeyedTransactionOptions, queryTimeoutMs: number): KeyedCall {
   for (const name of Object.keys(options)) {
     if (!TRANSACTION_OPTIONS.includes(name) && !(KEYED_OPTIONS as readonly string[]).includes(name)) {
       throw invalid(`Unknown transaction option "${name}". The options are ${[...TRANSACTION_OPTIONS, ...KEYED_OPTIONS].join(', ')}.`);
@@ -304,7 +308,7 @@ function resolveCall(options: KeyedTransactionOptions): KeyedCall {
   if (typeof createTable !== 'boolean') throw invalid(`createTable must be true or false; got ${typeof createTable}.`);
   const retries = options.retries ?? 0;
   if (!Number.isSafeInteger(retries) || retries < 0) throw invalid(`retries must be an integer ≥ 0; got ${String(options.retries)}.`);
-  return { key, payload, expiresAfterMs, inProgressWaitMs, createTable, retries };
+  return { key, queryTimeoutMs, payload, expiresAfterMs, inProgressWaitMs, createTable, retries };
 }
 
 function invalid(message: string): WarmpoolError {

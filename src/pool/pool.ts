@@ -123,7 +123,7 @@ export class Pool {
     if (!this.#transport.interactiveTransactions) {
       return Promise.reject(new WarmpoolError('NOT_SUPPORTED_ON_TRANSPORT', `Interactive transactions need a connection held across round trips, which the ${this.#transport.name} transport does not have. Use db.batch([...]) or transport 'websocket'.`, { notApplied: true }));
     }
-    if (isKeyed(options)) return runKeyedTransaction(this.#executor, this.#scopeSource(), fn, options);
+    if (isKeyed(options)) return runKeyedTransaction(this.#executor, this.#scopeSource(), fn, options, this.#options.queryTimeoutMs);
     return runTransaction(this.#executor, this.#scopeSource(), fn, options);
   }
 
