@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPool, IDEMPOTENCY_MIGRATION, type Pool, type Transaction } from '../src/index.js';
+import { createPool as createHttpPool } from '../src/index.http.js';
 import { withPool } from '../src/lambda/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
+import { startTestGateway } from './gateway-support.js';
 import { adminClient, uniqueName } from './support/db.js';
 import { adminUrl, databaseUrl } from './support/env.js';
 
@@ -290,5 +293,34 @@ describe('expiry', () => {
     expect(afterOne).toBeLessThanOrEqual(2);
     await db.transaction(async () => 'x', { idempotencyKey: uniqueName('k') });
     expect(await left()).toBe(0);
+  });
+});
+
+describe('other transports', () => {
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(() => gw?.close());
+
+  it('over WebSocket: a repeat returns the first result and runs nothing', async () => {
+    const ws = createHttpPool({ connectionString: databaseUrl(), transport: 'websocket', wsProxy: `ws://${gw.wsProxy}`, applicationName: 'idem-ws' });
+    pools.push(ws);
+    const key = uniqueName('k');
+    const { fn, runs } = work(key, 'over ws');
+    expect(await ws.transaction(fn, { idempotencyKey: key })).toBe('over ws');
+    expect(await ws.transaction(fn, { idempotencyKey: key })).toBe('over ws');
+    expect(runs.n).toBe(1);
+    expect(await rowsOf(key)).toBe(1);
+  });
+
+  it('over HTTP: refused before anything is sent (NOT_SUPPORTED_ON_TRANSPORT)', async () => {
+    const overHttp = createHttpPool({ connectionString: databaseUrl(), transport: 'http', httpEndpoint: gw.fetchEndpoint, applicationName: 'idem-http' });
+    pools.push(overHttp);
+    const key = uniqueName('k');
+    const { fn, runs } = work(key);
+    const error = await overHttp.transaction(fn, { idempotencyKey: key }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'NOT_SUPPORTED_ON_TRANSPORT', notApplied: true });
+    expect(runs.n).toBe(0);
   });
 });
