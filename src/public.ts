@@ -5,6 +5,8 @@ export { SqlQuery, ValuesQuery, UnsafeFragment } from './pool/query.js';
 export type { LazyQuery, Result, ValuesResult, ResultMeta } from './pool/query.js';
 export { DATE_TIME_TYPES } from './transports/values.js';
 export type { Transaction, InteractiveTransactionOptions } from './pool/transaction.js';
+export type { IdempotencyOptions, KeyedTransactionOptions } from './pool/idempotency.js';
+export { IDEMPOTENCY_MIGRATION, IDEMPOTENCY_TABLE } from './pool/idempotency-sql.js';
 export type { ReservedConnection } from './pool/reserved.js';
 export type { PoolOptions, PoolEvent, SslMode, TransportName } from './options.js';
 export type { Row, Column, TransactionOptions } from './transports/types.js';

@@ -53,7 +53,7 @@ export function isRejectedPassword(err: unknown): boolean {
 }
 
 /** warmpool codes of failures that say nothing about the request itself. */
-const TRANSIENT_CODES: readonly string[] = ['CONNECT_FAILED', 'CONNECT_TIMEOUT', 'ACQUIRE_TIMEOUT', 'CONNECTION_LOST', 'OUTCOME_UNKNOWN', 'DEADLINE_EXCEEDED'];
+const TRANSIENT_CODES: readonly string[] = ['CONNECT_FAILED', 'CONNECT_TIMEOUT', 'ACQUIRE_TIMEOUT', 'CONNECTION_LOST', 'OUTCOME_UNKNOWN', 'DEADLINE_EXCEEDED', 'IN_PROGRESS'];
 
 /**
  * The WarmpoolError behind `err`: itself, or the first one in its `cause` chain (an ORM's wrapper

@@ -10,7 +10,8 @@ import { IDEMPOTENT, LazyQuery, NOT_IDEMPOTENT, SqlQuery, UnsafeFragment, isTemp
 import { type ReservedConnection, reserve } from './reserved.js';
 import type { InvocationScope } from './scope.js';
 import type { Counters } from './stats.js';
-import { type InteractiveTransactionOptions, type Transaction, notTemplate, runTransaction } from './transaction.js';
+import { type KeyedTransactionOptions, isKeyed, runKeyedTransaction } from './idempotency.js';
+import { type Transaction, notTemplate, runTransaction } from './transaction.js';
 
 export interface PoolStats extends Counters {
   transport: TransportName;
@@ -111,14 +112,18 @@ export class Pool {
     return new UnsafeFragment(text);
   }
 
-  /** Runs `fn` in BEGIN ... COMMIT on one connection; rolls back when it throws. */
-  transaction<T>(fn: (tx: Transaction) => PromiseLike<T>, options: InteractiveTransactionOptions = {}): Promise<T> {
+  /**
+   * Runs `fn` in BEGIN ... COMMIT on one connection; rolls back when it throws. With
+   * `idempotencyKey`, at most once per key: the key and `fn`'s result commit with its work.
+   */
+  transaction<T>(fn: (tx: Transaction) => PromiseLike<T>, options: KeyedTransactionOptions = {}): Promise<T> {
     if (typeof fn !== 'function') {
       return Promise.reject(new WarmpoolError('INVALID_QUERY', 'transaction expects a function: db.transaction(async (tx) => { … }).', { notApplied: true }));
     }
     if (!this.#transport.interactiveTransactions) {
       return Promise.reject(new WarmpoolError('NOT_SUPPORTED_ON_TRANSPORT', `Interactive transactions need a connection held across round trips, which the ${this.#transport.name} transport does not have. Use db.batch([...]) or transport 'websocket'.`, { notApplied: true }));
     }
+    if (isKeyed(options)) return runKeyedTransaction(this.#executor, this.#scopeSource(), fn, options, this.#options.queryTimeoutMs);
     return runTransaction(this.#executor, this.#scopeSource(), fn, options);
   }
 
