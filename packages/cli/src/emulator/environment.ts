@@ -8,6 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { runtimeCommandFor } from './definition-checks.js';
 import { lambdaEnvironment, logStreamName, traceId } from './lambda-env.js';
 import { type FunctionError, type Invocation, type RuntimeOutcome, RuntimeApiServer } from './runtime-api.js';
 
@@ -286,7 +287,7 @@ function initTimeout(limitMs: number): FunctionError {
 
 /** The runtime: `node <bootstrap>` by default, or the command given (another runtime interface client). */
 function spawnRuntime(options: EnvironmentOptions, id: string, runtimeApi: string): ChildProcess {
-  const [command, ...args] = options.runtimeCommand?.length ? options.runtimeCommand : [process.execPath, ...options.launch.args];
+  const [command, ...args] = options.runtimeCommand?.length ? runtimeCommandFor(options.runtimeCommand, options.handler) : [process.execPath, ...options.launch.args];
   return spawn(command, args, {
     cwd: options.launch.cwd,
     env: lambdaEnvironment(options, id, runtimeApi),
