@@ -319,6 +319,7 @@ export class LambdaEmulator extends EventEmitter {
       taskRoot: this.#launcher.taskRoot,
       launch: this.#launcher.launch,
       env: { ...definition.environment, ...this.#options.env },
+      ...(this.#options.environmentVariables ? { envFor: this.#options.environmentVariables } : {}),
       memoryMb: definition.memoryMb ?? 1024,
       timeoutMs: definition.timeoutMs ?? 6_000,
       concurrency: this.#options.containerConcurrency,

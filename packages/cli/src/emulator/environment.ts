@@ -26,6 +26,8 @@ export interface EnvironmentOptions {
   launch: LaunchSpec;
   /** The function's own environment (serverless.yml, overrides); Lambda's reserved variables are added. */
   env: Record<string, string>;
+  /** Variables of one environment, from its id, over `env`. */
+  envFor?: (environmentId: string) => Record<string, string>;
   memoryMb: number;
   timeoutMs: number;
   /** Invocations one environment runs at once (1 on standard Lambda). */

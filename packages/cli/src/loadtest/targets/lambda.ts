@@ -8,7 +8,7 @@ import type postgres from 'postgres';
 import { LambdaEmulator } from '../../emulator/emulator.js';
 import { httpEvent } from '../../emulator/events.js';
 import { classifyError } from '../metrics.js';
-import { type LoadTarget, type TargetResult, type Work, compareLedger, safeJson } from './target.js';
+import { type LoadTarget, type TargetResult, type Work, compareLedger, safeJson, trackRecycled } from './target.js';
 
 export interface LambdaTargetOptions {
   name: string;
@@ -41,7 +41,9 @@ export async function lambdaTarget(options: LambdaTargetOptions): Promise<LoadTa
     initTimeoutMs: 30_000,
     stdio: 'ignore',
   });
+  const recycled = trackRecycled(emulator);
   return {
+    recycled,
     get coldStarts() {
       return emulator.coldStarts;
     },
