@@ -47,3 +47,30 @@ it('counts sessions of recycled containers apart from the budget, and says what 
   expect(limits).toMatch(/^This server \(max_connections \d+, \d+ usable\) has room for every container's connections/);
   expect(limits).toContain('--embedded-postgres');
 }, 120_000);
+
+it("checks only this run's writes, where the ledger keeps an earlier run's", async () => {
+  const once = () =>
+    runLoadtest(
+      {
+        strategies: ['warmpool-tcp'],
+        scenario: 'steady',
+        containers: 2,
+        clients: 2,
+        durationMs: 500,
+        maxConnections: 20,
+        serverIdleTimeoutMs: 1_000,
+        idleTtlMs: 2_000,
+        timeoutMs: 6_000,
+        recycleProbability: 0,
+        bundle: true,
+      },
+      undefined,
+      () => {},
+      databaseUrl(),
+    );
+  await once();
+  const [r] = (await once()).strategies;
+  expect(r.invocations).toBeGreaterThan(0);
+  expect(r.errors).toBe(0);
+  expect({ lost: r.lostWrites, duplicated: r.duplicateWrites, unacknowledged: r.unacknowledgedWrites }).toEqual({ lost: 0, duplicated: 0, unacknowledged: 0 });
+}, 120_000);

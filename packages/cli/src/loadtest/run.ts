@@ -7,6 +7,7 @@
  * An uncounted warm-up runs first, so the first strategy does not pay for a cold load-test process
  * and a cold server.
  */
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import postgres from 'postgres';
 import { type InvocationRecord, type PhaseTiming, drive } from './driver.js';
@@ -230,11 +231,13 @@ async function runStrategy(strategy: Strategy, run: StrategyRun): Promise<Strate
   let drove: Awaited<ReturnType<typeof drive>>;
   let samples: Sample[];
   const sessionsBefore = await sessionsOpened(admin);
+  // Write ids `<strategy>:<run>:<n>`: the user's database keeps the ledgers of earlier runs.
+  const writes = `${strategy.name}:${randomBytes(4).toString('hex')}`;
   try {
     const t0 = performance.now();
     sampler.start(t0);
     drove = await drive({
-      name: strategy.name,
+      name: writes,
       target,
       phases: run.phases,
       t0,
@@ -255,7 +258,7 @@ async function runStrategy(strategy: Strategy, run: StrategyRun): Promise<Strate
   const coldStarts = target.coldStarts;
   await waitForNoConnections(admin, strategy.name);
   const opened = (await sessionsOpened(admin)) - sessionsBefore;
-  const ledger = await target.verify(admin, new Set(drove.records.filter((r) => r.ok).map((r) => r.writeId)));
+  const ledger = await target.verify(admin, new Set(drove.records.filter((r) => r.ok).map((r) => r.writeId)), `${writes}:`);
   return summarize(strategy, settings, drove.records, drove.phases, samples, { coldStarts, opened, ledger, connectionLimit: target.connectionLimit?.() });
 }
 

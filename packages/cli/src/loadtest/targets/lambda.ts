@@ -63,8 +63,8 @@ export async function lambdaTarget(options: LambdaTargetOptions): Promise<LoadTa
       return { containers: fn.environments, busy: fn.busy, lingering: stats.lingering };
     },
     close: () => emulator.close(),
-    async verify(admin: postgres.Sql, acknowledged: Set<string>) {
-      const rows = await admin<{ write_id: string; n: number }[]>`select write_id, count(*)::int as n from lt_ledger where strategy = ${name} group by write_id`;
+    async verify(admin: postgres.Sql, acknowledged: Set<string>, run: string) {
+      const rows = await admin<{ write_id: string; n: number }[]>`select write_id, count(*)::int as n from lt_ledger where strategy = ${name} and starts_with(write_id, ${run}) group by write_id`;
       return compareLedger(new Map(rows.map((r) => [r.write_id, r.n])), acknowledged);
     },
   };

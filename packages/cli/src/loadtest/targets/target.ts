@@ -58,8 +58,11 @@ export interface LoadTarget {
   readonly coldStarts: number;
   /** Stops every container; their connections go as the target's runtime would let them go. */
   close(): Promise<void>;
-  /** null when the target keeps no ledger (the user's own function). */
-  verify(admin: postgres.Sql, acknowledged: Set<string>): Promise<LedgerCheck | null>;
+  /**
+   * null when the target keeps no ledger (the user's own function). Only writes whose id starts
+   * with `run` count: on the user's database the ledger keeps earlier runs' writes.
+   */
+  verify(admin: postgres.Sql, acknowledged: Set<string>, run: string): Promise<LedgerCheck | null>;
   /** A Worker target's connections per request against Cloudflare's limit. */
   connectionLimit?(): ConnectionLimitStats;
   /**
