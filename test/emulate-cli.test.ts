@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LambdaEmulator } from '../packages/cli/src/emulator/emulator.js';
 
 // `warmpool emulate` run as a user runs it, on a project laid out as the README's SAM example:
 // the handler's source comes from the esbuild EntryPoints, a --runtime command is checked against
@@ -19,6 +20,10 @@ afterAll(() => rmSync(project, { recursive: true, force: true }));
 mkdirSync(path.join(project, 'functions'));
 writeFileSync(path.join(project, 'functions/get-item.ts'), "export const handler = async (event: { id: string }) => ({ from: 'get-item', id: event.id });\n");
 writeFileSync(path.join(project, 'functions/create-order.ts'), "export const handler = async () => ({ from: 'create-order' });\n");
+// A runtime client installed in the project, as `npm install --save-dev aws-lambda-ric` would put its bin.
+mkdirSync(path.join(project, 'node_modules/.bin'), { recursive: true });
+writeFileSync(path.join(project, 'node_modules/.bin/project-ric'), `#!/bin/sh\nexec "${process.execPath}" "${ALT_RUNTIME}" "$@"\n`);
+chmodSync(path.join(project, 'node_modules/.bin/project-ric'), 0o755);
 const template = path.join(project, 'template.yaml');
 writeFileSync(
   template,
@@ -93,5 +98,26 @@ describe('warmpool emulate --runtime', () => {
     const { code, out } = await emulate(['--functions', 'ItemFunction', '--runtime', `${process.execPath} ${ALT_RUNTIME} functions/get-item.handler`, '--invoke', 'ItemFunction']);
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ ok: true, payload: { argv: ['functions/get-item.handler'] } });
+  });
+
+  it("finds a runtime client installed in the project, though the command runs in the bundle's directory", async () => {
+    const { code, out } = await emulate(['--runtime', 'project-ric {handler}', '--invoke', 'OrderFunction']);
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ ok: true, payload: { runtime: 'alternative', argv: ['functions/create-order.handler'] } });
+  });
+
+  it('warns that npx cannot see the project from there', async () => {
+    const emulator = await LambdaEmulator.create({
+      functions: [{ name: 'f', handler: 'functions/create-order.handler' }],
+      root: project,
+      runtimeCommand: ['npx', 'project-ric', '{handler}'],
+    });
+    try {
+      expect(emulator.warnings).toContain(
+        '--runtime "npx project-ric {handler}": npx runs in the bundle\'s directory, outside this project, and cannot see its packages; drop npx (--runtime "project-ric {handler}"): the project\'s node_modules/.bin is on the command\'s PATH',
+      );
+    } finally {
+      await emulator.close();
+    }
   });
 });

