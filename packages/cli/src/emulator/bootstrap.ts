@@ -6,7 +6,8 @@
  * LAMBDA_TASK_ROOT set, and it imports nothing but Node built-ins so that it can be bundled alone.
  *
  * The handler contract follows the runtime AWS_EXECUTION_ENV names (runtime-rules.ts): on
- * nodejs24.x a callback handler fails at init with Runtime.CallbackHandlerDeprecated.
+ * nodejs24.x, and on Managed Instances, a callback handler fails at init with
+ * Runtime.CallbackHandlerDeprecated.
  *
  * With AWS_LAMBDA_MAX_CONCURRENCY above 1 (Lambda Managed Instances) it runs
  * AWS_LAMBDA_NODEJS_WORKER_COUNT worker threads, each loading the module once and running its
