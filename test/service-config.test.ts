@@ -88,6 +88,48 @@ describe('AWS SAM template.yaml', () => {
     expect(service.functions[0].environment).not.toHaveProperty('DATABASE_URL');
   });
 
+  it('takes the handler from esbuild EntryPoints, as sam build bundles them (the README layout)', async () => {
+    const file = path.join(dir, 'esbuild.yaml');
+    writeFileSync(
+      file,
+      `Resources:
+  ItemFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: get-item.handler
+      Runtime: nodejs22.x
+    Metadata:
+      BuildMethod: esbuild
+      BuildProperties:
+        EntryPoints: [functions/get-item.ts]
+  OrderFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: orders/create.handler
+    Metadata:
+      BuildMethod: esbuild
+      BuildProperties:
+        EntryPoints: [handlers/items/get.ts, handlers/orders/create.ts]
+`,
+    );
+    const service = await readServiceConfig(file);
+    expect(service.root).toBe(dir);
+    expect(service.functions.map((f) => f.handler)).toEqual(['functions/get-item.handler', 'src/handlers/orders/create.handler']);
+  });
+
+  it('refuses a Handler that names no bundle of the esbuild EntryPoints', async () => {
+    const file = path.join(dir, 'esbuild-mismatch.yaml');
+    writeFileSync(
+      file,
+      'Resources:\n  ItemFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: index.handler\n' +
+        '    Metadata:\n      BuildMethod: esbuild\n      BuildProperties:\n        EntryPoints: [functions/get-item.ts]\n',
+    );
+    await expect(readServiceConfig(file)).rejects.toThrow(
+      'function ItemFunction: Handler index.handler names the module index, but sam build bundles EntryPoints [functions/get-item.ts] to get-item.js; name one of those in Handler (e.g. get-item.handler)',
+    );
+  });
+
   it('refuses a function that is not Node.js', async () => {
     const file = path.join(dir, 'python.yaml');
     writeFileSync(file, 'Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.12\n');

@@ -39,7 +39,9 @@ async function check(args: string[]): Promise<number> {
     return 2;
   }
   const settings = { connectionString: url, applicationName: 'warmpool-check', ...(ssl ? { ssl: ssl as 'require' } : {}) };
-  const db = createPool(settings);
+  // This session does not send warmpool's own idle_session_timeout: what it reads is the server's
+  // (its configuration, ALTER DATABASE or ALTER ROLE).
+  const db = createPool({ ...settings, serverIdleSessionTimeoutMs: 0 });
   try {
     const connectStart = performance.now();
     await db.sql`select 1`;
@@ -75,7 +77,7 @@ async function check(args: string[]): Promise<number> {
     } else if (pooler.pgbouncerUnknown) {
       console.log(`pgbouncer     version unknown: ${pooler.pgbouncerUnknown}`);
     }
-    console.log(`reaping       idle_session_timeout ${info.idle_session_timeout ?? 'not supported (PostgreSQL < 14): set serverIdleSessionTimeoutMs: 0'}`);
+    console.log(`reaping       ${reaping(info.idle_session_timeout as string | null, options.serverIdleSessionTimeoutMs)}`);
     return 0;
   } catch (err) {
     const code = err instanceof WarmpoolError ? err.code : 'ERROR';
@@ -84,6 +86,14 @@ async function check(args: string[]): Promise<number> {
   } finally {
     await db.end();
   }
+}
+
+/** The server's idle_session_timeout, and what warmpool's pools send for their own sessions. */
+function reaping(server: string | null, sentMs: number): string {
+  if (server === null) return `the server has no idle_session_timeout (PostgreSQL < 14): set serverIdleSessionTimeoutMs: 0`;
+  const configured = server === '0' ? 'server idle_session_timeout 0 (off)' : `server idle_session_timeout ${server}`;
+  const sent = sentMs > 0 ? `warmpool's pools set ${sentMs} ms on their own sessions (serverIdleSessionTimeoutMs)` : 'warmpool sends none to this endpoint (serverIdleSessionTimeoutMs is 0: a pooler, or prepare off)';
+  return `${configured}; ${sent}`;
 }
 
 async function main(argv: string[]): Promise<number> {

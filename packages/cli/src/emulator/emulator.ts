@@ -11,6 +11,7 @@ import { DEFAULTS, type EmulatorOptions, type FunctionDefinition, type InvokeOpt
 import { type EnvironmentOptions, ExecutionEnvironment, FunctionErrorException, RUNTIME_CRASHES, UNDELIVERED } from './environment.js';
 import type { FunctionError } from './runtime-api.js';
 
+import { checkRuntimeCommand, npxWarning, projectBins, wsProxyWarning } from './definition-checks.js';
 import { runtimeMismatch } from './lambda-env.js';
 
 export type { EmulatorOptions, FunctionDefinition, InvokeOptions, InvokeResult, RecycleReason } from './definitions.js';
@@ -62,6 +63,7 @@ export class LambdaEmulator extends EventEmitter {
   }
 
   static async create(options: EmulatorOptions): Promise<LambdaEmulator> {
+    checkRuntimeCommand(options.runtimeCommand, options.functions);
     const resolved = { ...DEFAULTS, ...definedOnly(options) } as typeof DEFAULTS & EmulatorOptions;
     const handlers = options.functions.map((f) => f.handler);
     const launcher = resolved.bundle ? await bundleLauncher(options.root, handlers) : sourceLauncher(options.root);
@@ -90,7 +92,8 @@ export class LambdaEmulator extends EventEmitter {
   /** Where the emulator differs from what the functions declare (e.g. their Node version). */
   get warnings(): string[] {
     const runtimes = new Set([...this.#functions.values()].map((s) => s.definition.runtime));
-    return [...runtimes].map((r) => runtimeMismatch(r)).filter((w): w is string => w !== undefined);
+    const endpoints = [...this.#functions.values()].map((s) => wsProxyWarning(s.definition.name, { ...s.definition.environment, ...this.#options.env }));
+    return [...[...runtimes].map((r) => runtimeMismatch(r)), ...endpoints, this.#options.bundle ? npxWarning(this.#options.runtimeCommand) : undefined].filter((w): w is string => w !== undefined);
   }
 
   /** Synchronous invocation (RequestResponse), as the Invoke API. */
@@ -316,6 +319,7 @@ export class LambdaEmulator extends EventEmitter {
       taskRoot: this.#launcher.taskRoot,
       launch: this.#launcher.launch,
       env: { ...definition.environment, ...this.#options.env },
+      ...(this.#options.environmentVariables ? { envFor: this.#options.environmentVariables } : {}),
       memoryMb: definition.memoryMb ?? 1024,
       timeoutMs: definition.timeoutMs ?? 6_000,
       concurrency: this.#options.containerConcurrency,
@@ -325,6 +329,7 @@ export class LambdaEmulator extends EventEmitter {
       initTimeoutMs: this.#options.initTimeoutMs,
       stdio: this.#options.stdio,
       runtimeCommand: this.#options.runtimeCommand,
+      ...(this.#options.runtimeCommand ? { runtimePath: projectBins(this.#options.root) } : {}),
       runtime: definition.runtime,
     };
   }

@@ -8,6 +8,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { runtimeCommandFor } from './definition-checks.js';
 import { lambdaEnvironment, logStreamName, traceId } from './lambda-env.js';
 import { type FunctionError, type Invocation, type RuntimeOutcome, RuntimeApiServer } from './runtime-api.js';
 
@@ -25,6 +27,8 @@ export interface EnvironmentOptions {
   launch: LaunchSpec;
   /** The function's own environment (serverless.yml, overrides); Lambda's reserved variables are added. */
   env: Record<string, string>;
+  /** Variables of one environment, from its id, over `env`. */
+  envFor?: (environmentId: string) => Record<string, string>;
   memoryMb: number;
   timeoutMs: number;
   /** Invocations one environment runs at once (1 on standard Lambda). */
@@ -38,6 +42,8 @@ export interface EnvironmentOptions {
   stdio: 'inherit' | 'ignore' | 'pipe';
   /** Runs this command as the runtime instead of the built-in bootstrap (e.g. another runtime interface client). */
   runtimeCommand?: string[];
+  /** Put before PATH for `runtimeCommand`: the project's node_modules/.bin directories. */
+  runtimePath?: string[];
   /** The runtime identifier Lambda would run, e.g. 'nodejs22.x' (AWS_EXECUTION_ENV). */
   runtime?: string;
 }
@@ -286,10 +292,15 @@ function initTimeout(limitMs: number): FunctionError {
 
 /** The runtime: `node <bootstrap>` by default, or the command given (another runtime interface client). */
 function spawnRuntime(options: EnvironmentOptions, id: string, runtimeApi: string): ChildProcess {
-  const [command, ...args] = options.runtimeCommand?.length ? options.runtimeCommand : [process.execPath, ...options.launch.args];
+  const custom = !!options.runtimeCommand?.length;
+  const [command, ...args] = custom ? runtimeCommandFor(options.runtimeCommand!, options.handler) : [process.execPath, ...options.launch.args];
+  const env = lambdaEnvironment(options, id, runtimeApi);
+  // The command runs in the task root (a runtime client takes it as the app root), where the
+  // project's packages are not: its installed bins are found on PATH instead.
+  if (custom && options.runtimePath?.length) env.PATH = [...options.runtimePath, ...(env.PATH ? [env.PATH] : [])].join(path.delimiter);
   return spawn(command, args, {
     cwd: options.launch.cwd,
-    env: lambdaEnvironment(options, id, runtimeApi),
+    env,
     stdio: ['ignore', options.stdio, options.stdio],
   });
 }

@@ -49,6 +49,7 @@ export function lambdaEnvironment(options: EnvironmentOptions, id: string, runti
     ...inherited,
     ...PLACEHOLDER_CREDENTIALS,
     ...options.env,
+    ...options.envFor?.(id),
     _HANDLER: options.handler,
     AWS_LAMBDA_RUNTIME_API: runtimeApi,
     LAMBDA_TASK_ROOT: options.taskRoot,

@@ -8,12 +8,15 @@
  * - a handler that never answers and leaves the loop empty gets `null` as its response if it is a
  *   plain function, and Runtime.NodeJsExit if it is an `async function`;
  * - a streaming handler writes to a response stream; an error is sent as trailers.
- * Managed-instance threads run many invocations at once and never wait for an empty loop.
+ * Where the runtime has no callbacks (nodejs24.x and later, Managed Instances; see runtime-rules.ts)
+ * the handler gets `(event, context)` and its return value, or what its promise resolves to, is the
+ * answer at once. Managed-instance threads run many invocations at once and never wait for an empty loop.
  */
 import type { Handler, HandlerMetadata } from './handler-loader.js';
 import { runtimeError } from './handler-loader.js';
 import { responseStream } from './response-stream.js';
 import { type Reply, type RuntimeClient, logError, setRequestId } from './runtime-client.js';
+import type { RuntimeRules } from './runtime-rules.js';
 
 type Callback = (error?: unknown, result?: unknown) => void;
 const NOOP = () => {};
@@ -66,12 +69,14 @@ export class RuntimeLoop {
   readonly #client: RuntimeClient;
   readonly #handler: Handler;
   readonly #meta: HandlerMetadata;
+  readonly #rules: RuntimeRules;
   readonly #fatal: (err: unknown) => void;
 
-  constructor(client: RuntimeClient, handler: Handler, meta: HandlerMetadata, fatal: (err: unknown) => void) {
+  constructor(client: RuntimeClient, handler: Handler, meta: HandlerMetadata, rules: RuntimeRules, fatal: (err: unknown) => void) {
     this.#client = client;
     this.#handler = handler;
     this.#meta = meta;
+    this.#rules = rules;
     this.#fatal = fatal;
   }
 
@@ -101,6 +106,7 @@ export class RuntimeLoop {
     const id = header(next, 'lambda-runtime-aws-request-id') ?? '';
     setRequestId(id);
     if (this.#meta.streaming) return this.#streaming(next, id);
+    if (!this.#rules.callbacks) return this.#promiseOnly(next, id);
     const post = (p: Promise<void>) => p.then(() => this.#schedule(), this.#fatal);
     let completed = false;
     let finished = false;
@@ -164,6 +170,32 @@ export class RuntimeLoop {
     }
   }
 
+  /** nodejs24.x and later: `(event, context)`, and the answer is what the handler returns or resolves to. */
+  async #promiseOnly(next: Reply, id: string): Promise<void> {
+    let settled = false;
+    beforeExit = () => {
+      // The handler's promise never settled and nothing else is left to run.
+      settled = true;
+      const error = runtimeError('NodeJsExit', NODE_JS_EXIT);
+      logError('Invoke Error', error);
+      this.#client.postError(id, error).then(() => this.#schedule(), this.#fatal);
+    };
+    let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
+    try {
+      outcome = { ok: true, result: await this.#handler(JSON.parse(next.body), invokeData(next)) };
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    if (settled) return;
+    beforeExit = NOOP;
+    if (outcome.ok) await this.#client.postResponse(id, outcome.result);
+    else {
+      logError('Invoke Error', outcome.error);
+      await this.#client.postError(id, outcome.error);
+    }
+    this.#schedule();
+  }
+
   async #streaming(next: Reply, id: string): Promise<void> {
     let waitForEmptyEventLoop = true;
     const { request, done } = this.#client.streamRequest(id);
@@ -205,13 +237,8 @@ export class RuntimeLoop {
       const next = await this.#client.next();
       const id = header(next, 'lambda-runtime-aws-request-id') ?? '';
       try {
-        const result = await new Promise<unknown>((resolve, reject) => {
-          const settle: Callback = (err, value) => (err !== undefined && err !== null ? reject(err) : resolve(value));
-          const context = { callbackWaitsForEmptyEventLoop: false, succeed: (v: unknown) => resolve(v), fail: (e: unknown) => reject(e ?? 'handled'), done: settle };
-          const returned = this.#handler(JSON.parse(next.body), Object.assign(context, invokeData(next)), settle);
-          if (isPromise(returned)) returned.then(resolve, reject);
-          else if (this.#handler.length < 3) resolve(returned);
-        });
+        // Managed Instances run AWS's newer runtime client on every Node.js runtime: no callbacks.
+        const result = await this.#handler(JSON.parse(next.body), invokeData(next));
         await this.#client.postResponse(id, result);
       } catch (err) {
         logError('Invoke Error', err);

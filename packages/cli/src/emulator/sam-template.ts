@@ -1,7 +1,9 @@
 /**
  * Function definitions from an AWS SAM template (template.yaml): every `AWS::Serverless::Function`
  * with its Handler (under CodeUri), Timeout, MemorySize, ReservedConcurrentExecutions,
- * Environment.Variables and HttpApi events, over `Globals.Function`.
+ * Environment.Variables and HttpApi events, over `Globals.Function`. With `Metadata.BuildMethod:
+ * esbuild`, the handler's module is the source file among `BuildProperties.EntryPoints` that
+ * sam build bundles to it.
  *
  * CloudFormation's short tags (!Ref, !Sub, …) parse as their long forms. Offline, `Ref` and
  * `Fn::Sub` resolve from the template's Parameters (the given params over their Default) and the
@@ -42,10 +44,15 @@ interface RawProperties {
   Events?: Record<string, { Type?: string; Properties?: { Path?: Value; Method?: Value } }>;
 }
 
+interface RawMetadata {
+  BuildMethod?: Value;
+  BuildProperties?: { EntryPoints?: Value };
+}
+
 interface RawTemplate {
   Parameters?: Record<string, { Default?: Value }>;
   Globals?: { Function?: RawProperties };
-  Resources?: Record<string, { Type?: string; Properties?: RawProperties }>;
+  Resources?: Record<string, { Type?: string; Properties?: RawProperties; Metadata?: RawMetadata }>;
 }
 
 /** True when the parsed document looks like a SAM/CloudFormation template. */
@@ -99,10 +106,11 @@ export function samFunctions(raw: RawTemplate, file: string, params: Record<stri
       .filter((e) => e?.Type === 'HttpApi')
       .map((e) => `${(resolve(e.Properties?.Method) ?? 'ANY').toUpperCase().replace(/^ANY$/, '*')} ${resolve(e.Properties?.Path) ?? '/'}`);
     const reserved = number(props.ReservedConcurrentExecutions);
+    const codeDir = path.resolve(templateDir, codeUri);
     functions.push({
       name,
       // Absolute for now: relative to the task root once every CodeUri is known.
-      handler: path.resolve(templateDir, codeUri, handler),
+      handler: esbuildHandler(resource.Metadata, codeDir, handler, `${file}: function ${name}`) ?? path.resolve(codeDir, handler),
       timeoutMs: (number(props.Timeout) ?? 3) * 1000,
       memoryMb: number(props.MemorySize) ?? 128,
       ...(runtime ? { runtime } : {}),
@@ -115,6 +123,33 @@ export function samFunctions(raw: RawTemplate, file: string, params: Record<stri
   const root = functions.reduce((dir, f) => commonAncestor(dir, path.dirname(f.handler)), templateDir);
   for (const f of functions) f.handler = path.relative(root, f.handler).split(path.sep).join('/');
   return { service: path.basename(templateDir), root, functions, unresolved };
+}
+
+/**
+ * With `BuildMethod: esbuild`, sam build bundles each of `EntryPoints` (relative to CodeUri) to a
+ * `.js` file named by its path below the entries' common directory (esbuild's default outbase), and
+ * the Handler names one of those files. Returns the handler pointed at that entry's source file,
+ * undefined without esbuild metadata, and throws when no entry becomes the Handler's module (the
+ * deployed function would fail with Runtime.ImportModuleError).
+ */
+export function esbuildHandler(metadata: RawMetadata | undefined, codeDir: string, handler: string, where: string): string | undefined {
+  if (metadata?.BuildMethod !== 'esbuild') return undefined;
+  const raw = metadata.BuildProperties?.EntryPoints;
+  const entries = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((e): e is string => typeof e === 'string' && e !== '');
+  const dot = handler.lastIndexOf('.');
+  if (entries.length === 0 || dot <= 0) return undefined;
+  const module = path.posix.normalize(handler.slice(0, dot));
+  const sources = entries.map((e) => path.resolve(codeDir, e));
+  const outbase = sources.map((f) => path.dirname(f)).reduce(commonAncestor);
+  const outputs = sources.map((f) => path.relative(outbase, f).split(path.sep).join('/').replace(/\.[^./]+$/, ''));
+  const index = outputs.indexOf(module);
+  if (index === -1) {
+    throw new Error(
+      `${where}: Handler ${handler} names the module ${module}, but sam build bundles EntryPoints [${entries.join(', ')}] to ${outputs.map((o) => `${o}.js`).join(', ')}; ` +
+        `name one of those in Handler (e.g. ${outputs[0]}${handler.slice(dot)})`,
+    );
+  }
+  return sources[index].replace(/\.[^./]+$/, '') + handler.slice(dot);
 }
 
 function commonAncestor(a: string, b: string): string {

@@ -51,7 +51,8 @@ ${SCENARIOS.map((s) => `                                ${s.name.padEnd(12)} ${s
   -h, --help                  this text
 
 With DATABASE_URL, the server's own max_connections and idle_session_timeout apply. Server
-connections are counted by application_name (lt:<strategy>, passed to your function as PGAPPNAME).
+connections are counted by application_name (lt:<strategy>:<container>, passed to your function as
+PGAPPNAME); those of recycled containers that the server has not ended yet are counted apart.
 Time is compressed: the idle timeout and the TTL are seconds here, minutes in production.
 The default run took 96 s on 2 cores at load average 4, 150 s at load average 9.
 `;

@@ -27,7 +27,7 @@ export interface PhaseTiming {
 }
 
 export interface DriveOptions {
-  /** Names the writes: `<name>:<sequence>`. */
+  /** Names the writes: `<name>:<sequence>`; unique to the run, so earlier runs' writes are not taken for this one's. */
   name: string;
   target: LoadTarget;
   phases: Phase[];

@@ -84,7 +84,7 @@ export async function renderHtmlReport(results: LoadtestResults): Promise<string
 <h2>Summary</h2>
 <table><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>
 ${rows.map((r) => `<tr>${r.map((c, i) => `<td${i ? ' class="n"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')}</table>
-<p class="sub">Latency of successful invocations. peak conns: most server connections at once; budget: containers × per-container cap (a Worker: concurrent requests × 1; through the gateway or PgBouncer: its pool size); opened: sessions the server accepted; lost / dup: acknowledged writes missing from / repeated in the ledger (a Worker&#39;s: its orders).</p>
+<p class="sub">Latency of successful invocations. peak conns: most server connections of live containers at once (recycled containers&#39; sessions not yet ended are in the verdict); budget: containers × per-container cap (a Worker: concurrent requests × 1; through the gateway or PgBouncer: its pool size); opened: sessions the server accepted; lost / dup: acknowledged writes missing from / repeated in the ledger (a Worker&#39;s: its orders).</p>
 <h2>Strategies and errors</h2>
 <table><tr><th>strategy</th><th>what it does</th><th>errors by kind</th><th>most frequent errors</th></tr>
 ${strategyRows}</table>

@@ -58,7 +58,8 @@ export function summaryText(results: LoadtestResults): string {
   lines.push(
     '',
     'latency: successful invocations, from invoke to answer (queueing and cold starts included); peak conns: most server',
-    'connections of the strategy at once (sampled every 100 ms); budget: containers × per-container cap (a Worker: concurrent',
+    'connections of the strategy\'s live containers at once (sampled every 100 ms; recycled ones\' are in the verdict); budget:',
+    'containers × per-container cap (a Worker: concurrent',
     "requests × 1; through the gateway or PgBouncer: its pool size); opened: sessions the server accepted; lost / dup:",
     'acknowledged writes missing from / repeated in the ledger (a Worker\'s: its orders).',
   );

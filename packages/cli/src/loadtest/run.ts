@@ -7,6 +7,7 @@
  * An uncounted warm-up runs first, so the first strategy does not pay for a cold load-test process
  * and a cold server.
  */
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import postgres from 'postgres';
 import { type InvocationRecord, type PhaseTiming, drive } from './driver.js';
@@ -59,7 +60,13 @@ export interface StrategyResult {
   warmP50Ms: number;
   coldP50Ms: number;
   coldStarts: number;
+  /** Most server connections of live containers at once (recycled ones' sessions apart). */
   peakServerConnections: number;
+  /**
+   * Most sessions at once of containers already recycled that the server had not ended: on Lambda
+   * they hold connections until the server's idle_session_timeout ends them (never, with it off).
+   */
+  peakRecycledConnections: number;
   /** containers (a Worker: clients) × per-container cap, or the strategy's fixed budget (through the gateway or PgBouncer: its pool). */
   budget: number;
   /** Sessions the server accepted during the strategy's run (pg_stat_database.sessions). */
@@ -219,15 +226,18 @@ async function runStrategy(strategy: Strategy, run: StrategyRun): Promise<Strate
     await prepared?.teardown();
     throw err;
   }
-  const sampler = new Sampler(admin, strategy.name, target);
+  // Behind the gateway or PgBouncer the server's sessions belong to the middle tier, not to containers.
+  const sampler = new Sampler(admin, strategy.name, target, strategy.fixedBudget === undefined ? target.recycled : undefined);
   let drove: Awaited<ReturnType<typeof drive>>;
   let samples: Sample[];
   const sessionsBefore = await sessionsOpened(admin);
+  // Write ids `<strategy>:<run>:<n>`: the user's database keeps the ledgers of earlier runs.
+  const writes = `${strategy.name}:${randomBytes(4).toString('hex')}`;
   try {
     const t0 = performance.now();
     sampler.start(t0);
     drove = await drive({
-      name: strategy.name,
+      name: writes,
       target,
       phases: run.phases,
       t0,
@@ -248,7 +258,7 @@ async function runStrategy(strategy: Strategy, run: StrategyRun): Promise<Strate
   const coldStarts = target.coldStarts;
   await waitForNoConnections(admin, strategy.name);
   const opened = (await sessionsOpened(admin)) - sessionsBefore;
-  const ledger = await target.verify(admin, new Set(drove.records.filter((r) => r.ok).map((r) => r.writeId)));
+  const ledger = await target.verify(admin, new Set(drove.records.filter((r) => r.ok).map((r) => r.writeId)), `${writes}:`);
   return summarize(strategy, settings, drove.records, drove.phases, samples, { coldStarts, opened, ledger, connectionLimit: target.connectionLimit?.() });
 }
 
@@ -290,6 +300,7 @@ function summarize(
     coldP50Ms: round(percentile(sorted(ok.filter((r) => r.cold)), 50)),
     coldStarts: counts.coldStarts,
     peakServerConnections: Math.max(0, ...samples.map((s) => s.connections)),
+    peakRecycledConnections: Math.max(0, ...samples.map((s) => s.recycled)),
     budget: strategy.fixedBudget ?? (strategy.code.runtime === 'worker' ? settings.clients : settings.containers) * strategy.perContainerCap,
     connectionsOpened: counts.opened,
     lostWrites: counts.ledger?.lost ?? null,
@@ -305,5 +316,5 @@ function summarize(
 function strategyLine(r: StrategyResult): string {
   const kinds = Object.entries(r.errorKinds).map(([k, n]) => `${k} ${n}`).join(', ');
   const writes = r.lostWrites === null ? 'writes not checked' : `${r.lostWrites} lost, ${r.duplicateWrites} duplicated writes`;
-  return `${r.name}: ${r.invocations} invocations, ${r.errors} errors${kinds ? ` (${kinds})` : ''}, peak ${r.peakServerConnections} server connections, ${writes}`;
+  return `${r.name}: ${r.invocations} invocations, ${r.errors} errors${kinds ? ` (${kinds})` : ''}, peak ${r.peakServerConnections} server connections${r.peakRecycledConnections ? ` (and ${r.peakRecycledConnections} of recycled containers)` : ''}, ${writes}`;
 }

@@ -1,7 +1,9 @@
 /**
  * Samples the server's connections of one strategy (pg_stat_activity, by application_name) and the
  * target's containers, every `intervalMs`, through a superuser connection that uses one of the
- * server's reserved slots, so a full server never hides the numbers.
+ * server's reserved slots, so a full server never hides the numbers. Sessions whose
+ * application_name names a recycled container (`lt:<strategy>:<container>`) are counted apart: the
+ * container is gone, the server has not ended its session yet.
  */
 import type postgres from 'postgres';
 import type { LoadTarget } from './targets/target.js';
@@ -9,8 +11,10 @@ import type { LoadTarget } from './targets/target.js';
 export interface Sample {
   /** ms since the strategy's scenario started. */
   t: number;
-  /** Server connections of this strategy. */
+  /** Server connections of this strategy's live containers (all of them, where containers are not told apart). */
   connections: number;
+  /** Server connections of containers already recycled, which the server has not ended yet. */
+  recycled: number;
   /** …of which running a statement. */
   active: number;
   /** All client connections to the server. */
@@ -31,18 +35,28 @@ export class Sampler {
     private readonly admin: postgres.Sql,
     private readonly strategy: string,
     private readonly target: LoadTarget,
+    /** Tags of recycled containers (target.recycled); absent: every session counts as live. */
+    private readonly recycled?: ReadonlySet<string>,
     private readonly intervalMs = 100,
   ) {}
 
   start(t0: number): void {
     const tick = async () => {
       const load = this.target.load();
-      const [row] = await this.admin<{ connections: number; active: number; total: number }[]>`
-        select count(*) filter (where application_name = ${`lt:${this.strategy}`} or application_name like ${`lt:${this.strategy}:%`})::int as connections,
-               count(*) filter (where (application_name = ${`lt:${this.strategy}`} or application_name like ${`lt:${this.strategy}:%`}) and state = 'active')::int as active,
-               count(*)::int as total
-        from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()`;
-      this.samples.push({ t: performance.now() - t0, ...row, ...load });
+      const prefix = `lt:${this.strategy}`;
+      const rows = await this.admin<{ name: string; state: string | null }[]>`
+        select application_name as name, state from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()`;
+      let connections = 0;
+      let recycled = 0;
+      let active = 0;
+      for (const row of rows) {
+        if (row.name !== prefix && !row.name.startsWith(`${prefix}:`)) continue;
+        const tag = row.name.slice(prefix.length + 1).split(':')[0];
+        if (this.recycled?.has(tag)) recycled++;
+        else connections++;
+        if (row.state === 'active') active++;
+      }
+      this.samples.push({ t: performance.now() - t0, connections, recycled, active, total: rows.length, ...load });
     };
     const loop = () => {
       if (this.#stopped) return;

@@ -16,6 +16,7 @@ export interface StrategyVerdict {
   name: string;
   errors: number;
   peakServerConnections: number;
+  peakRecycledConnections: number;
   budget: number;
   withinBudget: boolean;
   lostWrites: number | null;
@@ -50,6 +51,32 @@ export function highlighted(results: LoadtestResults, name: string): boolean {
   return name.startsWith('warmpool') || name === results.settings.userFunction?.function;
 }
 
+/**
+ * On the user's server the run cannot lower max_connections or idle_session_timeout: when neither
+ * can bite, say so, and what a comparison needs, instead of letting "no errors anywhere" read as
+ * "every strategy is as good".
+ */
+function serverLimits(results: LoadtestResults, usable: number): string | undefined {
+  if (results.server.source !== 'DATABASE_URL') return undefined;
+  const need = Math.max(0, ...results.strategies.map((r) => r.budget));
+  const roomy = usable >= need;
+  const noReaping = results.settings.serverIdleTimeoutMs <= 0;
+  if (!roomy && !noReaping) return undefined;
+  const facts = [
+    ...(roomy ? [`has room for every container's connections (${need} at most)`] : []),
+    ...(noReaping ? ['ends no idle session (idle_session_timeout off)'] : []),
+  ];
+  const cannot = [
+    ...(roomy ? ['run out of connections'] : []),
+    ...(noReaping ? ['find its session ended by the server after a freeze'] : []),
+  ];
+  return (
+    `This server (max_connections ${results.server.maxConnections}, ${usable} usable) ${facts.join(' and ')}: no strategy can ${cannot.join(' or ')} here, ` +
+    "so errors do not tell the strategies apart. To see the failures warmpool avoids, compare on a throwaway server: unset DATABASE_URL or pass --embedded-postgres, " +
+    'with --max-connections below the containers\' needs and a short --server-idle-timeout.'
+  );
+}
+
 export function computeVerdict(results: LoadtestResults): Verdict {
   const reference = referenceOf(results);
   const usable = results.server.maxConnections - results.server.reservedConnections;
@@ -57,6 +84,7 @@ export function computeVerdict(results: LoadtestResults): Verdict {
     name: r.name,
     errors: r.errors,
     peakServerConnections: r.peakServerConnections,
+    peakRecycledConnections: r.peakRecycledConnections ?? 0,
     budget: r.budget,
     withinBudget: r.peakServerConnections <= r.budget,
     lostWrites: r.lostWrites,
@@ -76,9 +104,16 @@ export function computeVerdict(results: LoadtestResults): Verdict {
   const over = strategies.filter((s) => !s.withinBudget).map((s) => `${s.name} ${s.peakServerConnections} > ${s.budget}`);
   const beyondServer = strategies.filter((s) => s.budget > usable).map((s) => s.name);
   const peaks = strategies.map((s) => `${s.name} ${s.peakServerConnections}/${s.budget}`).join(', ');
+  const unreaped = strategies.filter((s) => s.peakRecycledConnections > 0).map((s) => `${s.name} ${s.peakRecycledConnections} at peak`);
+  const idleMs = results.settings.serverIdleTimeoutMs;
   const connections =
     `Peak server connections against budget: ${peaks}; ${over.length ? `over budget: ${over.join(', ')}` : 'all within budget'}` +
-    `${beyondServer.length ? `; budget larger than the server's ${usable} usable connections: ${beyondServer.join(', ')}` : ''}.`;
+    `${beyondServer.length ? `; budget larger than the server's ${usable} usable connections: ${beyondServer.join(', ')}` : ''}` +
+    (unreaped.length
+      ? `; besides, sessions of recycled containers the server had not ended yet: ${unreaped.join(', ')} (on Lambda they hold connections until ` +
+        `${idleMs > 0 ? `the server's idle_session_timeout (${idleMs} ms here)` : "a session timeout ends them: the server's idle_session_timeout is off, warmpool sets serverIdleSessionTimeoutMs on its own sessions"})`
+      : '') +
+    '.';
 
   const checked = results.strategies.filter((r) => r.lostWrites !== null);
   const badWrites = checked.filter((r) => (r.lostWrites ?? 0) + (r.duplicateWrites ?? 0) > 0).map((r) => `${r.name} ${r.lostWrites} lost, ${r.duplicateWrites} duplicated`);
@@ -89,6 +124,8 @@ export function computeVerdict(results: LoadtestResults): Verdict {
     '.';
 
   const lines = [errors, connections, writes];
+  const limits = serverLimits(results, usable);
+  if (limits) lines.push(limits);
   if (reference && strategies.length > 1) {
     const others = strategies.filter((s) => s.name !== reference.name && s.relativeThroughput !== null).map((s) => `${s.name} ${s.relativeThroughput!.toFixed(2)}×`);
     lines.push(

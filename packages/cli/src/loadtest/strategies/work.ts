@@ -2,7 +2,8 @@
  * The work every load-test strategy does per invocation, so that only the connection handling
  * differs: a read of one row and a ledger write with the invocation's unique id, sent together
  * (Promise.all) as handlers with independent queries commonly do. Connections are named
- * `lt:<strategy>` (application_name) so the server's pg_stat_activity tells strategies apart.
+ * `lt:<strategy>:<environment>` (application_name) so the server's pg_stat_activity tells
+ * strategies, and live containers from recycled ones, apart.
  */
 
 export const READ_SQL = 'select id, name from lt_items where id = $1';
@@ -21,12 +22,13 @@ export function parseWork(event: unknown): Work {
   return { writeId: work.writeId, itemId: work.itemId! };
 }
 
-export function applicationName(strategy: string): string {
-  return `lt:${strategy}`;
-}
-
 /** This execution environment, from the tail of its log stream name (unique per environment on Lambda). */
 export const environmentId = (process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local').split(']').pop()!.slice(0, 12);
+
+/** `lt:<strategy>:<environment>`: the sampler tells the sessions of recycled containers from live ones. */
+export function applicationName(strategy: string): string {
+  return `lt:${strategy}:${environmentId}`;
+}
 
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;

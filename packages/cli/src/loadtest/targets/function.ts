@@ -1,16 +1,17 @@
 /**
  * The user's own function (from serverless.yml or template.yaml) in the emulator, sent the same
  * HTTP API request every invocation. Its reserved concurrency is the run's container count; its
- * database connections carry application_name `lt:<function>` through PGAPPNAME, which
- * postgres.js, pg and warmpool read (a handler that sets its own name is not counted). It keeps no
- * ledger, so writes are not checked.
+ * database connections carry application_name `lt:<function>:<container>` through PGAPPNAME, which
+ * postgres.js, pg and warmpool read (a handler that sets its own name is not counted), so the
+ * sessions of recycled containers can be told from live ones. It keeps no ledger, so writes are
+ * not checked.
  */
 import type postgres from 'postgres';
 import type { FunctionDefinition } from '../../emulator/definitions.js';
 import { LambdaEmulator } from '../../emulator/emulator.js';
 import { httpEvent } from '../../emulator/events.js';
 import { classifyError } from '../metrics.js';
-import type { LoadTarget, TargetResult } from './target.js';
+import { type LoadTarget, type TargetResult, containerTag, trackRecycled } from './target.js';
 
 export interface FunctionRequest {
   method: string;
@@ -49,7 +50,8 @@ function routeFor(definition: FunctionDefinition, request: FunctionRequest): { r
 export async function functionTarget(options: FunctionTargetOptions): Promise<LoadTarget> {
   const { name, code } = options;
   const emulator = await LambdaEmulator.create({
-    functions: [{ ...code.definition, name, reservedConcurrency: options.containers, environment: { ...code.definition.environment, ...options.environment, PGAPPNAME: `lt:${name}` } }],
+    functions: [{ ...code.definition, name, reservedConcurrency: options.containers, environment: { ...code.definition.environment, ...options.environment } }],
+    environmentVariables: (id) => ({ PGAPPNAME: `lt:${name}:${containerTag(id)}` }),
     root: code.root,
     bundle: options.bundle,
     onLimit: 'queue',
@@ -59,6 +61,7 @@ export async function functionTarget(options: FunctionTargetOptions): Promise<Lo
     initTimeoutMs: 30_000,
     stdio: 'ignore',
   });
+  const recycled = trackRecycled(emulator);
   const route = routeFor(code.definition, code.request);
   const [pathOnly, query] = code.request.path.split('?');
   return {
@@ -85,5 +88,6 @@ export async function functionTarget(options: FunctionTargetOptions): Promise<Lo
     },
     close: () => emulator.close(),
     verify: async (_admin: postgres.Sql) => null,
+    recycled,
   };
 }

@@ -8,7 +8,7 @@ import type postgres from 'postgres';
 import { LambdaEmulator } from '../../emulator/emulator.js';
 import { httpEvent } from '../../emulator/events.js';
 import { classifyError } from '../metrics.js';
-import { type LoadTarget, type TargetResult, type Work, compareLedger, safeJson } from './target.js';
+import { type LoadTarget, type TargetResult, type Work, compareLedger, safeJson, trackRecycled } from './target.js';
 
 export interface LambdaTargetOptions {
   name: string;
@@ -41,7 +41,9 @@ export async function lambdaTarget(options: LambdaTargetOptions): Promise<LoadTa
     initTimeoutMs: 30_000,
     stdio: 'ignore',
   });
+  const recycled = trackRecycled(emulator);
   return {
+    recycled,
     get coldStarts() {
       return emulator.coldStarts;
     },
@@ -61,8 +63,8 @@ export async function lambdaTarget(options: LambdaTargetOptions): Promise<LoadTa
       return { containers: fn.environments, busy: fn.busy, lingering: stats.lingering };
     },
     close: () => emulator.close(),
-    async verify(admin: postgres.Sql, acknowledged: Set<string>) {
-      const rows = await admin<{ write_id: string; n: number }[]>`select write_id, count(*)::int as n from lt_ledger where strategy = ${name} group by write_id`;
+    async verify(admin: postgres.Sql, acknowledged: Set<string>, run: string) {
+      const rows = await admin<{ write_id: string; n: number }[]>`select write_id, count(*)::int as n from lt_ledger where strategy = ${name} and starts_with(write_id, ${run}) group by write_id`;
       return compareLedger(new Map(rows.map((r) => [r.write_id, r.n])), acknowledged);
     },
   };

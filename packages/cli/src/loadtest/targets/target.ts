@@ -58,10 +58,28 @@ export interface LoadTarget {
   readonly coldStarts: number;
   /** Stops every container; their connections go as the target's runtime would let them go. */
   close(): Promise<void>;
-  /** null when the target keeps no ledger (the user's own function). */
-  verify(admin: postgres.Sql, acknowledged: Set<string>): Promise<LedgerCheck | null>;
+  /**
+   * null when the target keeps no ledger (the user's own function). Only writes whose id starts
+   * with `run` count: on the user's database the ledger keeps earlier runs' writes.
+   */
+  verify(admin: postgres.Sql, acknowledged: Set<string>, run: string): Promise<LedgerCheck | null>;
   /** A Worker target's connections per request against Cloudflare's limit. */
   connectionLimit?(): ConnectionLimitStats;
+  /**
+   * Containers recycled so far, by the id their connections' application_name carries
+   * (`lt:<strategy>:<id>`): their sessions last until the server ends them, as on Lambda.
+   */
+  readonly recycled?: ReadonlySet<string>;
+}
+
+/** The container id in an application_name (`lt:<strategy>:<id>[:…]`): the first 12 characters of the environment's id. */
+export const containerTag = (environmentId: string) => environmentId.slice(0, 12);
+
+/** Records the containers the emulator recycles, by their tag. */
+export function trackRecycled(emulator: { on(event: 'recycle', listener: (fn: string, env: { id: string }) => void): unknown }): Set<string> {
+  const recycled = new Set<string>();
+  emulator.on('recycle', (_fn, env) => recycled.add(containerTag(env.id)));
+  return recycled;
 }
 
 /** Compares the writes found (id → times present) with the acknowledged ones. */

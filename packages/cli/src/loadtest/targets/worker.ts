@@ -131,8 +131,8 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<LoadTa
     load: () => ({ containers: 1, busy: inFlight, lingering: 0 }),
     close: () => mf.dispose(),
     connectionLimit: () => ({ ...connections }),
-    async verify(admin: postgres.Sql, acknowledged: Set<string>) {
-      const rows = await admin<{ request_id: string; n: number }[]>`select request_id, count(*)::int as n from orders where request_id like ${`${options.name}:%`} group by request_id`;
+    async verify(admin: postgres.Sql, acknowledged: Set<string>, run: string) {
+      const rows = await admin<{ request_id: string; n: number }[]>`select request_id, count(*)::int as n from orders where starts_with(request_id, ${run}) group by request_id`;
       return compareLedger(new Map(rows.map((r) => [r.request_id, r.n])), acknowledged);
     },
   };
