@@ -35,6 +35,15 @@ afterAll(async () => {
 });
 
 describe('the WebSocket transport', () => {
+  it('names the fix when the proxy URL misses its /v2 path, never "[object …]"', async () => {
+    const wrong = `ws://${gw.wsProxy}`.replace(/\/v2\/?$/, '/');
+    const db = wsPool({ wsProxy: wrong, maxConnectAttempts: 1 });
+    const error = await db.sql`select 1`.then(() => null, (e: Error) => e);
+    expect(error).toMatchObject({ code: 'CONNECT_FAILED', notApplied: true });
+    expect(error!.message).not.toMatch(/\[object/);
+    expect(error!.message).toContain(`set wsProxy to ws://${new URL(wrong).host}/v2`);
+  });
+
   it('runs interactive transactions: commit, and rollback when the callback throws', async () => {
     const db = wsPool();
     const id = await db.transaction(async (tx) => {

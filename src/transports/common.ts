@@ -62,7 +62,7 @@ export function connectError(err: unknown, options: ResolvedOptions, secrets: st
   const code = (err as { code?: unknown })?.code;
   // Poolers (PgBouncer) send only the localized severity field, which the driver calls severity_local.
   const severity = (err as { severity?: unknown })?.severity ?? (err as { severity_local?: unknown })?.severity_local;
-  const message = redactSecrets(err instanceof Error ? err.message : String(err), secrets);
+  const message = redactSecrets(describeFailure(err), secrets);
   if (typeof severity === 'string' && typeof code === 'string') {
     const hint = pgHbaTlsHint(code, message, options.ssl);
     return new WarmpoolError('CONNECT_FAILED', `Could not connect to ${where}: ${message} (SQLSTATE ${code})${hint ? ` ${hint}` : ''}`, { cause: err, notApplied: true, sqlState: code });
@@ -72,6 +72,19 @@ export function connectError(err: unknown, options: ResolvedOptions, secrets: st
   }
   const tlsHint = typeof code === 'string' && UNVERIFIED_CERTIFICATE.has(code) ? ` ${certificateHint(options)}` : '';
   return new WarmpoolError('CONNECT_FAILED', `Could not connect to ${where}: ${message}${tlsHint}`, { cause: err, notApplied: true });
+}
+
+/**
+ * What a failure says. A WebSocket reports a failed connect as an error event, not an Error: its
+ * message (Node's, undici's) or its inner error, else its type, never "[object Event]".
+ */
+function describeFailure(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err !== 'object' || err === null) return String(err);
+  const event = err as { message?: unknown; error?: unknown; type?: unknown };
+  if (typeof event.message === 'string' && event.message) return event.message;
+  if (event.error instanceof Error && event.error.message) return event.error.message;
+  return typeof event.type === 'string' ? `the connection failed (${event.type} event, no reason given)` : 'the connection failed (no reason given)';
 }
 
 /** Node's codes for a server certificate that did not verify against the roots trusted. */

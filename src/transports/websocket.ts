@@ -110,7 +110,12 @@ class WebSocketConnection implements Connection {
       return self;
     } catch (err) {
       self.#destroy();
-      throw connectError(err, options, password ? [password] : []);
+      const failed = connectError(err, options, password ? [password] : []);
+      // A proxy's WebSocket lives at one path: a wrong one fails the upgrade with little to say.
+      if (!/\/v2\/?$/.test(proxy.pathname) && !failed.sqlState) {
+        throw new WarmpoolError(failed.code, `${failed.message} The WebSocket proxy ${proxy.protocol}//${proxy.host}${proxy.pathname} does not end in /v2, where a warmpool gateway and Neon's proxy serve WebSockets: set wsProxy to ${proxy.protocol}//${proxy.host}/v2.`, { cause: failed.cause, notApplied: true });
+      }
+      throw failed;
     } finally {
       stopWatching?.();
     }
