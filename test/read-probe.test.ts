@@ -3,10 +3,11 @@ import { type Pool, createPool } from '../src/index.js';
 import { type FaultServer, sleep, startFaultServer } from './support/fault-server.js';
 import { expectNoUnhandledErrors } from './support/process-errors.js';
 
-// A read on a connection due for validation (idle past validateAfterIdleMs) carries its own probe:
-// BEGIN READ ONLY, the read and COMMIT go together instead of a ping first. What that must keep:
-// a silently dead or reset connection is replaced and the read answered; a read that writes runs
-// exactly once; a failing read leaves nothing open. The idle gaps are real (validateAfterIdleMs is
+// A read or a transaction on a connection due for validation (idle past validateAfterIdleMs)
+// carries its own probe, BEGIN, instead of a ping first: BEGIN READ ONLY, the read and COMMIT go
+// together; a transaction's BEGIN goes with its first statement. What that must keep: a silently
+// dead or reset connection is replaced and the work done once; a read that writes runs exactly
+// once; a failing read leaves nothing open. The idle gaps are real (validateAfterIdleMs is
 // wall-clock); nothing is timed.
 
 expectNoUnhandledErrors();
@@ -86,5 +87,63 @@ describe('a read after an idle gap', () => {
     const [row] = await db.sql`select txid_current_if_assigned() as tx, current_setting('transaction_read_only') as ro`;
     expect(row).toEqual({ tx: null, ro: 'off' });
     expect(db.stats()).toMatchObject({ created: 1, releaseRollbacks: 0 });
+  });
+});
+
+describe('a transaction after an idle gap', () => {
+  it('sends no ping: BEGIN goes with its first statement', async () => {
+    const proxy = await f.proxy();
+    const db = pool(proxy.urlFor(f.server.url), { applicationName: 'probe-tx' });
+    await db.sql`select 1`;
+    const seen: string[] = [];
+    proxy.observe((s) => seen.push(s.text.trim().toLowerCase().split(/\s+/)[0]!));
+    await sleep(200);
+    await db.transaction(async (tx) => {
+      await tx.sql`select ${1}::int as a`;
+      await tx.sql`select ${2}::int as b`;
+    });
+    expect(seen).toEqual(['begin', 'select', 'select', 'commit']);
+    expect(db.stats()).toMatchObject({ created: 1, validations: 1, validationFailures: 0 });
+  });
+
+  for (const natAction of ['reset', 'blackhole'] as const) {
+    it(`on a flow a NAT dropped (${natAction}) runs once, on a new connection`, async () => {
+      const proxy = await f.proxy();
+      proxy.set({ natIdleMs: 300, natAction });
+      const db = pool(proxy.urlFor(f.server.url), { applicationName: `probe-tx-${natAction}`, pingTimeoutMs: 400 });
+      const table = `probe_tx_${natAction}_${Math.random().toString(36).slice(2, 8)}`;
+      await db.query(`create table ${table} (n int)`);
+      try {
+        let calls = 0;
+        for (let i = 0; i < 2; i++) {
+          await sleep(500);
+          await db.transaction(async (tx) => {
+            calls++;
+            await tx.query(`insert into ${table} values ($1)`, [i]);
+            await tx.query(`insert into ${table} values ($1)`, [i + 10]);
+          });
+        }
+        expect(calls).toBe(2);
+        await sleep(500);
+        const rows = await db.query(`select n from ${table} order by n`);
+        expect(rows).toEqual([{ n: 0 }, { n: 1 }, { n: 10 }, { n: 11 }]);
+        expect(db.stats()).toMatchObject({ created: 4, validationFailures: 3, outcomeUnknown: 0 });
+      } finally {
+        await sleep(500);
+        await db.query(`drop table ${table}`);
+      }
+    });
+  }
+
+  it('that sends nothing leaves the connection due for validation', async () => {
+    const proxy = await f.proxy();
+    const db = pool(proxy.urlFor(f.server.url), { applicationName: 'probe-tx-empty' });
+    await db.sql`select 1`;
+    await sleep(200);
+    expect(await db.transaction(async () => 'nothing sent')).toBe('nothing sent');
+    const seen: string[] = [];
+    proxy.observe((s) => seen.push(s.text.trim().toLowerCase()));
+    await db.sql`select ${3}::int as n`;
+    expect(seen[0]).toBe('begin read only');
   });
 });

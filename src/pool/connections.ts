@@ -71,14 +71,15 @@ export class ConnectionSet {
    * Gives a live connection, opening or waiting for one; never more than `max` exist. A warm
    * connection that needs no ping is returned synchronously: that is every statement's path.
    * `single`: the caller's one statement; when it only reads, a connection due for validation
-   * is returned marked `probe` instead of pinged, for the read to carry the probe itself.
+   * is returned marked `probe` instead of pinged, for the read to carry the probe itself; `true`:
+   * the caller (a transaction, whose BEGIN is the probe) does so for any statement.
    */
-  acquire(callerDeadline: number, single?: Statement): Lease | Promise<Lease> {
+  acquire(callerDeadline: number, single?: Statement | true): Lease | Promise<Lease> {
     if (this.#ended) throw new WarmpoolError('POOL_ENDED', 'The pool has been ended; create a new one with createPool.', { notApplied: true });
     const now = Date.now();
     const lease = this.#takeIdle(now);
     if (lease && !this.#needsPing(lease, now)) return lease;
-    if (lease && single && readsOnly(single.text)) {
+    if (lease && single && (single === true || readsOnly(single.text))) {
       this.counters.validations++;
       lease.probe = true;
       return lease;
@@ -133,7 +134,9 @@ export class ConnectionSet {
     // An evicted lease was already closed and its slot handed on.
     if (!this.#unbusy(lease)) return;
     const now = Date.now();
-    lease.lastUsedAt = now;
+    // A connection due for validation that nothing was sent on is still due.
+    if (!lease.probe) lease.lastUsedAt = now;
+    lease.probe = false;
     if (discard || this.#ended || lease.connection.dead || lease.generation !== this.#generation || now >= lease.expiresAt) {
       this.#close(lease, discard ? reason : 'expired or dead');
       return;

@@ -127,7 +127,7 @@ export class Executor {
   }
 
   /** A lease now when a warm connection is free (the common case), else a promise of one. */
-  acquire(scope: InvocationScope | undefined, single?: Statement): Lease | Promise<Lease> {
+  acquire(scope: InvocationScope | undefined, single?: Statement | true): Lease | Promise<Lease> {
     if (this.#held.size > 0) {
       const holder = scope ?? currentTransaction();
       if (holder) this.#refuseSelfWait(holder);
@@ -214,6 +214,16 @@ export class Executor {
     if (limit <= now) throw new WarmpoolError(code, 'The invocation deadline passed before the statement was sent.', { notApplied: true });
     const hard = scope?.hardDeadline ?? Infinity;
     return { deadline: limit, abandonBy: hard === Infinity ? undefined : abandonPoint(limit, hard), code };
+  }
+
+  /** A transaction's connection whose BEGIN found it dead: closed, and counted as a failed validation. */
+  probeFailed(scope: InvocationScope | undefined, lease: Lease): void | Promise<void> {
+    this.#set.counters.validationFailures++;
+    return this.release(scope, lease, true);
+  }
+
+  get pingTimeoutMs(): number {
+    return this.#options.pingTimeoutMs;
   }
 
   /** Pool-wide reactions to a failure: a restart or failover signal drains idle connections. */

@@ -1,6 +1,6 @@
 import { DatabaseError, WarmpoolError } from '../errors.js';
 import { isRetryableTransactionState } from '../sqlstate.js';
-import { runAfterBegin, transactionStart } from '../transports/common.js';
+import { runAfterBegin, runAfterProbingBegin, transactionStart } from '../transports/common.js';
 import type { Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions } from '../transports/types.js';
 import { typeParsers } from '../transports/values.js';
 import type { Executor } from './execute.js';
@@ -20,6 +20,12 @@ export interface InteractiveTransactionOptions extends TransactionOptions {
   retries?: number;
 }
 
+/** How a transaction replaces a connection its BEGIN found dead (see Shared.replace). */
+interface Replacer {
+  probeTimeoutMs: number;
+  connection(): Promise<Connection>;
+}
+
 type DeadlineRunner = (work: (run: RunOptions) => Promise<StatementResult>) => Promise<StatementResult>;
 
 /** What a transaction and the handles of its savepoints share. */
@@ -36,6 +42,13 @@ interface Shared {
   operation: ObservedOperation | undefined;
   /** BEGIN, until the first statement takes it along (runAfterBegin); a callback that sends nothing sends no BEGIN either. */
   begin: Statement | undefined;
+  /**
+   * Set when the connection is due for validation and BEGIN is its probe: replaces a connection
+   * BEGIN found dead (the first statement is then sent again on the new one: nothing of it was
+   * seen by the callback, nothing of it committed). Statements sent meanwhile wait (`probing`).
+   */
+  replace: Replacer | undefined;
+  probing: Promise<void> | undefined;
 }
 
 /**
@@ -47,8 +60,8 @@ export class Transaction {
   /** The savepoint depth this handle makes savepoints at: 0 for the transaction's own. */
   #level: number;
 
-  constructor(connection: Connection, withDeadline: DeadlineRunner, observer?: PoolObserver, operation?: ObservedOperation, parent?: Transaction, begin?: Statement) {
-    this.#shared = parent ? parent.#shared : { connection, run: withDeadline, open: true, unsent: new Set(), savepoints: 0, depth: 0, observer, operation, begin };
+  constructor(connection: Connection, withDeadline: DeadlineRunner, observer?: PoolObserver, operation?: ObservedOperation, parent?: Transaction, begin?: Statement, replace?: Shared['replace']) {
+    this.#shared = parent ? parent.#shared : { connection, run: withDeadline, open: true, unsent: new Set(), savepoints: 0, depth: 0, observer, operation, begin, replace, probing: undefined };
     this.#level = parent ? parent.#level + 1 : 0;
   }
 
@@ -146,10 +159,15 @@ export class Transaction {
     }
     const shared = this.#shared;
     try {
-      const { run, connection, begin } = shared;
+      if (shared.probing) await shared.probing;
+      const { run, connection, begin, replace } = shared;
       if (!begin) return toResult(await run((limits) => connection.run(statement, limits)));
       shared.begin = undefined;
-      return toResult(await run((limits) => runAfterBegin(connection, begin, [statement], limits).then(firstResult)));
+      if (!replace) return toResult(await run((limits) => runAfterBegin(connection, begin, [statement], limits).then(firstResult)));
+      shared.replace = undefined;
+      const first = run((limits) => this.#probe(replace, connection, begin, statement, limits));
+      shared.probing = first.then(() => {}, () => {});
+      return toResult(await first);
     } catch (err) {
       // COMMIT has not been sent yet, so a lost connection means the transaction did not commit.
       if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST') {
@@ -160,6 +178,19 @@ export class Transaction {
         throw new WarmpoolError('STALE_STATEMENT', err.message, { cause: err.cause, notApplied: true, sqlState: err.sqlState });
       }
       throw err;
+    }
+  }
+
+  /** The first statement with BEGIN as the probe; on a connection found dead, once more on a new one. */
+  async #probe(replace: Replacer, connection: Connection, begin: Statement, statement: Statement, limits: RunOptions): Promise<StatementResult> {
+    try {
+      return firstResult(await runAfterProbingBegin(connection, begin, [statement], limits, replace.probeTimeoutMs));
+    } catch (err) {
+      // Lost before COMMIT: nothing committed, and the callback has seen nothing of it yet.
+      if (!(err instanceof WarmpoolError) || err.code !== 'CONNECTION_LOST') throw err;
+      const fresh = await replace.connection();
+      this.#shared.connection = fresh;
+      return firstResult(await runAfterBegin(fresh, begin, [statement], limits));
     }
   }
 }
@@ -195,15 +226,30 @@ async function attempts<T>(
   const begin: Statement = { text: transactionStart(options), params: [] };
   if (scope) scope.metrics.queries++;
   for (let attempt = 0; ; attempt++) {
-    const lease = await executor.acquire(scope);
+    // A connection due for validation is not pinged: BEGIN, sent with the first statement, is the probe.
+    let lease = await executor.acquire(scope, true);
     // Outside an invocation the transaction itself is the holder its callback's pool calls are checked against.
     const holder = scope ?? {};
     executor.hold(holder, lease);
     operation?.acquired();
-    const connection = lease.connection;
+    let connection = lease.connection;
     const run = <R>(work: (run: RunOptions) => Promise<R>) => executor.withDeadline(scope, work, true);
+    let replace: Replacer | undefined;
+    if (lease.probe) {
+      lease.probe = false;
+      replace = {
+        probeTimeoutMs: executor.pingTimeoutMs,
+        connection: async () => {
+          await executor.probeFailed(scope, lease);
+          lease = await executor.acquire(scope);
+          executor.hold(holder, lease);
+          connection = lease.connection;
+          return connection;
+        },
+      };
+    }
     // BEGIN goes with the callback's first statement.
-    const tx = new Transaction(connection, run, executor.observer, operation, undefined, begin);
+    const tx = new Transaction(connection, run, executor.observer, operation, undefined, begin, replace);
     try {
       let result: T;
       try {
@@ -213,7 +259,8 @@ async function attempts<T>(
         tx.close();
       }
       if (!tx.begun) {
-        lease.uses++;
+        // Nothing was sent: a connection due for validation stays due.
+        if (replace) lease.probe = true;
         return result;
       }
       const commit = await executor.withDeadline(scope, (limits) => connection.run({ text: 'commit', params: [] }, limits)).catch((err) => {

@@ -174,20 +174,32 @@ const READ_ONLY_TRANSACTION = '25006';
  * itself, on a connection now proven alive: the same round trips as a ping first.
  */
 export async function runReadOnly(connection: Connection, statement: Statement, options: RunOptions, probeTimeoutMs: number): Promise<StatementResult> {
-  const deadline = options.deadline ?? Infinity;
-  const probeBy = Date.now() + probeTimeoutMs;
-  const beginOptions = probeBy < deadline ? { deadline: probeBy, abandonBy: probeBy } : options;
   try {
-    const [result] = await runAfterBegin(connection, BEGIN_READ_ONLY, [statement, COMMIT], options, beginOptions);
+    const [result] = await runAfterProbingBegin(connection, BEGIN_READ_ONLY, [statement, COMMIT], options, probeTimeoutMs);
     return result;
   } catch (err) {
-    if (beginOptions !== options && err instanceof WarmpoolError && err.code === 'DEADLINE_EXCEEDED' && Date.now() < deadline) {
-      throw new WarmpoolError('CONNECTION_LOST', `The connection did not answer within pingTimeoutMs (${probeTimeoutMs} ms) after an idle gap; it was closed, and the read had no effect.`, { cause: err, notApplied: true });
-    }
     if (err instanceof DatabaseError && err.code === READ_ONLY_TRANSACTION && !connection.dead) return connection.run(statement, options);
     if (err instanceof WarmpoolError && !(err instanceof DatabaseError) && (err.code === 'CONNECTION_LOST' || err.code === 'STALE_STATEMENT')) throw markNotApplied(err);
     throw err;
   }
+}
+
+/**
+ * runAfterBegin on a connection due for validation: BEGIN is the probe. The server answers it at
+ * once however long the statements after it run, so BEGIN unanswered within `probeTimeoutMs`
+ * (pingTimeoutMs) finds a silently dead connection as a ping would: it is closed, and that is a
+ * CONNECTION_LOST with `notApplied` (nothing after an unanswered BEGIN can have committed).
+ */
+export async function runAfterProbingBegin(connection: Connection, begin: Statement, statements: readonly Statement[], options: RunOptions, probeTimeoutMs: number): Promise<StatementResult[]> {
+  const deadline = options.deadline ?? Infinity;
+  const probeBy = Date.now() + probeTimeoutMs;
+  if (probeBy >= deadline) return runAfterBegin(connection, begin, statements, options);
+  return runAfterBegin(connection, begin, statements, options, { deadline: probeBy, abandonBy: probeBy }).catch((err: unknown) => {
+    if (err instanceof WarmpoolError && err.code === 'DEADLINE_EXCEEDED' && Date.now() < deadline) {
+      throw new WarmpoolError('CONNECTION_LOST', `The connection did not answer BEGIN within pingTimeoutMs (${probeTimeoutMs} ms) after an idle gap; it was closed, and nothing sent on it had an effect.`, { cause: err, notApplied: true });
+    }
+    throw err;
+  });
 }
 
 const BEGIN_READ_ONLY: Statement = Object.freeze({ text: 'begin read only', params: [] });
