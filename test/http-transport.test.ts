@@ -54,6 +54,13 @@ afterAll(async () => {
 });
 
 describe('the HTTP transport', () => {
+  it('answers a read after an idle gap: no session, so no BEGIN sent as the check', async () => {
+    const db = httpPool({ validateAfterIdleMs: 50 });
+    await db.sql`select 1`;
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(await db.sql`select ${5}::int as n`).toEqual([{ n: 5 }]);
+  });
+
   it('runs queries, batches and reports itself in stats', async () => {
     const db = httpPool();
     expect(await db.sql`select ${41}::int + 1 as n`).toEqual([{ n: 42 }]);

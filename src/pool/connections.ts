@@ -79,7 +79,8 @@ export class ConnectionSet {
     const now = Date.now();
     const lease = this.#takeIdle(now);
     if (lease && !this.#needsPing(lease, now)) return lease;
-    if (lease && single && (single === true || readsOnly(single.text))) {
+    // Only a session can carry BEGIN with a statement (HTTP refuses a lone BEGIN).
+    if (lease && single && this.#transport.interactiveTransactions && (single === true || readsOnly(single.text))) {
       this.counters.validations++;
       lease.probe = true;
       return lease;
