@@ -21,7 +21,7 @@ export interface DriverTypeTables {
 /** PostgreSQL's FirstNormalObjectId: types made with CREATE TYPE (and extensions) have OIDs from here. */
 export const FIRST_USER_OID = 16384;
 
-/** Element OID → array OID, for the elements postgres.js (or tcp-driver-types.ts) has serializers for. */
+/** Element OID, array OID: for the elements postgres.js (or tcp-driver-types.ts) has serializers for. */
 const BUILT_IN_ARRAYS: readonly (readonly [number, number])[] = [
   [16, 1000], [17, 1001], [21, 1005], [23, 1007], [25, 1009], [26, 1028], [114, 199], [700, 1021], [701, 1022],
   [1082, 1182], [1114, 1115], [1184, 1185], [3802, 3807],

@@ -26,7 +26,7 @@ const NO_COLUMNS: DriverColumn[] = [];
 export class TcpResults {
   /**
    * CREATE TYPE types seen in results, looked up in pg_type (tcp-array-types.ts): an array's OID
-   * → its element's OID, any other type → 0. Shared by the pool's connections.
+   * maps to its element's OID, any other type to 0. Shared by the pool's connections.
    */
   readonly userTypes: Record<number, number>;
   /** The pool's parsers (its `textTypes`), for statements without their own. */
