@@ -43,5 +43,8 @@ describe('the published package', () => {
     expect(files).not.toContain('package/src/');
     expect(files).not.toContain('package/dist/cli.js');
     expect(files).not.toContain('testing');
+    // The README's links lead to docs/, which ships; its pictures stay in the repository.
+    expect(files).toContain('package/docs/lambda.md');
+    expect(files).not.toMatch(/\.png$/m);
   });
 });
