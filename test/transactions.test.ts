@@ -65,11 +65,15 @@ describe('interactive transactions', () => {
     const lambdaDb = createPool({ connectionString: databaseUrl(), applicationName: 'tx-leak' });
     let reportLeaked = -1;
     const handler = withPool(lambdaDb, async () => {
+      let inserted!: () => void;
+      const insertDone = new Promise<void>((resolve) => (inserted = resolve));
       void lambdaDb.transaction(async (tx) => {
         await tx.query(`insert into ${table} values (50, 'leaked')`);
+        inserted();
         await new Promise(() => {}); // never finishes
       }).catch(() => {});
-      await new Promise((r) => setTimeout(r, 100));
+      // Returns once the transaction holds its connection and has written, without awaiting it.
+      await insertDone;
       return 'returned';
     }, { onInvocationEnd: (r) => (reportLeaked = r.leaked) });
     expect(await handler({}, { getRemainingTimeInMillis: () => 5_000 })).toBe('returned');
