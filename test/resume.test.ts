@@ -71,10 +71,10 @@ describe('answers of a database that is resuming', () => {
   it('gives up when the resume outlasts resumeTimeoutMs, saying so, with nothing sent', async () => {
     front.refuse(Infinity);
     const events: PoolEvent[] = [];
-    const db = pool(front.urlFor(f.server.url), { applicationName: 'rs-budget', maxConnectAttempts: 1, resumeTimeoutMs: 300 }, events);
+    const db = pool(front.urlFor(f.server.url), { applicationName: 'rs-budget', maxConnectAttempts: 1, resumeTimeoutMs: 1_000 }, events);
     const error = await failure(db.sql`select 1`);
     expect(error).toMatchObject({ code: 'CONNECT_FAILED', sqlState: '57P03', notApplied: true });
-    expect(error.message).toMatch(/waiting for it to resume \(57P03; resumeTimeoutMs 300/);
+    expect(error.message).toMatch(/waiting for it to resume \(57P03; resumeTimeoutMs 1000/);
     expect(front.refused).toBeGreaterThan(1); // past maxConnectAttempts: the resume budget bounded it
     expect(db.stats()).toMatchObject({ resumes: 0, created: 0 });
     expect(events.filter((e) => e.type === 'resume')).toEqual([]);
