@@ -203,6 +203,32 @@ export class Executor {
     });
   }
 
+  /**
+   * `withDeadline` for a stream: the limits are set once, when it opens, for the whole stream,
+   * and a failure of any batch is said in their terms.
+   */
+  async *streamWithDeadline<T>(scope: InvocationScope | undefined, open: (run: RunOptions) => AsyncIterator<T>): AsyncGenerator<T, void, undefined> {
+    const limits = this.#limits(scope);
+    const batches = open(limits);
+    let done = false;
+    try {
+      for (;;) {
+        let step: IteratorResult<T>;
+        try {
+          step = await batches.next();
+        } catch (err) {
+          done = true;
+          throw limits === NO_LIMITS ? err : deadlineError(err, limits.code, this.#options.queryTimeoutMs, false);
+        }
+        if (step.done) return void (done = true);
+        yield step.value;
+      }
+    } finally {
+      // Stopped early: the transport ends what it opened.
+      if (!done) await batches.return?.();
+    }
+  }
+
   /** The earlier of the invocation deadline and the query timeout; throws when it has passed already. */
   #limits(scope: InvocationScope | undefined): Limits {
     const deadline = scope?.deadline ?? Infinity;

@@ -12,7 +12,7 @@ import { typeParsers } from '../transports/values.js';
 import type { Lease } from './connections.js';
 import type { Executor } from './execute.js';
 import { checkParams, checkText } from './params.js';
-import { SqlQuery, UnsafeFragment, isTemplateCall, statementFromTemplate, toResult } from './query.js';
+import { type Result, SqlQuery, UnsafeFragment, isTemplateCall, statementFromTemplate, toResult } from './query.js';
 import type { InvocationScope } from './scope.js';
 
 export class ReservedConnection {
@@ -53,6 +53,44 @@ export class ReservedConnection {
   unsafe(text: string): UnsafeFragment {
     checkText(text);
     return new UnsafeFragment(text);
+  }
+
+  /**
+   * The rows of one statement in batches of at most `rowsPerBatch`, through a row-limited portal
+   * (any statement, DML … returning too), for the adapters' streaming; undefined where the
+   * transport has no such portal. The invocation deadline covers the whole stream; release waits
+   * for its end. While it is open, other statements on this connection are refused.
+   */
+  stream(text: string, params: readonly unknown[], options: { textTypes?: readonly number[] }, rowsPerBatch: number): AsyncIterableIterator<Result<Row>> | undefined {
+    if (!this.#lease.connection.stream) return undefined;
+    checkText(text);
+    checkParams(params);
+    const statement: Statement = { text, params };
+    if (options.textTypes !== undefined) statement.types = typeParsers(options.textTypes, 'The query option "textTypes"');
+    return this.#streamed(statement, rowsPerBatch);
+  }
+
+  async *#streamed(statement: Statement, rowsPerBatch: number): AsyncGenerator<Result<Row>, void, undefined> {
+    if (this.#released) {
+      throw new WarmpoolError('INVALID_QUERY', 'This reserved connection was released; reserve another with db.reserve().', { notApplied: true });
+    }
+    this.#inFlight++;
+    try {
+      const scope = this.#scope ?? this.#executor.currentScope();
+      const connection = this.#lease.connection;
+      const batches = this.#executor.streamWithDeadline(scope, (run) => connection.stream!(statement, rowsPerBatch, run));
+      try {
+        for await (const batch of batches) yield toResult(batch) as Result<Row>;
+      } catch (err) {
+        if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST' && !err.notApplied) {
+          throw new WarmpoolError('OUTCOME_UNKNOWN', 'The reserved connection was lost while the stream was open, so whether its statement took effect is unknown; it was not sent again (its session is gone).', { cause: err, sqlState: err.sqlState });
+        }
+        throw err;
+      }
+      this.#lease.uses++;
+    } finally {
+      if (--this.#inFlight === 0 && this.#released) this.#return();
+    }
   }
 
   /**

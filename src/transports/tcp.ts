@@ -19,7 +19,7 @@ import { RESET_SESSION, type SessionState, firstWord, sessionChangeOf, worse } f
 import { type DriverTypeTables, registerArrayTypes, userTypesQuery } from './tcp-array-types.js';
 import { DATE_TYPE, JSON_TYPE, driverParsersOff } from './tcp-driver-types.js';
 import { COMMITS_AFTER_COMPLETE, SERVER_TERMINATIONS, SOCKET_GONE, isStaleStatement, serverFields, trailingFatal } from './tcp-errors.js';
-import { type DriverResult, TcpResults } from './tcp-result.js';
+import { type DriverColumn, type DriverResult, TcpResults } from './tcp-result.js';
 import type { ClosedBy, Connection, ConnectLimit, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
 import { tcpParam, typeParsers } from './values.js';
 
@@ -29,6 +29,13 @@ export type SocketOpener = (options: ResolvedOptions) => Promise<net.Socket>;
 type Sql = postgres.Sql<Record<string, never>>;
 type ReservedSql = postgres.ReservedSql<Record<string, never>>;
 type DriverQuery = Promise<DriverResult> & CancellableQuery & { values(): unknown };
+/** A driver query read through a row-limited portal (its `cursor(rows)` iterator, see stream). */
+type DriverCursor = DriverQuery & {
+  cursor(rows: number): AsyncIterable<DriverResult>;
+  statement?: { columns?: DriverColumn[] };
+  resolve(value?: unknown): void;
+  reject(err?: unknown): void;
+};
 
 /** A connection's driver, and what its callbacks need from the connection once it exists. */
 interface DriverSlot {
@@ -64,6 +71,9 @@ class TcpConnection implements Connection {
   #session: SessionState = 'clean';
   /** The FATAL that ended the session while it was idle, for the next error to name. */
   #closedBy: ClosedBy | undefined;
+
+  /** A stream's portal is open: no other statement may be sent until it ends (see stream). */
+  #streaming = false;
 
   /** No pooler in between: a FATAL read is the server's own (see #statementError). */
   #direct: boolean;
@@ -229,6 +239,7 @@ class TcpConnection implements Connection {
 
   /** `graceMs`: how long the server gets to confirm a cancel at the deadline before the socket is destroyed. */
   run(statement: Statement, options: RunOptions = {}, graceMs = CANCEL_GRACE_MS): Promise<StatementResult> {
+    if (this.#streaming) return Promise.reject(streamOpen());
     this.#session = worse(this.#session, sessionChangeOf(statement.text));
     return this.#send(statement, options, graceMs, false);
   }
@@ -300,6 +311,131 @@ class TcpConnection implements Connection {
       for (const { oid, typelem } of rows) types[Number(oid)] = Number(typelem);
     } catch {
       // The statement's own result stands; its arrays of such types stay text.
+    }
+  }
+
+  /**
+   * The rows of any statement (DML … returning too) in batches of at most `rowsPerBatch`,
+   * through the unnamed portal: Execute with a row limit, as pg-cursor does. The deadline and
+   * session rules are those of `run`. The portal ends cleanly (its last batch, or Close and Sync
+   * when the caller stops early, inside the caller's transaction if any) or the session is
+   * closed, so the connection is never used mid-portal; `run` refuses a statement meanwhile.
+   * A CREATE TYPE column not looked up before stays text here (no lookup can be sent mid-portal).
+   */
+  async *stream(statement: Statement, rowsPerBatch: number, options: RunOptions = {}): AsyncGenerator<StatementResult, void, undefined> {
+    if (this.#streaming) throw streamOpen();
+    if (this.dead) throw this.#closedError('The connection was closed before the statement was sent.');
+    this.#session = worse(this.#session, sessionChangeOf(statement.text));
+    const wasIdle = this.#readyForQuery.status === 'I';
+    this.#readyForQuery.status = 'unknown';
+    const query = this.#reserved.unsafe(statement.text, statement.params.map(tcpParam) as never[], this.#queryOptions as never) as unknown as DriverCursor;
+    if (statement.arrayRows) query.values();
+    const batches = query.cursor(rowsPerBatch)[Symbol.asyncIterator]();
+    const writtenBefore = this.#socket?.bytesWritten;
+    const completesBefore = this.#readyForQuery.commandCompletes;
+    this.#inFlight++;
+    this.#streaming = true;
+    /** The server is working for us (a batch, the Close): a cancel can reach it. */
+    let waiting = false;
+    /** The portal's CommandComplete was read: the driver has sent its Sync, there is nothing to Close. */
+    let tagged = false;
+    /** The driver saw ReadyForQuery (the end, or an error): the session is usable again. */
+    let ended = false;
+    let expired = false;
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    let columns: DriverColumn[] | undefined;
+    const deadline = options.deadline;
+    const watched = deadline === undefined || deadline === Infinity ? undefined : {
+      deadline,
+      expire: () => {
+        expired = true;
+        // Between batches the server runs nothing a cancel could stop: the session goes at once.
+        if (!waiting) return this.#destroy();
+        cancelQuietly(query);
+        const abandonIn = options.abandonBy === undefined ? CANCEL_GRACE_MS : Math.min(CANCEL_GRACE_MS, options.abandonBy - Date.now());
+        graceTimer = setTimeout(() => this.#destroy(), Math.max(0, abandonIn));
+      },
+    };
+    if (watched) this.#alarm.watch(watched);
+    try {
+      for (;;) {
+        // The driver would write the next Execute to a closed socket.
+        if (this.dead) {
+          ended = true;
+          throw expired
+            ? new WarmpoolError('DEADLINE_EXCEEDED', 'The stream passed its deadline and the connection was closed.')
+            : new WarmpoolError('CONNECTION_LOST', 'The connection was lost while the stream was open.');
+        }
+        waiting = true;
+        let step: IteratorResult<DriverResult>;
+        try {
+          step = await batches.next();
+        } finally {
+          waiting = false;
+        }
+        if (step.done) {
+          ended = true;
+          // As in run: a cancel the server had not acted on would reach a later statement.
+          if (expired) this.#destroy();
+          return;
+        }
+        const batch = step.value;
+        // Only the first batch carries the columns; a batch without a tag was suspended.
+        columns = batch.columns ??= columns ?? query.statement?.columns;
+        if (batch.command === null) batch.command = '';
+        else tagged = true;
+        if (batch.length > 0) yield this.#results.from(batch, statement);
+      }
+    } catch (err) {
+      if (err instanceof WarmpoolError && ended) throw err;
+      ended = true;
+      const unsent = writtenBefore !== undefined && this.#socket?.bytesWritten === writtenBefore;
+      const error = this.#statementError(err, unsent, false, wasIdle);
+      // Failing after its CommandComplete (a deferred constraint at the implicit COMMIT), the
+      // driver has sent a second Sync, whose ReadyForQuery would answer the next statement.
+      if (expired || this.#readyForQuery.commandCompletes > completesBefore) this.#destroy();
+      if (!expired) throw error;
+      const cancelled = error instanceof DatabaseError && error.code === '57014';
+      throw new WarmpoolError('DEADLINE_EXCEEDED', cancelled ? 'The stream was cancelled on the server at its deadline.' : 'The stream passed its deadline and the connection was closed.', { cause: error, notApplied: cancelled });
+    } finally {
+      try {
+        // The caller stopped reading early.
+        if (!ended && !this.dead) {
+          waiting = true;
+          await this.#endPortal(query, batches, tagged, wasIdle);
+        }
+      } finally {
+        this.#inFlight--;
+        this.#streaming = false;
+        if (watched) this.#alarm.unwatch(watched);
+        clearTimeout(graceTimer);
+      }
+    }
+  }
+
+  /**
+   * Ends a portal its reader left: Close and Sync when it is suspended, else the ReadyForQuery of
+   * the Sync the driver sent at its end. A failure there (the implicit COMMIT of a write) is the
+   * statement's, and its session is closed.
+   */
+  async #endPortal(query: DriverCursor, batches: AsyncIterator<DriverResult>, tagged: boolean, wasIdle: boolean): Promise<void> {
+    try {
+      if (tagged) {
+        await batches.next();
+        return;
+      }
+      await new Promise<void>((resolve, reject) => {
+        // The driver settles the query at CloseComplete and again at ReadyForQuery (read here first), or at the socket's loss.
+        query.resolve = () => {
+          if (this.#readyForQuery.status !== 'unknown') resolve();
+        };
+        query.reject = reject;
+        void batches.return?.();
+      });
+    } catch (err) {
+      const error = this.#statementError(err, false, false, wasIdle);
+      this.#destroy();
+      throw error;
     }
   }
 
@@ -381,6 +517,11 @@ class TcpConnection implements Connection {
     const message = err instanceof Error ? err.message : String(err);
     return new WarmpoolError('CONNECTION_LOST', `The driver failed: ${message}`, { cause: err });
   }
+}
+
+/** A statement sent while a stream's portal is open would replace the portal, or take its answers. */
+function streamOpen(): WarmpoolError {
+  return new WarmpoolError('INVALID_QUERY', 'A stream is still open on this connection: read it to the end or stop it (break out of the loop) before sending another statement on the connection.', { notApplied: true });
 }
 
 /** Extended protocol, not prepared: for a query of warmpool's own whose text varies. */

@@ -81,6 +81,13 @@ export interface Connection {
   /** Restores the session's defaults; rejects when it could not (the pool then closes the connection). */
   resetSession?(options: RunOptions): Promise<void>;
   run(statement: Statement, options?: RunOptions): Promise<StatementResult>;
+  /**
+   * The rows of one statement, any statement, in batches of at most `rowsPerBatch` through a
+   * row-limited portal; absent where the transport has none (HTTP, WebSocket). The deadline covers
+   * the whole stream. Stopping early (`return()`) ends the portal cleanly before the connection is
+   * used again; while a stream is open, `run` refuses with INVALID_QUERY.
+   */
+  stream?(statement: Statement, rowsPerBatch: number, options?: RunOptions): AsyncIterableIterator<StatementResult>;
   /** Runs statements as one atomic transaction; all or nothing. */
   batch(statements: readonly Statement[], tx: TransactionOptions, options?: RunOptions): Promise<StatementResult[]>;
   /** A cheap round trip proving the connection works; rejects (or times out) when it does not. */

@@ -38,7 +38,11 @@ export function loginFromConnectionString(header: string | string[] | undefined,
   const sameServer = normalizeHost(url.hostname) === upstream.host && port === upstream.port && database === upstream.database;
   const rerouting = [...url.searchParams.keys()].some((k) => ROUTING_PARAMETERS.has(k.toLowerCase()));
   if (!sameServer || rerouting) {
-    // Deliberately vague: the configured upstream is not disclosed to unauthenticated callers.
+    // The message does not name the upstream, but the status does tell a caller whether its
+    // guess of host, port and database was right (403 here, an answer from the server there), and
+    // so does the time (no dial here): the upstream's address is not a secret this hides. Users
+    // are not told apart: every 28xxx is one 28P01 (sql-handler.ts), and the server runs its
+    // authentication exchange for unknown roles too.
     throw new GatewayHttpError(403, 'this gateway connects only to its configured upstream: the connection string names another host, port or database');
   }
   return { user, password: safeDecode(url.password) };

@@ -4,7 +4,7 @@
  * so what Kysely runs on one connection (its Migrator's session advisory lock, then the
  * migration's transaction) shares one server session. The HTTP transport has no sessions: each
  * statement is one `pool.query`, and transactions, streaming and the abort strategies are refused
- * with NOT_SUPPORTED_ON_TRANSPORT.
+ * with NOT_SUPPORTED_ON_TRANSPORT. Streaming is stream.ts.
  *
  * Every statement, BEGIN, COMMIT and ROLLBACK included, goes through `executeQuery`, which Kysely
  * wraps with its `log`. The driver marks its transaction control with `controlQuery` so that a
@@ -16,7 +16,7 @@ import type { Pool } from '../../pool/pool.js';
 import type { Result } from '../../pool/query.js';
 import type { ReservedConnection } from '../../pool/reserved.js';
 import type { Row } from '../../transports/types.js';
-import { streamFromCursor } from './stream.js';
+import { checkChunkSize, streamFromCursor, streamFromPortal } from './stream.js';
 import { KYSELY_TEXT_TYPES, mapRows, toParams } from './values.js';
 
 const QUERY_OPTIONS = { textTypes: KYSELY_TEXT_TYPES };
@@ -74,6 +74,18 @@ export class WarmpoolConnection implements DatabaseConnection {
     this.#needSession('Streaming reads from a cursor, which');
     this.#queryId = compiledQuery.queryId;
     try {
+      checkChunkSize(chunkSize);
+      this.#reserved ??= this.#pool.reserve();
+      const batches = (await this.#reserved).stream(compiledQuery.sql, toParams(compiledQuery.parameters), QUERY_OPTIONS, chunkSize);
+      if (batches) {
+        try {
+          return yield* streamFromPortal<R>(batches);
+        } catch (err) {
+          // As #run: lost inside a transaction, before COMMIT was sent, the server rolls it back.
+          if (this.#inTransaction && err instanceof WarmpoolError && isLoss(err)) throw notApplied(err, 'The transaction did not commit.');
+          throw err;
+        }
+      }
       yield* streamFromCursor<R>(compiledQuery, chunkSize, {
         transport: this.#pool.stats().transport,
         inTransaction: this.#inTransaction,

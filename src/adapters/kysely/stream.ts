@@ -1,9 +1,10 @@
 /**
- * Kysely's `stream()` through a server cursor: DECLARE … NO SCROLL CURSOR, FETCH FORWARD n,
- * CLOSE, inside the Kysely transaction or in one of its own. A cursor takes only SELECT and
- * VALUES, so an insert, update, delete or merge (… returning) is refused before anything is sent:
- * streaming it needs a row-limited portal (Execute with a row count, as `pg-cursor` does), which
- * warmpool's transports do not offer; `execute()` runs it.
+ * Kysely's `stream()`. On TCP through a row-limited portal (Execute with a row count, as
+ * `pg-cursor` does), so any statement streams, an insert, update, delete or merge `… returning`
+ * too. Where the transport has no such portal (WebSocket) through a server cursor: DECLARE … NO
+ * SCROLL CURSOR, FETCH FORWARD n, CLOSE, inside the Kysely transaction or in one of its own; a
+ * cursor takes only SELECT and VALUES, so there a data-modifying statement is refused before
+ * anything is sent, and `execute()` runs it.
  */
 import type { CompiledQuery, QueryResult } from 'kysely';
 import { WarmpoolError } from '../../errors.js';
@@ -23,12 +24,24 @@ const DATA_MODIFYING_SQL = /^\s*(insert|update|delete|merge)\b/i;
 
 let cursorCount = 0;
 
-export async function* streamFromCursor<R>(compiledQuery: CompiledQuery, chunkSize: number, session: StreamSession): AsyncIterableIterator<QueryResult<R>> {
+export function checkChunkSize(chunkSize: number): void {
   if (!Number.isInteger(chunkSize) || chunkSize <= 0) {
     throw new WarmpoolError('INVALID_PARAMETER', `stream(chunkSize) must be a positive integer; got ${String(chunkSize)}.`, { notApplied: true });
   }
+}
+
+/** Kysely's chunks from the portal's batches. */
+export async function* streamFromPortal<R>(batches: AsyncIterable<Result<Row>>): AsyncIterableIterator<QueryResult<R>> {
+  for await (const batch of batches) {
+    mapRows(batch, batch.columns);
+    yield { rows: [...batch] as R[] };
+  }
+}
+
+export async function* streamFromCursor<R>(compiledQuery: CompiledQuery, chunkSize: number, session: StreamSession): AsyncIterableIterator<QueryResult<R>> {
+  checkChunkSize(chunkSize);
   if (DATA_MODIFYING_NODES.has(compiledQuery.query.kind) || DATA_MODIFYING_SQL.test(compiledQuery.sql)) {
-    throw new WarmpoolError('NOT_SUPPORTED_ON_TRANSPORT', `stream() reads from a server cursor, which takes only SELECT and VALUES; an insert, update, delete or merge cannot be streamed on the ${session.transport} transport (it needs a row-limited portal). Run it with execute().`, { notApplied: true });
+    throw new WarmpoolError('NOT_SUPPORTED_ON_TRANSPORT', `stream() reads from a server cursor, which takes only SELECT and VALUES; an insert, update, delete or merge cannot be streamed on the ${session.transport} transport (it needs a row-limited portal, which TCP has). Run it with execute().`, { notApplied: true });
   }
   const { run } = session;
   const ownTransaction = !session.inTransaction;
