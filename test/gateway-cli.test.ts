@@ -53,6 +53,9 @@ describe('warmpool gateway (command line)', () => {
       '--max-client-connections': GATEWAY_DEFAULTS.maxClientConnections,
       '--max-client-connections-per-address': GATEWAY_DEFAULTS.maxClientConnectionsPerAddress,
       '--port': GATEWAY_DEFAULTS.port,
+      '--drain-delay-ms': GATEWAY_DEFAULTS.drainDelayMs,
+      '--drain-timeout-ms': GATEWAY_DEFAULTS.drainTimeoutMs,
+      '--ready-timeout-ms': GATEWAY_DEFAULTS.readyTimeoutMs,
     };
     for (const [flag, value] of Object.entries(flags)) {
       const line = stdout.split('\n').findIndex((l) => l.trimStart().startsWith(flag));
@@ -61,7 +64,7 @@ describe('warmpool gateway (command line)', () => {
       const text = stdout.split('\n').slice(line, line + 3).join(' ');
       expect(text, flag).toContain(String(value));
     }
-    for (const flag of ['--upstream', '--host', '--token', '--allow-host', '--allow-origin', 'WARMPOOL_UPSTREAM', 'WARMPOOL_GATEWAY_TOKEN']) {
+    for (const flag of ['--upstream', '--host', '--token', '--allow-host', '--allow-origin', 'WARMPOOL_UPSTREAM', 'WARMPOOL_GATEWAY_TOKEN', '--log-format', '/health', '/ready']) {
       expect(stdout).toContain(flag);
     }
   });

@@ -1,5 +1,7 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { neon, neonConfig, type HTTPTransactionOptions, type NeonQueryFunction } from '@neondatabase/serverless';
 import ws from 'ws';
 import { startGateway, type Gateway, type GatewayOptions } from '../packages/gateway/src/index.js';
@@ -114,4 +116,36 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+export interface GatewayProcess {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  port: number;
+  /** Everything it printed so far, stdout and stderr. */
+  output: () => string;
+  /** Resolves with the exit code (or the signal that ended it). */
+  exited: Promise<number | NodeJS.Signals | null>;
+}
+
+/** Runs the package's own bin (`warmpool-gateway`, as the container image does) until it prints its URL. */
+export async function spawnGateway(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/gateway/src/bin.ts', '--port', '0', ...args], {
+    cwd: root,
+    env: { ...process.env, WARMPOOL_UPSTREAM: upstreamOf(databaseUrl()), ...env },
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d));
+  child.stderr.on('data', (d: Buffer) => (output += d));
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const look = () => {
+      const match = /warmpool gateway listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) resolve(match[1]);
+    };
+    child.stdout.on('data', look);
+    void exited.then((code) => reject(new Error(`the gateway exited with ${code}: ${output}`)));
+  });
+  return { child, url, port: Number(new URL(url).port), output: () => output, exited };
 }

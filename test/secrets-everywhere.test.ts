@@ -8,6 +8,8 @@ import { withPool } from '../src/lambda/index.js';
 import { ledgerContainer } from './support/container.js';
 import { adminUrl, databaseUrl, isEmbeddedServer } from './support/env.js';
 import { FaultProxy } from './support/fault-proxy.js';
+import { startGateway } from '../packages/gateway/src/index.js';
+import { postSql, rawRequest, upstreamOf } from './gateway-support.js';
 import { registerSecret } from './support/secret-watch.js';
 
 // The password of a real role goes through every failure we can provoke — wrong password,
@@ -150,5 +152,31 @@ describe.skipIf(!isEmbeddedServer())('the password never appears', () => {
     for (const code of ['CONNECT_FAILED', 'CONNECT_TIMEOUT', 'OUTCOME_UNKNOWN', 'DEADLINE_EXCEEDED', 'QUERY_TIMEOUT', 'INVALID_PARAMETER', 'INVALID_CONNECTION_STRING', 'INVALID_OPTION', '22012', '42601']) {
       expect(codes).toContain(code);
     }
+  });
+
+  it("in the gateway's JSON logs and answers", async () => {
+    // The token holds the password too: a token leak shows as a password leak.
+    const token = `tok-${PASSWORD}`;
+    const lines: string[] = [];
+    const gw = await startGateway({ upstream: upstreamOf(databaseUrl()), port: 0, token, logFormat: 'json', log: (line) => lines.push(line) });
+    const wrong = new URL(roleUrl);
+    wrong.password = `${PASSWORD}-not`;
+    const auth = { Authorization: `Bearer ${token}` };
+    try {
+      capture('gateway ok', (await postSql(gw, { query: 'select current_user as u', params: [] }, auth, roleUrl)).body);
+      capture('gateway wrong password', (await postSql(gw, { query: 'select 1', params: [] }, auth, wrong.toString())).body);
+      capture('gateway password as a parameter', (await postSql(gw, { query: 'select 1/0, $1::text', params: [PASSWORD] }, auth, roleUrl)).body);
+      capture('gateway wrong token', (await postSql(gw, { query: 'select 1', params: [] }, { Authorization: `Bearer ${token}x` }, roleUrl)).body);
+      capture('gateway secret path', (await rawRequest(gw, { method: 'GET', path: `/${PASSWORD}?token=${token}`, headers: auth })).body);
+      capture('gateway WebSocket token in the URL', (await rawRequest(gw, { method: 'GET', path: `/v2?token=${token}x&address=x:1`, headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' } })).body);
+      capture('gateway unreachable upstream', (await postSql(gw, { query: 'select 1', params: [] }, auth, roleUrl.replace(/:\d+\//, ':1/'))).body);
+    } finally {
+      await gw.close();
+    }
+    for (const line of lines) capture('gateway log line', line);
+    const events = lines.map((l) => JSON.parse(l) as { event: string; route?: string });
+    expect(events.filter((e) => e.event === 'request').map((e) => e.route)).toEqual(['/sql', '/sql', '/sql', '/sql', 'other', '/v2', '/sql']);
+    const leaks = captured.filter((c) => c.text.includes(PASSWORD)).map((c) => `${c.where}: ${c.text.split(PASSWORD).join('<THE PASSWORD>').slice(0, 200)}`);
+    expect(leaks).toEqual([]);
   });
 });

@@ -1,8 +1,12 @@
 import { WarmpoolError } from 'warmpool';
+import { logSink } from './log.js';
 import { GATEWAY_DEFAULTS, resolveGatewayOptions, type GatewayOptions } from './options.js';
 import { startGateway } from './server.js';
 
-/** `warmpool gateway …`: arguments and environment → `startGateway`, until SIGINT/SIGTERM. */
+/**
+ * `warmpool gateway …`: arguments and environment → `startGateway`, until SIGTERM or SIGINT,
+ * which start a drain (exit 0 once drained); a second one exits at once (128 + signal number).
+ */
 
 const D = GATEWAY_DEFAULTS;
 const MiB = (n: number) => `${n} (${n / 1024 / 1024} MiB)`;
@@ -49,7 +53,21 @@ Limits (default):
   --max-client-connections-per-address <n>
                                 the same cap for one remote address, 429 if all are busy (${D.maxClientConnectionsPerAddress})
 
-Credentials, queries and parameters are never logged.
+Shutdown (SIGTERM or SIGINT drains; a second signal exits at once):
+  --drain-delay-ms <n>          keep serving new requests this long after the signal while /health
+                                already answers 503, e.g. 5000 on Kubernetes (${D.drainDelayMs})
+  --drain-timeout-ms <n>        then requests in flight and busy WebSocket tunnels have this long to
+                                finish before they are cut; keep delay + timeout under the platform's
+                                stop timeout (ECS 30 s, Kubernetes terminationGracePeriodSeconds) (${D.drainTimeoutMs})
+
+Health and logs:
+  GET /health                   200 {"ok":true}; 503 {"ok":false,"draining":true} once draining
+  GET /ready                    also checks that the upstream accepts connections, 503 and the failed step if not
+  --ready-timeout-ms <n>        limit of that check: TCP, TLS and the server's first answer (${D.readyTimeoutMs})
+  --log-format <text|json>      json: one object per line (time, level, event, requestId, route,
+                                status, durationMs, acquireMs, upstreamMs, client) (default text)
+
+Credentials, tokens, queries and parameters are never logged.
 `;
 
 const NUMERIC_FLAGS: Record<string, keyof typeof GATEWAY_DEFAULTS> = {
@@ -68,6 +86,9 @@ const NUMERIC_FLAGS: Record<string, keyof typeof GATEWAY_DEFAULTS> = {
   '--headers-timeout-ms': 'headersTimeoutMs',
   '--max-client-connections': 'maxClientConnections',
   '--max-client-connections-per-address': 'maxClientConnectionsPerAddress',
+  '--drain-delay-ms': 'drainDelayMs',
+  '--drain-timeout-ms': 'drainTimeoutMs',
+  '--ready-timeout-ms': 'readyTimeoutMs',
 };
 
 export function parseGatewayArgs(args: readonly string[], env: NodeJS.ProcessEnv): GatewayOptions | 'help' {
@@ -94,6 +115,10 @@ export function parseGatewayArgs(args: readonly string[], env: NodeJS.ProcessEnv
     else if (flag === '--token') options.token = value;
     else if (flag === '--allow-host') allowHosts.push(value);
     else if (flag === '--allow-origin') allowOrigins.push(value);
+    else if (flag === '--log-format') {
+      if (value !== 'text' && value !== 'json') throw new WarmpoolError('INVALID_OPTION', `--log-format must be text or json; got "${value}".`);
+      options.logFormat = value;
+    }
     else throw new WarmpoolError('INVALID_OPTION', `Unknown option ${flag}. See: warmpool gateway --help`);
   }
   options.upstream ??= env.WARMPOOL_UPSTREAM;
@@ -116,6 +141,8 @@ export async function runGatewayCli(args: readonly string[]): Promise<number> {
     console.log(GATEWAY_HELP);
     return 0;
   }
+  const logFormat = options.logFormat ?? 'text';
+  const log = logSink(logFormat, (line) => console.error(line));
   let gateway;
   try {
     gateway = await startGateway({ ...options, log: (line) => console.error(line) });
@@ -124,24 +151,43 @@ export async function runGatewayCli(args: readonly string[]): Promise<number> {
     console.error(`${code}${err instanceof Error ? err.message : String(err)}`);
     return err instanceof WarmpoolError ? 2 : 1;
   }
-  const { upstream, host, token } = resolveGatewayOptions(options);
-  console.error(`upstream ${upstream.host}:${upstream.port}/${upstream.database} (sslmode ${upstream.ssl}); credentials come from each request`);
+  const { upstream, host, token, drainDelayMs, drainTimeoutMs } = resolveGatewayOptions(options);
+  log({
+    level: 'info',
+    event: 'upstream',
+    message: `upstream ${upstream.host}:${upstream.port}/${upstream.database} (sslmode ${upstream.ssl}); credentials come from each request`,
+  });
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-    console.error(
-      `warning: listening on ${host}: put TLS in front (passwords travel in the Neon-Connection-String header)` +
-        (token ? '' : ', and consider --token'),
-    );
+    log({
+      level: 'warn',
+      event: 'plaintext',
+      message: `listening on ${host}: put TLS in front (passwords travel in the Neon-Connection-String header)` + (token ? '' : ', and consider --token'),
+    });
   }
-  console.log(`warmpool gateway listening on ${gateway.url}`);
+  // On stdout, the line scripts wait for (in JSON mode, inside the object's message).
+  const listening = `warmpool gateway listening on ${gateway.url}`;
+  if (logFormat === 'json') logSink('json', (line) => console.log(line))({ level: 'info', event: 'listening', message: listening, url: gateway.url });
+  else console.log(listening);
   const gw = gateway;
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void gw.close().then(resolve);
+  return new Promise<number>((resolve) => {
+    let signalled = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (signalled) {
+        // The operator (or the orchestrator) insists: no more waiting.
+        log({ level: 'warn', event: 'drain.abandoned', message: `${signal} again: exiting without finishing the drain`, signal });
+        process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+      }
+      signalled = true;
+      log({ level: 'info', event: 'signal', message: `${signal}: draining`, signal });
+      void gw.drain({ delayMs: drainDelayMs, timeoutMs: drainTimeoutMs }).then(() => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        // Everything is closed; a handle left by a dependency must not keep a stopped server up.
+        setTimeout(() => process.exit(0), 1_000).unref();
+        resolve(0);
+      });
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  return 0;
 }

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { WarmpoolError, redactUrl } from 'warmpool';
+import { logSink, type LogSink } from './log.js';
 
 /**
  * Options of `startGateway` and the `warmpool gateway` command, with their defaults. Every limit
@@ -56,9 +57,28 @@ export interface GatewayOptions {
   maxClientConnectionsPerAddress?: number;
   /** `application_name` of the upstream connections serving /sql (shown in pg_stat_activity). Default 'warmpool-gateway'. */
   applicationName?: string;
-  /** Receives operational lines (startup, upstream failures). Never credentials, queries or parameters. */
+  /**
+   * After a drain starts, how long new requests are still served (while `/health` already answers
+   * 503), so a load balancer or Kubernetes can stop routing here first. Default 0.
+   */
+  drainDelayMs?: number;
+  /**
+   * After the drain delay, how long requests in flight and busy WebSocket tunnels may take to
+   * finish before they are cut. Default 25 000 (under ECS's 30 s stop timeout).
+   */
+  drainTimeoutMs?: number;
+  /** Limit of the upstream check of `GET /ready` (TCP, TLS, the server's first answer). Default 1 000. */
+  readyTimeoutMs?: number;
+  /**
+   * Receives log lines: startup, one per request and per WebSocket tunnel, upstream failures,
+   * the drain. Never credentials, tokens, queries or parameters.
+   */
   log?: (line: string) => void;
+  /** `'text'` (default): readable lines. `'json'`: one JSON object per line (time, level, event, …). */
+  logFormat?: LogFormat;
 }
+
+export type LogFormat = 'text' | 'json';
 
 export type UpstreamSslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
@@ -92,7 +112,12 @@ export interface GatewayConfig {
   maxClientConnections: number;
   maxClientConnectionsPerAddress: number;
   applicationName: string;
-  log: (line: string) => void;
+  drainDelayMs: number;
+  drainTimeoutMs: number;
+  readyTimeoutMs: number;
+  logFormat: LogFormat;
+  /** Structured events, rendered in `logFormat` and handed to the `log` option. */
+  logEvent: LogSink;
 }
 
 export const GATEWAY_DEFAULTS = {
@@ -113,6 +138,9 @@ export const GATEWAY_DEFAULTS = {
   maxClientConnections: 500,
   maxClientConnectionsPerAddress: 200,
   applicationName: 'warmpool-gateway',
+  drainDelayMs: 0,
+  drainTimeoutMs: 25_000,
+  readyTimeoutMs: 1_000,
 } as const;
 
 /** [option, minimum] of every numeric limit. */
@@ -133,9 +161,12 @@ const NUMERIC: ReadonlyArray<[NumericKey, number]> = [
   ['headersTimeoutMs', 1],
   ['maxClientConnections', 1],
   ['maxClientConnectionsPerAddress', 1],
+  ['drainDelayMs', 0],
+  ['drainTimeoutMs', 0],
+  ['readyTimeoutMs', 1],
 ];
 
-const KNOWN = new Set(['upstream', 'token', 'allowHosts', 'allowOrigins', 'log', ...Object.keys(GATEWAY_DEFAULTS)]);
+const KNOWN = new Set(['upstream', 'token', 'allowHosts', 'allowOrigins', 'log', 'logFormat', ...Object.keys(GATEWAY_DEFAULTS)]);
 
 export function resolveGatewayOptions(options: GatewayOptions): GatewayConfig {
   for (const key of Object.keys(options)) {
@@ -160,6 +191,11 @@ export function resolveGatewayOptions(options: GatewayOptions): GatewayConfig {
   if (typeof applicationName !== 'string' || applicationName === '' || applicationName.length > 63 || !/^[\x20-\x7e]+$/.test(applicationName)) {
     throw new WarmpoolError('INVALID_OPTION', 'Gateway option applicationName must be 1 to 63 printable ASCII characters.');
   }
+  const logFormat = options.logFormat ?? 'text';
+  if (logFormat !== 'text' && logFormat !== 'json') {
+    throw new WarmpoolError('INVALID_OPTION', `Gateway option logFormat must be 'text' or 'json'; got ${String(logFormat)}.`);
+  }
+  if (options.log !== undefined && typeof options.log !== 'function') throw new WarmpoolError('INVALID_OPTION', 'Gateway option log must be a function.');
   return {
     upstream: parseUpstream(options.upstream),
     applicationName,
@@ -168,7 +204,8 @@ export function resolveGatewayOptions(options: GatewayOptions): GatewayConfig {
     token: options.token,
     allowHosts: stringList(options.allowHosts, 'allowHosts').map((h) => h.toLowerCase()),
     allowOrigins: stringList(options.allowOrigins, 'allowOrigins').map((o) => o.toLowerCase()),
-    log: options.log ?? (() => {}),
+    logFormat,
+    logEvent: options.log ? logSink(logFormat, options.log) : () => {},
   };
 }
 

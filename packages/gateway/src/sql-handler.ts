@@ -4,6 +4,7 @@ import { loginFromConnectionString } from './connection-string.js';
 import type { CredentialCache } from './credentials.js';
 import { GatewayHttpError, authFailed, isServerError, serverErrorResponse, sqlStateError } from './http-error.js';
 import type { GatewayConfig } from './options.js';
+import { since } from './log.js';
 import { parseNeonHeaders, parsePayload, type NeonHeaders, type QueryData } from './payload.js';
 import { bearerToken, type RequestGuard } from './request-guard.js';
 import { ResponseBudget, StatementJson, responseTooLarge } from './result-json.js';
@@ -27,7 +28,17 @@ export interface SqlContext {
   pool: UpstreamPool;
 }
 
-export async function handleSql(ctx: SqlContext, req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): Promise<void> {
+/** Where a request's time went, for its log line. */
+export interface SqlTiming {
+  /** Waiting for a connection: the queue, or opening and authenticating one. */
+  acquireMs?: number;
+  /** Running the statement or the batch (BEGIN to COMMIT) on the upstream connection. */
+  upstreamMs?: number;
+  /** SQLSTATE of the answer when it is an error. */
+  code?: string;
+}
+
+export async function handleSql(ctx: SqlContext, req: IncomingMessage, res: ServerResponse, cors: Record<string, string>, timing: SqlTiming = {}): Promise<void> {
   const gone = new AbortController();
   res.on('close', () => {
     if (!res.writableEnded) gone.abort();
@@ -35,6 +46,8 @@ export async function handleSql(ctx: SqlContext, req: IncomingMessage, res: Serv
   let conn: UpstreamConnection | undefined;
   /** The statement running or last run: the one a server error is about. */
   let current: QueryData | undefined;
+  /** When the statements started on the upstream connection. */
+  let running: number | undefined;
   try {
     ctx.guard.checkToken(bearerToken(req));
     const login = loginFromConnectionString(req.headers['neon-connection-string'], ctx.config.upstream);
@@ -42,14 +55,18 @@ export async function handleSql(ctx: SqlContext, req: IncomingMessage, res: Serv
     const payload = parsePayload(await readBody(req, ctx.config.maxBodyBytes));
     const credential = ctx.credentials.credential(login.user, login.password);
 
+    const waiting = performance.now();
     conn = await ctx.pool.acquire(credential, gone.signal).catch((err: unknown) => {
       const failure = connectFailure(err);
       if (failure.status === 503 && failure.body.code === '08001') {
-        ctx.config.log(`warmpool gateway: could not connect to the upstream (${String((err as { code?: unknown })?.code ?? 'error')})`);
+        const code = String((err as { code?: unknown })?.code ?? 'error');
+        ctx.config.logEvent({ level: 'warn', event: 'upstream.connect_failed', route: '/sql', code, message: `could not connect to the upstream (${code})` });
       }
       throw failure;
     });
+    timing.acquireMs = since(waiting);
     if (gone.signal.aborted) return;
+    running = performance.now();
 
     const budget = new ResponseBudget(ctx.config.maxResponseBytes);
     const run = (q: QueryData) => {
@@ -66,11 +83,15 @@ export async function handleSql(ctx: SqlContext, req: IncomingMessage, res: Serv
       if (headers.deferrable) extra['Neon-Batch-Deferrable'] = 'true';
       if (headers.isolation) extra['Neon-Batch-Isolation-Level'] = req.headers['neon-batch-isolation-level'] as string;
     }
+    timing.upstreamMs = since(running);
     sendJson(res, 200, body, extra);
   } catch (caught) {
     const err = conn && current ? await parameterCountError(conn, current, caught) : caught;
+    const answer = toHttpError(err, ctx.config.maxResponseBytes);
+    if (running !== undefined) timing.upstreamMs ??= since(running);
+    timing.code = answer.body.code;
     // A refused request's body may be unread: close the connection rather than drain it.
-    if (!gone.signal.aborted) sendError(res, toHttpError(err, ctx.config.maxResponseBytes), { ...cors, ...(req.complete ? {} : { Connection: 'close' }) });
+    if (!gone.signal.aborted) sendError(res, answer, { ...cors, ...(req.complete ? {} : { Connection: 'close' }) });
   } finally {
     if (conn?.dead) {
       // Lost or stopped: its slot is free at once, and no request of the same user waits for it.

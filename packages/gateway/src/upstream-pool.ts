@@ -55,6 +55,9 @@ export class UpstreamPool {
   /** Credential key → connections being reset after their request was answered. */
   readonly #returning = new Map<string, number>();
   #closed = false;
+  /** Polite closes under way, and close() callers waiting for them and for #total to reach 0. */
+  readonly #closes = new Set<Promise<void>>();
+  readonly #whenEmpty: Array<() => void> = [];
   #opened = 0;
   #reused = 0;
   #queueTimeouts = 0;
@@ -114,15 +117,20 @@ export class UpstreamPool {
       if (n > 0) this.#returning.set(conn.key, n);
       else this.#returning.delete(conn.key);
     }
-    if (!reusable || conn.dead || this.#closed) {
+    if (!reusable || conn.dead) {
       this.#total--;
       conn.destroy();
+    } else if (this.#closed) {
+      // Clean session, pool closing: a Terminate, so the server ends the session normally.
+      this.#total--;
+      this.#closing(conn.close());
     } else {
       this.#idle.push(conn);
       conn.idleTimer = setTimeout(() => this.#evict(conn), this.#limits.idleTimeoutMs);
       conn.idleTimer.unref();
     }
     this.#pump();
+    this.#settle();
   }
 
   stats(): PoolStats {
@@ -138,15 +146,38 @@ export class UpstreamPool {
     };
   }
 
-  /** Refuses new requests, fails the waiting ones and closes idle connections; busy ones close on release. */
-  close(): void {
-    this.#closed = true;
-    for (const w of this.#waiters.splice(0)) {
-      clearTimeout(w.timer);
-      if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
-      w.reject(new GatewayHttpError(503, 'the gateway is shutting down'));
+  /**
+   * Refuses new requests, fails the waiting ones and closes idle connections; busy ones close on
+   * release. Settles once every connection is closed (idle ones with a Terminate).
+   */
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      for (const w of this.#waiters.splice(0)) {
+        clearTimeout(w.timer);
+        if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
+        w.reject(new GatewayHttpError(503, 'the gateway is shutting down', { 'Retry-After': '1' }));
+      }
+      for (const conn of [...this.#idle]) this.#evict(conn);
     }
-    for (const conn of [...this.#idle]) this.#evict(conn);
+    return new Promise<void>((resolve) => {
+      this.#whenEmpty.push(resolve);
+      this.#settle();
+    });
+  }
+
+  #closing(done: Promise<void>): void {
+    this.#closes.add(done);
+    void done.then(() => {
+      this.#closes.delete(done);
+      this.#settle();
+    });
+  }
+
+  /** Resolves close() once no connection is open, opening or closing. */
+  #settle(): void {
+    if (!this.#closed || this.#total > 0 || this.#closes.size > 0) return;
+    for (const resolve of this.#whenEmpty.splice(0)) resolve();
   }
 
   /** Whether a connection of these (verified) credentials comes back soon for this request. */
@@ -177,7 +208,7 @@ export class UpstreamPool {
     if (victim) {
       // Its slot goes to the new connection: #total is unchanged.
       clearTimeout(victim.idleTimer);
-      victim.close();
+      this.#closing(victim.close());
       return this.#connect(credential);
     }
     return undefined;
@@ -193,6 +224,7 @@ export class UpstreamPool {
     } catch (err) {
       this.#total--;
       this.#pump();
+      this.#settle();
       throw err;
     }
   }
@@ -209,7 +241,7 @@ export class UpstreamPool {
 
   #evict(conn: UpstreamConnection): void {
     if (!this.#removeIdle(conn)) return;
-    conn.close();
+    this.#closing(conn.close());
   }
 
   /** Drops an idle connection (closed by the server, timed out, evicted); false if it was not idle. */
@@ -220,6 +252,7 @@ export class UpstreamPool {
     clearTimeout(conn.idleTimer);
     this.#total--;
     this.#pump();
+    this.#settle();
     return true;
   }
 

@@ -274,9 +274,9 @@ export class UpstreamConnection {
     this.#socket?.destroy();
   }
 
-  /** Polite close (Terminate message) for an idle connection. */
-  close(): void {
+  /** Polite close (Terminate message) for an idle connection; settles once the socket is closed. */
+  close(): Promise<void> {
     this.markDead();
-    this.#sql.end({ timeout: 1 }).catch(() => {});
+    return this.#sql.end({ timeout: 1 }).catch(() => {});
   }
 }

@@ -4,7 +4,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { GatewayHttpError } from './http-error.js';
 import { normalizeHost, type GatewayConfig } from './options.js';
 import { bearerToken, type RequestGuard } from './request-guard.js';
-import { runTunnel } from './ws-tunnel.js';
+import { routeOf, since } from './log.js';
+import { runTunnel, type Tunnel } from './ws-tunnel.js';
 
 /**
  * The WebSocket→TCP proxy for the Neon driver's WebSocket mode (`neonConfig.wsProxy`). The driver
@@ -23,13 +24,23 @@ const PATHS = new Set(['/v1', '/v2']);
 export interface WsProxyContext {
   config: GatewayConfig;
   guard: RequestGuard;
+  /** A tunnel's socket is gone. */
+  onClosed?: () => void;
+}
+
+/** Who asked for the upgrade, for the log. */
+export interface UpgradeMeta {
+  requestId: string;
+  client: string | undefined;
+  /** `performance.now()` when the request arrived. */
+  start: number;
 }
 
 export class WsProxy {
   readonly #ctx: WsProxyContext;
   readonly #wss: WebSocketServer;
   /** Every upgraded WebSocket until its socket is gone (closing ones included). */
-  readonly #sockets = new Set<WebSocket>();
+  readonly #sockets = new Map<WebSocket, Tunnel>();
   #opened = 0;
   #refused = 0;
 
@@ -43,8 +54,11 @@ export class WsProxy {
   }
 
   /** `server.on('upgrade')`: every check happens before the handshake is accepted. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, meta: UpgradeMeta, refusal?: GatewayHttpError): void {
+    const log = (status: number, code?: string) =>
+      this.#ctx.config.logEvent({ level: 'info', event: 'request', requestId: meta.requestId, method: req.method, route: routeOf(req.url), status, durationMs: since(meta.start), client: meta.client, code });
     try {
+      if (refusal) throw refusal;
       const { guard, config } = this.#ctx;
       guard.checkHost(req);
       guard.checkOrigin(req);
@@ -56,22 +70,41 @@ export class WsProxy {
         throw new GatewayHttpError(403, 'this gateway connects only to its configured upstream: address names another host or port');
       }
       if (this.#sockets.size >= config.maxWebSockets) throw new GatewayHttpError(503, 'too many WebSocket connections');
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#tunnel(ws));
+      this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        log(101);
+        this.#tunnel(ws, meta, routeOf(req.url));
+      });
     } catch (err) {
       this.#refused++;
-      refuseUpgrade(socket, err instanceof GatewayHttpError ? err : new GatewayHttpError(400, 'bad WebSocket request'));
+      const refused = err instanceof GatewayHttpError ? err : new GatewayHttpError(400, 'bad WebSocket request');
+      log(refused.status, refused.body.code);
+      refuseUpgrade(socket, refused);
     }
   }
 
-  closeAll(): void {
-    for (const ws of this.#sockets) ws.terminate();
+  /** Each tunnel ends at its next idle point (at once when idle). */
+  drainAll(): void {
+    for (const tunnel of this.#sockets.values()) tunnel.drain();
   }
 
-  #tunnel(ws: WebSocket): void {
+  /** Each tunnel ends now. */
+  cutAll(): void {
+    for (const tunnel of this.#sockets.values()) tunnel.cut();
+  }
+
+  closeAll(): void {
+    for (const ws of this.#sockets.keys()) ws.terminate();
+  }
+
+  #tunnel(ws: WebSocket, meta: UpgradeMeta, route: string): void {
     this.#opened++;
-    this.#sockets.add(ws);
-    ws.on('close', () => this.#sockets.delete(ws));
-    runTunnel(ws, this.#ctx.config);
+    const opened = performance.now();
+    ws.on('close', (code: number) => {
+      this.#sockets.delete(ws);
+      this.#ctx.config.logEvent({ level: 'info', event: 'websocket.close', requestId: meta.requestId, route, durationMs: since(opened), closeCode: code, client: meta.client });
+      this.#ctx.onClosed?.();
+    });
+    this.#sockets.set(ws, runTunnel(ws, this.#ctx.config));
   }
 }
 
@@ -84,7 +117,7 @@ function isUpstreamAddress(address: string, config: GatewayConfig): boolean {
 
 function refuseUpgrade(socket: Duplex, err: GatewayHttpError): void {
   const body = JSON.stringify(err.body);
-  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[err.status] ?? 'Error';
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[err.status] ?? 'Error';
   const extra = Object.entries(err.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   socket.end(
     `HTTP/1.1 ${err.status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`,

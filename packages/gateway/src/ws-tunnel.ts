@@ -3,6 +3,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { GatewayConfig } from './options.js';
 import { ASK_PASSWORD, AUTH_OK, authenticateUpstream, readMessage, UpstreamAuthError } from './pg-auth.js';
 import { fatalError, readStartupPacket, StartupProtocolError, startupMessage } from './pg-startup.js';
+import { TunnelIdle } from './tunnel-idle.js';
 import { dialUpstream } from './upstream-socket.js';
 
 /**
@@ -16,22 +17,42 @@ import { dialUpstream } from './upstream-socket.js';
  *    and a wrong password get the same FATAL 28P01;
  * 4. piping: AuthenticationOk and what followed it go to the client, then bytes flow both ways
  *    with backpressure. Client bytes sent early (pipelined connect) are held until then.
+ *
+ * A drain ends the tunnel at its first idle point (no query answer pending, no transaction open;
+ * at once if it is not piping yet): the client gets a FATAL 57P01 and a WebSocket close 1001
+ * ("going away"), and the upstream a Terminate, so the server ends the session cleanly. Client
+ * bytes arriving after that are dropped, never sent: they did not run. `cut` (at the drain's
+ * deadline) ends it the same way at once, dropping the upstream socket if a query is running.
  */
+
+/** A WebSocket close code: the endpoint is going away (server shutdown). */
+export const GOING_AWAY = 1001;
+
+const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]); // 'X'
+
+export interface Tunnel {
+  /** Ends the tunnel now if idle, else at its next idle point. */
+  drain(): void;
+  /** Ends the tunnel now. */
+  cut(): void;
+}
 
 /** Pause the upstream socket while the WebSocket has this much unsent. */
 const HIGH_WATER = 1024 * 1024;
 /** What a client may send before the tunnel is up (pipelined first queries included). */
 const MAX_EARLY_BYTES = 1024 * 1024;
 
-export function runTunnel(ws: WebSocket, config: GatewayConfig): void {
+export function runTunnel(ws: WebSocket, config: GatewayConfig): Tunnel {
   let phase: 'startup' | 'password' | 'connecting' | 'piping' | 'closed' = 'startup';
   let pending: Buffer = Buffer.alloc(0);
   let upstream: net.Socket | undefined;
   let startup: Buffer | undefined;
   let user = '';
+  const session = new TunnelIdle();
+  let draining = false;
 
   let finished = false;
-  const close = () => {
+  const close = (code?: number, reason?: string) => {
     if (finished) return;
     finished = true;
     phase = 'closed';
@@ -39,10 +60,35 @@ export function runTunnel(ws: WebSocket, config: GatewayConfig): void {
     upstream?.destroy();
     upstream = undefined;
     if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
-      ws.close();
+      ws.close(code, reason);
       // A client that never answers the close frame does not hold the socket for ws's 30 s.
       setTimeout(() => ws.terminate(), 1_000).unref();
     }
+  };
+  /** Shutdown: the client is told why, the upstream session ends with a Terminate when idle. */
+  const goAway = (politely: boolean) => {
+    if (finished) return;
+    const socket = upstream;
+    upstream = undefined;
+    if (socket) {
+      for (const event of ['data', 'end', 'close', 'error']) socket.removeAllListeners(event);
+      socket.on('error', () => {});
+      if (politely) {
+        socket.end(TERMINATE);
+        // A server that does not close after Terminate does not hold the drain.
+        setTimeout(() => socket.destroy(), 1_000).unref();
+      } else {
+        // A statement is running: the server sees the connection drop and rolls back.
+        socket.destroy();
+      }
+    }
+    const bye = () => close(GOING_AWAY, 'the gateway is shutting down');
+    if (ws.readyState === ws.OPEN) ws.send(fatalError('57P01', 'terminating connection: the gateway is shutting down'), bye);
+    else bye();
+    phase = 'closed';
+  };
+  const drainIfIdle = () => {
+    if (draining && phase === 'piping' && session.idle) goAway(true);
   };
   /** Answers as a Postgres server would (the driver shows the error), then closes. */
   const refuse = (code: string, text: string) => {
@@ -52,11 +98,12 @@ export function runTunnel(ws: WebSocket, config: GatewayConfig): void {
   };
   const timer = setTimeout(() => refuse('08P01', 'the connection was not set up in time'), config.connectTimeoutMs * 2);
 
-  ws.on('close', close);
-  ws.on('error', close);
+  ws.on('close', () => close());
+  ws.on('error', () => close());
   ws.on('message', (data: RawData) => {
     const chunk = toBuffer(data);
     if (phase === 'piping') {
+      session.clientBytes(chunk);
       if (!upstream!.write(chunk)) ws.pause();
       return;
     }
@@ -82,10 +129,10 @@ export function runTunnel(ws: WebSocket, config: GatewayConfig): void {
         phase = 'connecting';
         dialUpstream(config.upstream, config.connectTimeoutMs).then(
           (socket) => {
-            socket.on('error', close);
-            socket.end(packet.bytes, close);
+            socket.on('error', () => close());
+            socket.end(packet.bytes, () => close());
           },
-          close,
+          () => close(),
         );
       } else {
         const { params } = packet;
@@ -120,14 +167,14 @@ export function runTunnel(ws: WebSocket, config: GatewayConfig): void {
     try {
       socket = await dialUpstream(config.upstream, config.connectTimeoutMs);
     } catch {
-      config.log('warmpool gateway: a WebSocket tunnel could not reach the upstream');
+      config.logEvent({ level: 'warn', event: 'upstream.connect_failed', route: '/v2', message: 'a WebSocket tunnel could not reach the upstream' });
       if (phase === 'connecting') refuse('08001', 'could not connect to the upstream database');
       return;
     }
     if (phase !== 'connecting') return void socket.destroy();
     upstream = socket;
-    socket.on('error', close);
-    socket.on('close', close);
+    socket.on('error', () => close());
+    socket.on('close', () => close());
     let afterAuth: Buffer;
     try {
       afterAuth = await authenticateUpstream(socket, startup!, user, password, config.connectTimeoutMs);
@@ -149,19 +196,36 @@ export function runTunnel(ws: WebSocket, config: GatewayConfig): void {
     phase = 'piping';
     clearTimeout(timer);
     ws.send(Buffer.concat([AUTH_OK, afterAuth]));
-    if (pending.length) socket.write(pending);
+    // What followed AuthenticationOk (ParameterStatus… ReadyForQuery) may end mid-message.
+    session.serverBytes(afterAuth);
+    if (pending.length) {
+      session.clientBytes(pending);
+      socket.write(pending);
+    }
     pending = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
+      session.serverBytes(chunk);
       ws.send(chunk, (err) => {
         if (err) close();
         else if (socket.isPaused() && ws.bufferedAmount < HIGH_WATER / 2) socket.resume();
       });
       if (ws.bufferedAmount > HIGH_WATER) socket.pause();
+      drainIfIdle();
     });
     socket.on('drain', () => ws.resume());
-    socket.on('end', close);
+    socket.on('end', () => close());
     socket.resume();
+    drainIfIdle();
   }
+
+  return {
+    drain: () => {
+      draining = true;
+      if (phase === 'piping') drainIfIdle();
+      else goAway(false);
+    },
+    cut: () => goAway(phase === 'piping' && session.idle),
+  };
 }
 
 function toBuffer(data: RawData): Buffer {
