@@ -30,6 +30,8 @@ interface Exchange {
   send?: Fetch;
   status?: number;
   body?: string;
+  /** The answer's Retry-After header (429, 503), as sent. */
+  retryAfter?: string;
   failure?: unknown;
 }
 
@@ -40,6 +42,7 @@ const ROUTED = Symbol.for('warmpool.http.routed');
 interface FetchResponse {
   ok: boolean;
   status: number;
+  headers?: { get(name: string): string | null };
   text(): Promise<string>;
   json(): Promise<unknown>;
 }
@@ -70,6 +73,7 @@ function routeRequests(): void {
     }
     exchange.status = response.status;
     if (response.ok || response.status === 400) return response;
+    exchange.retryAfter = response.headers?.get('retry-after') ?? undefined;
     const body = (exchange.body = await response.text().catch(() => ''));
     return { ok: false, status: response.status, text: async () => body, json: async () => JSON.parse(body) as unknown };
   };
@@ -166,8 +170,10 @@ class HttpConnection implements Connection {
           this.#sql = this.#driver(await passwordFor(this.#options, true));
           continue;
         }
-        const delayMs = sendAgain ? retry.next(error) : undefined;
-        if (delayMs === undefined) throw sendAgain ? retry.giveUp(error) : error;
+        const backoffMs = sendAgain ? retry.next(error) : undefined;
+        // A busy endpoint's Retry-After (capped) is waited for when it is longer than the backoff.
+        const delayMs = backoffMs === undefined ? undefined : Math.max(backoffMs, retryAfterMs(exchange.retryAfter));
+        if (delayMs === undefined || Date.now() + delayMs >= Math.min(deadline, retry.deadline)) throw sendAgain ? retry.giveUp(error) : error;
         this.#options.onEvent?.({ type: 'connect-retry', attempt: retry.failures, delayMs, reason: error.sqlState ?? error.code });
         await sleep(delayMs);
       } finally {
@@ -175,6 +181,16 @@ class HttpConnection implements Connection {
       }
     }
   }
+}
+
+/** The longest Retry-After honoured: a busy endpoint's answer, not a reason to sleep through an invocation. */
+const RETRY_AFTER_CAP_MS = 5_000;
+
+/** A Retry-After header (seconds, or an HTTP date) in ms, capped; 0 when absent or unreadable. */
+export function retryAfterMs(header: string | undefined): number {
+  if (!header) return 0;
+  const seconds = /^\s*\d+\s*$/.test(header) ? Number(header) * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, RETRY_AFTER_CAP_MS) : 0;
 }
 
 function toResult(result: FullQueryResults<false>): StatementResult {

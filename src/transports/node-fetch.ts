@@ -74,7 +74,8 @@ export function nodeFetch(connectTimeoutMs: number): Fetch {
         response.once('end', () => {
           const status = response.statusCode ?? 0;
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ ok: status >= 200 && status < 300, status, text: async () => text, json: async () => JSON.parse(text) as unknown });
+          const headers = { get: (name: string) => { const v = response.headers[name.toLowerCase()]; return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v; } };
+          resolve({ ok: status >= 200 && status < 300, status, headers, text: async () => text, json: async () => JSON.parse(text) as unknown });
         });
       });
       request.end(body);
