@@ -115,7 +115,7 @@ describe('the chaos keyed check (every delivery of a key against its one row)', 
     const found = await checkParts(admin, history, parts, results);
     expect(found.violations).toEqual([]);
     expect(found.keyed).toMatchObject({ keys: 3, deliveries: 6, redelivered: 2, ok: 2, duplicated: 0, lost: 0, failedButPresent: 0, wrongResult: 0 });
-    expect(found.keyed.unknown).toEqual([`${c1} ${c}: the lookup failed: CONNECT_FAILED`]);
+    expect(found.keyed.unknown.map((op) => [op.opId, op.message])).toEqual([[c1, 'the lookup failed: CONNECT_FAILED']]);
     expect(found.phantom).toBe(0);
   });
 

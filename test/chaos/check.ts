@@ -66,8 +66,8 @@ export interface KeyedFindings {
   failedButPresent: number;
   /** Deliveries reported ok whose returned id is not the key's row's. */
   wrongResult: number;
-  /** Deliveries the library ended OUTCOME_UNKNOWN: `opId key: message`. */
-  unknown: string[];
+  /** Deliveries the library ended OUTCOME_UNKNOWN. */
+  unknown: OpRecord[];
   /** Error codes of the deliveries that failed. */
   codes: Record<string, number>;
 }
@@ -187,7 +187,7 @@ function checkKeys(byKey: Map<string, OpRecord[]>, found: Map<string, Found>, re
     }
     for (const op of ops) {
       if (op.code) keyed.codes[op.code] = (keyed.codes[op.code] ?? 0) + 1;
-      if (op.code === 'OUTCOME_UNKNOWN') keyed.unknown.push(`${op.opId} ${key}: ${op.message ?? ''}`);
+      if (op.code === 'OUTCOME_UNKNOWN') keyed.unknown.push(op);
     }
   }
 }

@@ -19,7 +19,7 @@ export function formatResult(r: SoakResult): string {
     ['failed (notApplied or rejected)', String(r.failed)],
     ['outcome unknown', `${r.unknown} (${r.unknownApplied} of them applied)`],
     ['keyed: keys (delivered more than once), deliveries, ok', `${r.keyed.keys} (${r.keyed.redelivered}), ${r.keyed.deliveries}, ${r.keyed.ok}`],
-    ['keyed: OUTCOME_UNKNOWN from the library', String(r.keyed.unknown.length)],
+    ['keyed: OUTCOME_UNKNOWN from the library (with no fault while it ran)', `${r.keyed.unknown.length} (${r.keyed.unknownWithoutFault})`],
     ...r.checks.map((c): [string, string] => [`check: ${c.name}`, String(c.count)]),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -29,7 +29,7 @@ export function formatResult(r: SoakResult): string {
   const keyedCodes = Object.entries(r.keyed.codes).sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`).join(', ');
   if (keyedCodes) lines.push('', `Keyed deliveries' error codes: ${keyedCodes}`);
   if (r.keyed.unknown.length > 0) {
-    lines.push('', 'Keyed deliveries that ended OUTCOME_UNKNOWN:');
+    lines.push('', 'Keyed deliveries that ended OUTCOME_UNKNOWN, with the faults applied from 1 s before them to their end (ms from their start):');
     for (const u of r.keyed.unknown.slice(0, 40)) lines.push(`  - ${u}`);
   }
   if (r.violations.length > 0) {

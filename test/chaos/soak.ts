@@ -55,7 +55,13 @@ export interface SoakResult {
   unknown: number;
   unknownApplied: number;
   /** Keyed work: keys, deliveries, and each OUTCOME_UNKNOWN the library gave a delivery, with its reason. */
-  keyed: { keys: number; deliveries: number; redelivered: number; ok: number; unknown: string[]; codes: Record<string, number> };
+  keyed: {
+    keys: number; deliveries: number; redelivered: number; ok: number; codes: Record<string, number>;
+    /** `opId key: message [faults during it]`. */
+    unknown: string[];
+    /** Of them, those during which the nemesis applied no fault at all. */
+    unknownWithoutFault: number;
+  };
   /** By kind, with `schema-change` for the schema changes and `combo` for turns that combined faults. */
   faults: Record<string, number>;
   /** Invocations by kind of work. */
@@ -141,7 +147,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       invocations: history.ops.length,
       coldStarts: slots.reduce((n, s) => n + s.coldStarts, 0),
       ok: ledger.ok, failed: ledger.failed, unknown: ledger.unknown, unknownApplied: ledger.unknownApplied,
-      keyed: { keys: ledger.keyed.keys, deliveries: ledger.keyed.deliveries, redelivered: ledger.keyed.redelivered, ok: ledger.keyed.ok, unknown: ledger.keyed.unknown, codes: ledger.keyed.codes },
+      keyed: keyedSummary(ledger, writes, nemesis.timeline),
       faults: { ...nemesis.counts, 'schema-change': schema.count },
       mix: sumMix(slots),
       sessionResets: slots.reduce((n, s) => n + s.sessionResets, 0),
@@ -183,6 +189,20 @@ function checks(ledger: LedgerFindings, state: StateFindings, unhandled: string[
     { name: 'RSS growth MiB (max of containers)', count: mib(rssGrowth) },
     { name: 'password in a message', count: leaks },
   ];
+}
+
+/** The keyed findings, each OUTCOME_UNKNOWN with the faults applied while it ran (and in the second before). */
+function keyedSummary(ledger: LedgerFindings, writes: Map<string, Writes>, timeline: Nemesis['timeline']): SoakResult['keyed'] {
+  const { keys, deliveries, redelivered, ok, codes } = ledger.keyed;
+  let unknownWithoutFault = 0;
+  const unknown = ledger.keyed.unknown.map((op) => {
+    const from = (op.startedAt ?? 0) - 1_000;
+    const to = op.endedAt ?? Infinity;
+    const during = timeline.filter((f) => f.from <= to && f.to >= from).map((f) => `${f.kind} at ${f.from - (op.startedAt ?? 0)} ms`);
+    if (during.length === 0) unknownWithoutFault++;
+    return `${op.opId} ${writes.get(op.opId)?.key ?? '?'}: ${op.message ?? ''} [faults: ${during.join(', ') || 'none'}]`;
+  });
+  return { keys, deliveries, redelivered, ok, codes, unknown, unknownWithoutFault };
 }
 
 /** Ends every app session, so a transaction left open anywhere is rolled back before the count. */

@@ -148,6 +148,7 @@ export class Slot implements Target {
     const kind = event.op === 'read' ? 'read' : 'write';
     this.#busy = true;
     this.#cutByNemesis = false;
+    const startedAt = Date.now();
     const outcome = await this.#container!.invoke(event, timeoutMs);
     this.#busy = false;
     this.invocations++;
@@ -158,6 +159,7 @@ export class Slot implements Target {
     } else {
       history.outcome(event.opId, outcome, kind);
     }
+    Object.assign(history.ops[history.ops.length - 1]!, { startedAt, endedAt: Date.now() });
     if ((exited && !this.#cutByNemesis) || outcome.durationMs > timeoutMs) {
       this.pastTimeout.push(`${event.opId} (${event.op}) took ${Math.round(outcome.durationMs)} ms: ${describe(outcome)}`);
     }
