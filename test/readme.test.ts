@@ -4,8 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// The README's first handler and its Worker sample, compiled as a user's project would compile
-// them: strict, NodeNext, imported by package name (mapped to the sources here).
+// The README's first handler, its Worker sample and its keyed handlers, compiled as a user's
+// project would compile them: strict, NodeNext, imported by package name (mapped to the sources here).
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -13,25 +13,27 @@ const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 const dir = mkdtempSync(path.join(root, '.readme-snippets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The first ```ts block of the section with this heading. */
-function snippet(heading: string): string {
+/** The `index`th ```ts block (from 0) of the section with this heading, its subsections included. */
+function snippet(heading: string, index = 0): string {
   const section = readme.split(`\n## ${heading}\n`)[1]?.split('\n## ')[0];
-  const code = section && /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!code) throw new Error(`README has no ts block under "## ${heading}"`);
+  const code = section && [...section.matchAll(/```ts\n([\s\S]*?)```/g)][index]?.[1];
+  if (!code) throw new Error(`README has no ts block ${index} under "## ${heading}"`);
   return code;
 }
 
 describe('README snippets', () => {
-  it('the first handler and the Worker compile under strict', () => {
+  it('the first handler, the Worker and the keyed handlers compile under strict', () => {
     writeFileSync(path.join(dir, 'handler.ts'), snippet('A first handler'));
     writeFileSync(path.join(dir, 'worker.ts'), snippet('Cloudflare Workers'));
+    writeFileSync(path.join(dir, 'keyed-transaction.ts'), snippet('Exactly-once writes: idempotency keys', 0));
+    writeFileSync(path.join(dir, 'keyed-handler.ts'), snippet('Exactly-once writes: idempotency keys', 1));
     const src = (p: string) => [path.join(root, 'src', p)];
     writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
       compilerOptions: {
         strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022'], types: ['node'], skipLibCheck: true,
         paths: { warmpool: src('index.ts'), 'warmpool/lambda': src('lambda/index.ts'), 'warmpool/worker': src('worker/index.ts') },
       },
-      files: ['handler.ts', 'worker.ts'],
+      files: ['handler.ts', 'worker.ts', 'keyed-transaction.ts', 'keyed-handler.ts'],
     }));
     let output = '';
     try {

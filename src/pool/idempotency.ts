@@ -302,6 +302,11 @@ function shortKey(key: string): string {
   return key.length > 60 ? `${key.slice(0, 60)}…` : key;
 }
 
+/** Checks keyed options made ahead of any key (a handler wrapper's), as a call would; throws INVALID_OPTION. */
+export function checkKeyedOptions(options: Omit<KeyedTransactionOptions, 'idempotencyKey'>): void {
+  resolveCall({ ...options, idempotencyKey: 'k' }, 0);
+}
+
 function resolveCall(options: KeyedTransactionOptions, queryTimeoutMs: number): KeyedCall {
   for (const name of Object.keys(options)) {
     if (!TRANSACTION_OPTIONS.includes(name) && !(KEYED_OPTIONS as readonly string[]).includes(name)) {
