@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkParts, checkState } from './chaos/check.js';
-import { STAMP_EPOCH_S, type RowValues, type Writes } from './chaos/events.js';
+import { type KeyedResult, STAMP_EPOCH_S, type RowValues, type Writes } from './chaos/events.js';
 import type { Probe } from './chaos/probe.js';
 import { adminUrl } from './support/env.js';
 import { History, LEDGER_DDL } from './support/ledger.js';
@@ -82,6 +82,70 @@ describe('the chaos ledger check', () => {
     const found = await checkParts(admin, history, parts);
     expect(found).toMatchObject({ failedButPresent: 1, wrongValue: 2, staleStatement: 1, lost: 0, halfApplied: 0 });
     expect(found.violations).toHaveLength(4);
+  });
+});
+
+describe('the chaos keyed check (every delivery of a key against its one row)', () => {
+  const keyed = (key: string): Writes => ({ ...writes([]), key });
+  /** Inserts rows named `key`, returning their ids. */
+  async function keyRows(key: string, n: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push((await admin`insert into ledger (run_id) values (${key}) returning id::text as id`)[0]!.id as string);
+    return ids;
+  }
+
+  it('passes keys applied once, whatever the deliveries said, and lists OUTCOME_UNKNOWN with its reason', async () => {
+    const history = new History('check-keyed-clean');
+    const parts = new Map<string, Writes>();
+    const results = new Map<string, KeyedResult>();
+    const [a1, a2, a3, b1, c1, c2] = [1, 2, 3, 4, 5, 6].map(() => history.nextId());
+    const [a, b, c] = [`${a1}.key`, `${b1}.key`, `${c1}.key`];
+    for (const [op, key] of [[a1, a], [a2, a], [a3, a], [b1, b], [c1, c], [c2, c]] as const) parts.set(op, keyed(key));
+    const [idA] = await keyRows(a, 1);
+    // a: done, then a repeat that got the stored result, then one refused while a ran (IN_PROGRESS).
+    history.ok(a1);
+    results.set(a1, { id: idA! });
+    history.ok(a2);
+    results.set(a2, { id: idA! });
+    history.error(a3, { code: 'IN_PROGRESS', notApplied: true });
+    // b: never applied. c: unknown, then not applied.
+    history.error(b1, { code: 'DEADLINE_EXCEEDED', notApplied: true });
+    history.error(c1, { code: 'OUTCOME_UNKNOWN', message: 'the lookup failed: CONNECT_FAILED' });
+    history.error(c2, { code: 'CONNECTION_LOST', notApplied: true });
+    const found = await checkParts(admin, history, parts, results);
+    expect(found.violations).toEqual([]);
+    expect(found.keyed).toMatchObject({ keys: 3, deliveries: 6, redelivered: 2, ok: 2, duplicated: 0, lost: 0, failedButPresent: 0, wrongResult: 0 });
+    expect(found.keyed.unknown.map((op) => [op.opId, op.message])).toEqual([[c1, 'the lookup failed: CONNECT_FAILED']]);
+    expect(found.phantom).toBe(0);
+  });
+
+  it('finds a key applied twice, a key reported done without its row, a row whose every delivery failed, and a wrong returned id', async () => {
+    const history = new History('check-keyed-breach');
+    const parts = new Map<string, Writes>();
+    const results = new Map<string, KeyedResult>();
+    const [twice1, twice2, lost1, failed1, failed2, wrong1, wrong2] = [1, 2, 3, 4, 5, 6, 7].map(() => history.nextId());
+    const [twice, lost, failed, wrong] = [`${twice1}.key`, `${lost1}.key`, `${failed1}.key`, `${wrong1}.key`];
+    for (const [op, key] of [[twice1, twice], [twice2, twice], [lost1, lost], [failed1, failed], [failed2, failed], [wrong1, wrong], [wrong2, wrong]] as const) parts.set(op, keyed(key));
+    const ids = await keyRows(twice, 2);
+    await keyRows(failed, 1);
+    const [idWrong] = await keyRows(wrong, 1);
+    history.ok(twice1);
+    results.set(twice1, { id: ids[0]! });
+    history.ok(twice2);
+    results.set(twice2, { id: ids[1]! });
+    history.ok(lost1);
+    results.set(lost1, { id: '1' });
+    history.error(failed1, { code: 'IN_PROGRESS', notApplied: true });
+    history.error(failed2, { code: 'CONNECTION_LOST', notApplied: true });
+    history.ok(wrong1);
+    results.set(wrong1, { id: idWrong! });
+    // A repeat that ran the work again would return a new id (and leave a second row; here only the id).
+    history.ok(wrong2);
+    results.set(wrong2, { id: `${idWrong}0` });
+    const found = await checkParts(admin, history, parts, results);
+    expect(found.keyed).toMatchObject({ duplicated: 1, lost: 1, failedButPresent: 1, wrongResult: 1 });
+    expect(found.violations).toHaveLength(4);
+    expect(found.phantom).toBe(0);
   });
 });
 

@@ -131,6 +131,33 @@ describe('a COMMIT whose answer was lost', () => {
 });
 
 describe('the table', () => {
+  it('cut while being created, at the deadline with no cancel confirmed: notApplied, since the callback never ran', async () => {
+    await f.admin`drop table if exists warmpool_idempotency`;
+    const proxy = await f.proxy();
+    const db = pool(proxy.urlFor(f.server.url), { applicationName: 'idem-create-cut' });
+    await db.query('select 1');
+    // From the CREATE on, nothing gets through: neither its answer nor the cancel's.
+    const stop = proxy.observe((s) => {
+      if (/^create table if not exists warmpool_idempotency/i.test(s.text)) proxy.set({ stall: true });
+    });
+    const key = nextKey();
+    const { fn, runs } = ledgerWrite(key);
+    const handler = withPool(db, () => db.transaction(fn, { idempotencyKey: key }));
+    const error = await handler({}, { getRemainingTimeInMillis: () => 1500 } as never).catch((e: unknown) => e);
+    stop();
+    // Drop the stalled flows (a CREATE held in one must never arrive later) and wait for their backends to end.
+    proxy.resetAll();
+    proxy.clear();
+    await vi.waitFor(async () => {
+      const [row] = await f.admin`select count(*)::int as n from pg_stat_activity where application_name like ${'idem-create-cut%'}`;
+      expect(row!.n).toBe(0);
+    });
+    expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED', notApplied: true });
+    expect((error as Error).message).toContain('Creating the table warmpool_idempotency failed before the transaction ran');
+    expect(runs.n).toBe(0);
+    expect(await ledgerRows(key)).toBe(0);
+  });
+
   it('is created on first use by two pools at once, whose CREATEs collide in the catalog', async () => {
     await f.admin`drop table if exists warmpool_idempotency`;
     // Hold an uncommitted CREATE TABLE: both pools' own CREATEs wait on the catalog's unique index

@@ -1,6 +1,8 @@
 // Type test, checked by `npm run typecheck` (never run): these lines must compile, and each line
 // after a `@ts-expect-error` must not.
 import { DatabaseError, WarmpoolError, type Pool, type Result, type SqlState, type Transaction, type ValuesResult, type WarmpoolErrorCode } from '../src/index.js';
+import type { Context } from 'aws-lambda';
+import { idempotent } from '../src/lambda/index.js';
 
 interface User {
   id: number;
@@ -66,4 +68,16 @@ export function errors(e: unknown): void {
     // @ts-expect-error: a server error never has a warmpool code
     if (e.code === 'CONNECTION_LOST') return;
   }
+}
+
+export function idempotentHandler(): void {
+  const handler = idempotent(db, async (event: { id: string }, t, context: Context) => {
+    await t.sql`select ${context.functionName}`;
+    return { ok: true };
+  }, { key: (event) => event.id, payload: (event) => event });
+  handler satisfies (event: { id: string }, context: Context) => Promise<{ ok: boolean }>;
+  // @ts-expect-error: a key is a string or a number
+  idempotent(db, async (event: { ids: string[] }) => 1, { key: (event) => event.ids });
+  // @ts-expect-error: key is required
+  idempotent(db, async (event: { id: string }) => 1, { payload: (event) => event.id });
 }

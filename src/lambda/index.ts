@@ -12,6 +12,7 @@ import type { InvocationScope } from '../pool/scope.js';
 import { type InvocationOptions, type LambdaContextLike, afterThaw, endInvocation, startInvocation } from './invocation.js';
 
 export type { InvocationOptions, InvocationReport } from './invocation.js';
+export { idempotent, type IdempotentHandler, type IdempotentOptions } from './idempotent.js';
 
 /**
  * The invocation scope a statement belongs to. With one invocation at a time (standard Lambda)

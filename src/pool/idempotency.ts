@@ -230,9 +230,22 @@ async function createTable(executor: Executor, allowed: boolean, missing: unknow
       // Another caller created it at the same moment: `if not exists` races on the catalog's own unique indexes.
       if (err instanceof DatabaseError && (err.code === '23505' || err.code === '42P07')) continue;
       if (err instanceof DatabaseError && err.code === '42501') throw tableMissing(err, 'this user may not create it');
-      throw err;
+      throw tableNotCreated(err);
     }
   }
+}
+
+/**
+ * A failure creating the table, said as what it means to the caller: `fn` never ran, so nothing
+ * of the call applied, whatever became of the DDL (a statement cut at the deadline whose cancel
+ * the server did not confirm is OUTCOME_UNKNOWN on its own).
+ */
+function tableNotCreated(err: unknown): unknown {
+  if (!(err instanceof WarmpoolError) || err instanceof DatabaseError || err.notApplied) return err;
+  // An OUTCOME_UNKNOWN at the deadline keeps the transport's DEADLINE_EXCEEDED as its cause's code.
+  const causeCode = (err as { cause?: { code?: unknown } }).cause?.code;
+  const code = err.code !== 'OUTCOME_UNKNOWN' ? err.code : causeCode === 'DEADLINE_EXCEEDED' || causeCode === 'QUERY_TIMEOUT' ? causeCode : 'CONNECTION_LOST';
+  return new WarmpoolError(code, `Creating the table ${IDEMPOTENCY_TABLE} failed before the transaction ran, so nothing of it applied: ${err.message}`, { cause: err, notApplied: true, sqlState: err.sqlState });
 }
 
 function tableMissing(cause: unknown, why: string): WarmpoolError {
@@ -277,7 +290,7 @@ function notCommitted(unknown: WarmpoolError): WarmpoolError {
 function stillUnknown(unknown: WarmpoolError, lookupError: unknown): WarmpoolError {
   const why = isCode(lookupError, 'IN_PROGRESS')
     ? 'the key was still held on the server (the lost connection\'s transaction had not ended)'
-    : `the lookup failed: ${lookupError instanceof Error ? lookupError.message : String(lookupError)}`;
+    : `the lookup failed: ${(lookupError instanceof Error ? lookupError.message : String(lookupError)).replace(/\.$/, '')}`;
   return new WarmpoolError(
     'OUTCOME_UNKNOWN',
     `The connection was lost while COMMIT was in flight, and looking the idempotency key up did not settle it before the deadline: ${why}. Call again with the same key: it returns the stored result if the transaction committed, and runs it otherwise.`,
@@ -287,6 +300,11 @@ function stillUnknown(unknown: WarmpoolError, lookupError: unknown): WarmpoolErr
 
 function shortKey(key: string): string {
   return key.length > 60 ? `${key.slice(0, 60)}…` : key;
+}
+
+/** Checks keyed options made ahead of any key (a handler wrapper's), as a call would; throws INVALID_OPTION. */
+export function checkKeyedOptions(options: Omit<KeyedTransactionOptions, 'idempotencyKey'>): void {
+  resolveCall({ ...options, idempotencyKey: 'k' }, 0);
 }
 
 function resolveCall(options: KeyedTransactionOptions, queryTimeoutMs: number): KeyedCall {

@@ -50,12 +50,20 @@ type Work =
    * an insert that reads the first and the third, then the unlock and `release()`. `cut`: before
    * the unlock the connection runs into the deadline, in a `pg_sleep` or in a pause.
    */
-  | { op: 'reserve'; cut: 'none' | 'sleep' | 'pause'; lockKey: number };
+  | { op: 'reserve'; cut: 'none' | 'sleep' | 'pause'; lockKey: number }
+  /**
+   * A keyed transaction (`idempotencyKey: key`, `retries: 1`) that inserts the key's row, pauses
+   * like an external call (one in five past the deadline) and returns the row's id. `redelivery`:
+   * the key is one an earlier invocation was sent (by any container, maybe still running), as SQS
+   * or an async retry delivers an event again; the work must apply once per key, whatever the
+   * number of deliveries.
+   */
+  | { op: 'keyed'; key: string; redelivery: boolean; pauseMs: number };
 
 /** `probe`: the invocation first reads its session and reports anything not at its default. */
 export type ChaosEvent = Work & { opId: string; probe: boolean };
 export type ChaosOp = ChaosEvent['op'];
-export const CHAOS_OPS: readonly ChaosOp[] = ['read', 'insert', 'read-and-insert', 'pair-late', 'batch', 'tx', 'tx-sleep', 'tx-all', 'savepoints', 'session', 'reserve'];
+export const CHAOS_OPS: readonly ChaosOp[] = ['read', 'insert', 'read-and-insert', 'pair-late', 'batch', 'tx', 'tx-sleep', 'tx-all', 'savepoints', 'session', 'reserve', 'keyed'];
 
 /** The values a row must carry; a field left out is not checked. */
 export interface RowValues {
@@ -73,6 +81,13 @@ export interface Writes {
   /** Rows that must never be there. */
   undone: string[];
   values: Map<string, RowValues>;
+  /** A keyed operation's key: its row (named after the key) is owned by every delivery of the key, checked per key. */
+  key?: string;
+}
+
+/** What a keyed invocation that succeeded returns: the id of the key's ledger row. */
+export interface KeyedResult {
+  id: string;
 }
 
 export function writesOf(event: ChaosEvent): Writes {
@@ -101,6 +116,8 @@ export function writesOf(event: ChaosEvent): Writes {
     case 'batch':
     case 'tx':
       return writes(two);
+    case 'keyed':
+      return { ...writes([]), key: event.key };
   }
 }
 
@@ -112,6 +129,7 @@ export function describeWork(event: ChaosEvent): string {
     case 'pair-late': return `pair-late first=${event.first}`;
     case 'savepoints': return event.concurrent ? 'savepoints concurrent' : 'savepoints';
     case 'tx': return `tx pause ${event.pauseMs} ms ${event.pauseAt}`;
+    case 'keyed': return `keyed ${event.redelivery ? 'redelivery of' : 'first delivery of'} ${event.key} pause ${event.pauseMs} ms`;
     default: return event.op;
   }
 }

@@ -76,6 +76,7 @@ function run(event: ChaosEvent, invocation: work.Invocation): Promise<unknown> {
     case 'savepoints': return work.savepoints(invocation, event);
     case 'session': return changeSession(invocation, event);
     case 'reserve': return reserved(invocation, event);
+    case 'keyed': return work.keyed(invocation, event);
   }
 }
 
@@ -84,8 +85,8 @@ export const handler = withPool(db, async (event: ChaosEvent, context: { getRema
   const invocation: work.Invocation = { db, remainingMs, externalCall: (ms) => sleep(Math.max(0, Math.min(ms, remainingMs() - 250))) };
   try {
     if (event.probe || previous.changedSession) await probe(event.opId);
-    await run(event, invocation);
-    return { sessionResets: db.stats().sessionResets };
+    const result = await run(event, invocation);
+    return { sessionResets: db.stats().sessionResets, ...(event.op === 'keyed' ? { keyed: result } : {}) };
   } finally {
     previous = { what: `${describeWork(event)} ${event.opId}`, changedSession: event.op === 'session' || event.op === 'reserve' };
   }

@@ -43,6 +43,8 @@ export class Nemesis {
   readonly counts = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
   /** Faults that failed to apply (the admin link was down during a restart…), for the record. */
   readonly misfires: string[] = [];
+  /** Each fault applied, from its start to its end (epoch ms): a blackhole, a delay or a refusal lasts. */
+  readonly timeline: { kind: FaultKind; from: number; to: number }[] = [];
   #random: () => number;
   #stage: Stage;
 
@@ -76,8 +78,12 @@ export class Nemesis {
       await Promise.all([...parts].map((part) => this.inflict(part)));
       return;
     }
+    const from = Date.now();
     try {
-      if (await this.#apply(kind)) this.counts[kind]++;
+      if (await this.#apply(kind)) {
+        this.counts[kind]++;
+        this.timeline.push({ kind, from, to: Date.now() });
+      }
     } catch (err) {
       this.misfires.push(`${kind}: ${(err as Error).message}`);
     }

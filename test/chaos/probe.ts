@@ -4,9 +4,14 @@
  * anything else was left by an earlier invocation on the same container.
  */
 
-/** One statement, which changes nothing in the session (warmpool sees it as clean). */
+/**
+ * One statement, which changes nothing in the session (warmpool sees it as clean). The settings of
+ * the running transaction (`transaction_read_only`…) are left out: a lone read after an idle spell
+ * runs as `begin read only; <read>; commit`, and pg_settings lists them with source 'session'. What
+ * a session keeps for its next transactions shows as `default_transaction_*`.
+ */
 export const PROBE_SQL = `select current_setting('app.tenant', true) as tenant,
-  (select coalesce(array_agg(name || '=' || setting order by name), '{}') from pg_settings where source = 'session') as settings,
+  (select coalesce(array_agg(name || '=' || setting order by name), '{}') from pg_settings where source = 'session' and name not like 'transaction\_%') as settings,
   (select coalesce(array_agg(c::text), '{}') from pg_listening_channels() c) as channels,
   (select count(*)::int from pg_locks where pid = pg_backend_pid() and locktype = 'advisory') as locks,
   (select count(*)::int from pg_class where relnamespace = pg_my_temp_schema()) as temps`;

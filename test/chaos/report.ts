@@ -18,12 +18,20 @@ export function formatResult(r: SoakResult): string {
     ['ok', String(r.ok)],
     ['failed (notApplied or rejected)', String(r.failed)],
     ['outcome unknown', `${r.unknown} (${r.unknownApplied} of them applied)`],
+    ['keyed: keys (delivered more than once), deliveries, ok', `${r.keyed.keys} (${r.keyed.redelivered}), ${r.keyed.deliveries}, ${r.keyed.ok}`],
+    ['keyed: OUTCOME_UNKNOWN from the library (with no fault while it ran)', `${r.keyed.unknown.length} (${r.keyed.unknownWithoutFault})`],
     ...r.checks.map((c): [string, string] => [`check: ${c.name}`, String(c.count)]),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = [`| ${'what'.padEnd(width)} | value |`, `|${'-'.repeat(width + 2)}|-------|`, ...rows.map(([k, v]) => `| ${k.padEnd(width)} | ${v} |`)];
   const codes = Object.entries(r.codes).sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`).join(', ');
   if (codes) lines.push('', `Error codes: ${codes}`);
+  const keyedCodes = Object.entries(r.keyed.codes).sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`).join(', ');
+  if (keyedCodes) lines.push('', `Keyed deliveries' error codes: ${keyedCodes}`);
+  if (r.keyed.unknown.length > 0) {
+    lines.push('', 'Keyed deliveries that ended OUTCOME_UNKNOWN, with the faults applied from 1 s before them to their end (ms from their start):');
+    for (const u of r.keyed.unknown.slice(0, 40)) lines.push(`  - ${u}`);
+  }
   if (r.violations.length > 0) {
     lines.push('', `${r.violations.length} violation(s); replay with --seed ${r.seed}:`);
     for (const v of r.violations.slice(0, 40)) lines.push(`  - ${v}`);

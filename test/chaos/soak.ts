@@ -6,7 +6,8 @@ import { adminClient } from '../support/db.js';
 import { FaultProxy, seededRandom } from '../support/fault-proxy.js';
 import { History, LEDGER_DDL } from '../support/ledger.js';
 import { type LedgerFindings, type StateFindings, checkParts, checkState } from './check.js';
-import { type ChaosOp, type Writes } from './events.js';
+import { type ChaosOp, type KeyedResult, type Writes } from './events.js';
+import { Deliveries } from './mix.js';
 import { Nemesis } from './nemesis.js';
 import type { ProbeReport } from './probe.js';
 import { SCHEMA_DDL, SchemaChanges } from './schema.js';
@@ -53,6 +54,14 @@ export interface SoakResult {
   failed: number;
   unknown: number;
   unknownApplied: number;
+  /** Keyed work: keys, deliveries, and each OUTCOME_UNKNOWN the library gave a delivery, with its reason. */
+  keyed: {
+    keys: number; deliveries: number; redelivered: number; ok: number; codes: Record<string, number>;
+    /** `opId key: message [faults during it]`. */
+    unknown: string[];
+    /** Of them, those during which the nemesis applied no fault at all. */
+    unknownWithoutFault: number;
+  };
   /** By kind, with `schema-change` for the schema changes and `combo` for turns that combined faults. */
   faults: Record<string, number>;
   /** Invocations by kind of work. */
@@ -90,9 +99,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     proxy = await FaultProxy.start({ upstreamPort: server.port, seed });
     const history = new History(`chaos-${seed}`);
     const writes = new Map<string, Writes>();
+    const deliveries = new Deliveries();
+    const keyedResults = new Map<string, KeyedResult>();
     for (let index = 0; index < containers; index++) {
       slots.push(new Slot({
-        index, databaseUrl: proxy.urlFor(server.url), timeoutMs, eventsDir, history, writes,
+        index, databaseUrl: proxy.urlFor(server.url), timeoutMs, eventsDir, history, writes, deliveries, keyedResults,
         random: seededRandom(seed * 1_000 + index + 1),
         // Half the containers leave idle_session_timeout to the server, so lowering it there bites.
         // A quarter get a token provider that sometimes throws or hangs past connectTimeoutMs.
@@ -114,7 +125,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     for (const slot of slots) slot.stop();
     await closeSessions(admin);
 
-    const ledger = await checkParts(admin, history, writes);
+    const ledger = await checkParts(admin, history, writes, keyedResults);
     const state = checkState(slots.flatMap((slot) => readLines<ProbeReport>(slot.stateFile)));
     const unhandled = slots.flatMap((slot) => readEvents(slot.eventsFile));
     const pastTimeout = slots.flatMap((slot) => slot.pastTimeout);
@@ -136,6 +147,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       invocations: history.ops.length,
       coldStarts: slots.reduce((n, s) => n + s.coldStarts, 0),
       ok: ledger.ok, failed: ledger.failed, unknown: ledger.unknown, unknownApplied: ledger.unknownApplied,
+      keyed: keyedSummary(ledger, writes, nemesis.timeline),
       faults: { ...nemesis.counts, 'schema-change': schema.count },
       mix: sumMix(slots),
       sessionResets: slots.reduce((n, s) => n + s.sessionResets, 0),
@@ -161,6 +173,10 @@ function checks(ledger: LedgerFindings, state: StateFindings, unhandled: string[
     { name: 'written twice', count: ledger.duplicated },
     { name: 'notApplied but present', count: ledger.failedButPresent },
     { name: 'half applied', count: ledger.halfApplied },
+    { name: 'keyed: applied twice (duplicates)', count: ledger.keyed.duplicated },
+    { name: 'keyed: reported done, row missing (lost)', count: ledger.keyed.lost },
+    { name: 'keyed: every delivery notApplied, row present', count: ledger.keyed.failedButPresent },
+    { name: 'keyed: returned another id than its row\'s', count: ledger.keyed.wrongResult },
     { name: 'written with a wrong value', count: ledger.wrongValue },
     { name: 'state seen by a later invocation', count: state.seen },
     { name: 'refused by a statement prepared before a schema change', count: ledger.staleStatement },
@@ -173,6 +189,20 @@ function checks(ledger: LedgerFindings, state: StateFindings, unhandled: string[
     { name: 'RSS growth MiB (max of containers)', count: mib(rssGrowth) },
     { name: 'password in a message', count: leaks },
   ];
+}
+
+/** The keyed findings, each OUTCOME_UNKNOWN with the faults applied while it ran (and in the second before). */
+function keyedSummary(ledger: LedgerFindings, writes: Map<string, Writes>, timeline: Nemesis['timeline']): SoakResult['keyed'] {
+  const { keys, deliveries, redelivered, ok, codes } = ledger.keyed;
+  let unknownWithoutFault = 0;
+  const unknown = ledger.keyed.unknown.map((op) => {
+    const from = (op.startedAt ?? 0) - 1_000;
+    const to = op.endedAt ?? Infinity;
+    const during = timeline.filter((f) => f.from <= to && f.to >= from).map((f) => `${f.kind} at ${f.from - (op.startedAt ?? 0)} ms`);
+    if (during.length === 0) unknownWithoutFault++;
+    return `${op.opId} ${writes.get(op.opId)?.key ?? '?'}: ${op.message ?? ''} [faults: ${during.join(', ') || 'none'}]`;
+  });
+  return { keys, deliveries, redelivered, ok, codes, unknown, unknownWithoutFault };
 }
 
 /** Ends every app session, so a transaction left open anywhere is rolled back before the count. */

@@ -4,7 +4,7 @@
  * its outcome is the outcome of the writes it owns (events.ts).
  */
 import type { Pool } from '../../src/index.js';
-import { type ChaosEvent, STAMP } from './events.js';
+import { type ChaosEvent, type KeyedResult, STAMP } from './events.js';
 
 /** What a work function gets besides its event. */
 export interface Invocation {
@@ -106,4 +106,17 @@ export async function savepoints({ db }: Invocation, e: EventOf<'savepoints'>) {
       throw new Error(`a savepoint started while another was open was not refused with CONCURRENT_SAVEPOINT: ${refused.status === 'rejected' ? String(refused.reason) : 'it ran'}`);
     }
   });
+}
+
+/**
+ * A keyed transaction: inserts the key's row and returns its id, at most once per key however
+ * often the key is delivered. A repeat returns the first delivery's stored result; `retries: 1`
+ * reruns it when a lost COMMIT turns out not to have committed.
+ */
+export async function keyed({ db, externalCall }: Invocation, e: EventOf<'keyed'>): Promise<KeyedResult> {
+  return db.transaction(async (t) => {
+    const [row] = await t.sql<{ id: string }>`insert into ledger (run_id) values (${e.key}) returning id::text as id`;
+    await externalCall(e.pauseMs);
+    return { id: row!.id };
+  }, { idempotencyKey: e.key, payload: { key: e.key }, retries: 1 });
 }

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmulatedContainer, type InvocationOutcome } from '../support/emulated-container.js';
 import type { History } from '../support/ledger.js';
-import { type ChaosOp, type Writes, writesOf } from './events.js';
-import { nextEvent } from './mix.js';
+import { type ChaosOp, type KeyedResult, type Writes, writesOf } from './events.js';
+import { type Deliveries, nextEvent } from './mix.js';
 import type { Target } from './nemesis.js';
 
 /**
@@ -30,6 +30,10 @@ export interface SlotOptions {
   history: History;
   /** What each operation writes. */
   writes: Map<string, Writes>;
+  /** The keys sent lately by every slot, shared: a redelivery repeats one. */
+  deliveries: Deliveries;
+  /** What each keyed invocation that succeeded returned. */
+  keyedResults: Map<string, KeyedResult>;
 }
 
 export interface InvocationRecord {
@@ -138,12 +142,13 @@ export class Slot implements Target {
 
   async #invokeOnce(): Promise<void> {
     const { history, writes, timeoutMs } = this.options;
-    const event = nextEvent(history.nextId(), this.options.random);
+    const event = nextEvent(history.nextId(), this.options.random, this.options.deliveries);
     writes.set(event.opId, writesOf(event));
     this.mix[event.op] = (this.mix[event.op] ?? 0) + 1;
     const kind = event.op === 'read' ? 'read' : 'write';
     this.#busy = true;
     this.#cutByNemesis = false;
+    const startedAt = Date.now();
     const outcome = await this.#container!.invoke(event, timeoutMs);
     this.#busy = false;
     this.invocations++;
@@ -154,12 +159,14 @@ export class Slot implements Target {
     } else {
       history.outcome(event.opId, outcome, kind);
     }
+    Object.assign(history.ops[history.ops.length - 1]!, { startedAt, endedAt: Date.now() });
     if ((exited && !this.#cutByNemesis) || outcome.durationMs > timeoutMs) {
       this.pastTimeout.push(`${event.opId} (${event.op}) took ${Math.round(outcome.durationMs)} ms: ${describe(outcome)}`);
     }
     if (!exited) this.#sampleRss();
-    const resets = (outcome.result as { sessionResets?: number } | undefined)?.sessionResets;
-    if (typeof resets === 'number') this.#resets = Math.max(this.#resets, resets);
+    const reply = outcome.result as { sessionResets?: number; keyed?: KeyedResult } | undefined;
+    if (typeof reply?.sessionResets === 'number') this.#resets = Math.max(this.#resets, reply.sessionResets);
+    if (outcome.ok && reply?.keyed) this.options.keyedResults.set(event.opId, reply.keyed);
   }
 
 
