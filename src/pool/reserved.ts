@@ -57,7 +57,7 @@ export class ReservedConnection {
 
   /**
    * The rows of one statement in batches of at most `rowsPerBatch`, through a row-limited portal
-   * (any statement, DML … returning too), for the adapters' streaming; undefined where the
+   * (any statement, DML ... returning too), for the adapters' streaming; undefined where the
    * transport has no such portal. The invocation deadline covers the whole stream; release waits
    * for its end. While it is open, other statements on this connection are refused.
    */

@@ -315,7 +315,7 @@ class TcpConnection implements Connection {
   }
 
   /**
-   * The rows of any statement (DML … returning too) in batches of at most `rowsPerBatch`,
+   * The rows of any statement (DML ... returning too) in batches of at most `rowsPerBatch`,
    * through the unnamed portal: Execute with a row limit, as pg-cursor does. The deadline and
    * session rules are those of `run`. The portal ends cleanly (its last batch, or Close and Sync
    * when the caller stops early, inside the caller's transaction if any) or the session is
