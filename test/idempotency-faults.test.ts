@@ -68,6 +68,27 @@ describe('a COMMIT whose answer was lost', () => {
     });
   }
 
+  it('forwarded, then the lookup\'s first connect fails: the next lookup finds the stored result', async () => {
+    const proxy = await f.proxy();
+    const password = decodeURIComponent(new URL(f.server.url).password);
+    let calls = 0;
+    // The second connect (the lookup's, after the cut COMMIT) meets a password provider that fails once.
+    const db = pool(proxy.urlFor(f.server.url), {
+      applicationName: 'idem-lookup-connect', maxConnectAttempts: 1,
+      password: async () => {
+        if (++calls === 2) throw new Error('token service unavailable');
+        return password;
+      },
+    });
+    const key = nextKey();
+    const { fn, runs } = ledgerWrite(key);
+    proxy.addRule({ match: isCommit, action: 'reset-after' });
+    expect(await db.transaction(fn, { idempotencyKey: key })).toEqual({ written: key, run: 1 });
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(runs.n).toBe(1);
+    expect(await ledgerRows(key)).toBe(1);
+  });
+
   it('never reaching the server: notApplied with retries 0, never OUTCOME_UNKNOWN', async () => {
     const proxy = await f.proxy();
     const db = pool(proxy.urlFor(f.server.url), { applicationName: 'idem-before-0' });

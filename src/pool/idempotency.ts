@@ -157,7 +157,8 @@ export async function runKeyedTransaction<T>(
           continue;
         }
         if (lookup) {
-          if (isRepeatable(err) && ++lookups < LOOKUPS) continue;
+          // A connect that failed (its own retries spent) may succeed on the next try while time remains.
+          if ((isRepeatable(err) || isFailedConnect(err)) && ++lookups < LOOKUPS) continue;
           throw stillUnknown(unknown!, err);
         }
         if (isRepeatable(err) && ++free < FREE_ATTEMPTS) continue;
@@ -262,6 +263,10 @@ function isRepeatable(err: unknown): boolean {
   if (err instanceof DatabaseError) return isRetryableTransactionState(err.code);
   if (!(err instanceof WarmpoolError)) return false;
   return (err.code === 'CONNECTION_LOST' && err.notApplied) || err.code === 'STALE_STATEMENT';
+}
+
+function isFailedConnect(err: unknown): boolean {
+  return err instanceof WarmpoolError && !(err instanceof DatabaseError) && err.notApplied && (err.code === 'CONNECT_FAILED' || err.code === 'CONNECT_TIMEOUT');
 }
 
 function isUndefinedTable(err: unknown): boolean {
