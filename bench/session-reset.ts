@@ -9,39 +9,17 @@
 //   npx tsx bench/session-reset.ts [--rounds 8] [--n 400]
 //
 // DATABASE_URL is used when set; otherwise a throwaway embedded PostgreSQL is started and stopped.
-import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { createPool } from '../src/index.js';
 import { withPool } from '../src/lambda/index.js';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../packages/cli/src/local-db/embedded-postgres.js';
 import { sessionChangeOf } from '../src/transports/session-state.js';
+import { countingFront } from './support/counting-front.js';
 import { median, table } from './support/stats.js';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '8' }, n: { type: 'string', default: '400' } } });
 const ROUNDS = Number(args.rounds);
 const N = Number(args.n);
-
-/** A TCP front that counts the server's ReadyForQuery messages ('Z', length 5): one per round trip. */
-async function countingFront(target: URL): Promise<{ url: string; readyForQuery: () => number; close: () => void }> {
-  let count = 0;
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port), target.hostname);
-    client.pipe(upstream);
-    upstream.on('data', (chunk: Buffer) => {
-      for (let i = chunk.indexOf(0x5a); i >= 0 && i + 5 < chunk.length + 1; i = chunk.indexOf(0x5a, i + 1)) {
-        if (chunk.readUInt32BE(i + 1) === 5 && i + 5 < chunk.length && [0x49, 0x54, 0x45].includes(chunk[i + 5])) count++;
-      }
-      client.write(chunk);
-    });
-    const end = () => (client.destroy(), upstream.destroy());
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target);
-  url.port = String((server.address() as net.AddressInfo).port);
-  return { url: url.toString(), readyForQuery: () => count, close: () => server.close() };
-}
 
 let embedded: EmbeddedServer | undefined;
 const databaseUrl = process.env.DATABASE_URL ?? (embedded = await startEmbeddedPostgres()).url;
