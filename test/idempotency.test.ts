@@ -47,6 +47,22 @@ function work(k: string, ...returns: unknown[]) {
 }
 
 /** Backends of `app` waiting on a lock: a keyed call waiting for another holding its key. */
+/** A keyed callback that writes `k` and holds its transaction open until `release()`; `runs()` counts its calls. */
+function heldWork<T>(k: string, result: (runs: number) => T) {
+  let runs = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const fn = async (tx: Transaction) => {
+    runs++;
+    await tx.query(`insert into ${items} (k) values ($1)`, [k]);
+    await gate;
+    return result(runs);
+  };
+  return { fn, release, runs: () => runs };
+}
+
 async function waitingOnLock(app: string): Promise<number> {
   const [row] = await admin`select count(*)::int as n from pg_stat_activity where application_name like ${app + '%'} and wait_event_type = 'Lock'`;
   return row!.n as number;
@@ -172,26 +188,16 @@ describe('concurrent calls with the same key (two pools, as two containers)', ()
     const key = uniqueName('k');
     const a = pool(`idem-conc-a-${isolation}`);
     const b = pool(`idem-conc-b-${isolation}`);
-    let runs = 0;
-    let letCommit!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      letCommit = resolve;
-    });
-    const fn = async (tx: Transaction) => {
-      runs++;
-      await tx.query(`insert into ${items} (k) values ($1)`, [key]);
-      await gate;
-      return { by: runs };
-    };
+    const { fn, release: letCommit, runs: ran } = heldWork(key, (runs) => ({ by: runs }));
     const first = a.transaction(fn, { idempotencyKey: key, isolation });
-    await vi.waitFor(async () => expect(runs).toBe(1));
+    await vi.waitFor(async () => expect(ran()).toBe(1));
     const second = b.transaction(fn, { idempotencyKey: key, isolation });
     // b's claim waits on the unique index for a's transaction; above read committed it then
     // starts again on a fresh snapshot (fn had not run), which sees a's row.
     await vi.waitFor(async () => expect(await waitingOnLock(`idem-conc-b-${isolation}`)).toBe(1));
     letCommit();
     expect(await Promise.all([first, second])).toEqual([{ by: 1 }, { by: 1 }]);
-    expect(runs).toBe(1);
+    expect(ran()).toBe(1);
     expect(await rowsOf(key)).toBe(1);
   });
   }
@@ -226,25 +232,15 @@ describe('concurrent calls with the same key (two pools, as two containers)', ()
     const key = uniqueName('k');
     const a = pool('idem-np-a');
     const b = pool('idem-np-b');
-    let letCommit!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      letCommit = resolve;
-    });
-    let runs = 0;
-    const fn = async (tx: Transaction) => {
-      runs++;
-      await tx.query(`insert into ${items} (k) values ($1)`, [key]);
-      await gate;
-      return 'first';
-    };
+    const { fn, release: letCommit, runs: ran } = heldWork(key, () => 'first');
     const first = a.transaction(fn, { idempotencyKey: key });
-    await vi.waitFor(() => expect(runs).toBe(1));
+    await vi.waitFor(() => expect(ran()).toBe(1));
     const error = await b.transaction(fn, { idempotencyKey: key, inProgressWaitMs: 0 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'IN_PROGRESS', notApplied: true, sqlState: '55P03' });
     letCommit();
     expect(await first).toBe('first');
     expect(await b.transaction(fn, { idempotencyKey: key, inProgressWaitMs: 0 })).toBe('first');
-    expect(runs).toBe(1);
+    expect(ran()).toBe(1);
     expect(await rowsOf(key)).toBe(1);
   });
 
@@ -252,26 +248,16 @@ describe('concurrent calls with the same key (two pools, as two containers)', ()
     const key = uniqueName('k');
     const a = pool('idem-dl-a');
     const b = pool('idem-dl-b');
-    let letCommit!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      letCommit = resolve;
-    });
-    let runs = 0;
-    const fn = async (tx: Transaction) => {
-      runs++;
-      await tx.query(`insert into ${items} (k) values ($1)`, [key]);
-      await gate;
-      return 'first';
-    };
+    const { fn, release: letCommit, runs: ran } = heldWork(key, () => 'first');
     const first = a.transaction(fn, { idempotencyKey: key });
-    await vi.waitFor(() => expect(runs).toBe(1));
+    await vi.waitFor(() => expect(ran()).toBe(1));
     const handler = withPool(b, () => b.transaction(fn, { idempotencyKey: key }));
     // 1.5 s left, minus the 500 ms margin: the wait ends before the deadline, whatever inProgressWaitMs says.
     const error = await handler({}, { getRemainingTimeInMillis: () => 1500 } as never).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'IN_PROGRESS', notApplied: true });
     letCommit();
     await first;
-    expect(runs).toBe(1);
+    expect(ran()).toBe(1);
   });
 });
 
