@@ -226,7 +226,7 @@ export class ConnectionSet {
       const connection = await connectWithRetry(this.#transport, this.#options, this.counters, limit, () => this.#ended);
       const now = Date.now();
       const lifetime = this.#options.maxLifetimeMs * (0.9 + 0.1 * Math.random());
-      const lease: Lease = { connection, uses: 0, createdAt: now, lastUsedAt: now, expiresAt: now + (lifetime || Infinity), generation: this.#generation };
+      const lease: Lease = { connection, uses: 0, createdAt: now, lastUsedAt: now, expiresAt: now + (lifetime || Infinity), generation: this.#generation, probe: false };
       this.#busy.push(lease);
       this.counters.created++;
       this.#options.onEvent?.({ type: 'connect', durationMs: now - started });
