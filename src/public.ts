@@ -1,6 +1,7 @@
 /** The API every build exports besides `createPool` (index.ts: Node; index.edge.ts: edge runtimes). */
 export { Pool } from './pool/pool.js';
-export type { PoolStats, QueryOptions, BatchOptions, BatchResults } from './pool/pool.js';
+export type { PoolStats, BatchOptions, BatchResults } from './pool/pool.js';
+export type { QueryOptions } from './pool/query-api.js';
 export { SqlQuery, ValuesQuery, UnsafeFragment } from './pool/query.js';
 export type { LazyQuery, Result, ValuesResult, ResultMeta } from './pool/query.js';
 export { DATE_TIME_TYPES } from './transports/values.js';

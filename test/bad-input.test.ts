@@ -176,6 +176,37 @@ describe('invalid parameters and queries', () => {
     expect(seen.map((s) => s.text)).toContain('select $1::int as a, $2::text as v');
   });
 
+  it('a transaction and a reserved connection refuse bad input as the pool does, with the same errors', async () => {
+    type Api = Pick<Pool, 'sql' | 'query' | 'unsafe'>;
+    const bad: [string, (api: Api) => unknown][] = [
+      ['sql called as a function', (api) => (api.sql as unknown as (s: string) => unknown)('select 1')],
+      ['undefined', (api) => api.sql`select ${undefined}`],
+      ['an empty query', (api) => api.query('  ')],
+      ['a query text with NUL', (api) => api.query('select 1\u0000')],
+      ['parameters that are not an array', (api) => api.query('select $1', 'x' as never)],
+      ['textTypes that are not OIDs', (api) => api.query('select 1', [], { textTypes: ['int'] as never })],
+      ['unsafe text that is not a string', (api) => api.unsafe(42 as never)],
+      ['unsafe text with NUL', (api) => api.unsafe('t\u0000')],
+    ];
+    const errorsOf = async (api: Api) => {
+      const seen: Record<string, unknown> = {};
+      for (const [name, fn] of bad) {
+        const result = await attempt(() => fn(api));
+        seen[name] = result === 'ok' ? 'ok' : { code: result.code, message: result.message };
+      }
+      return seen;
+    };
+    const fromPool = await errorsOf(db);
+    expect(Object.values(fromPool)).not.toContain('ok');
+    expect(await db.transaction((tx) => errorsOf(tx))).toEqual(fromPool);
+    const reserved = await db.reserve();
+    try {
+      expect(await errorsOf(reserved)).toEqual(fromPool);
+    } finally {
+      await reserved.release();
+    }
+  });
+
   it('left the connection usable after all of the above', async () => {
     expect(await db.sql`select 1 as one`).toEqual([{ one: 1 }]);
     expect(db.stats()).toMatchObject({ created: 1, outcomeUnknown: 0 });

@@ -1,17 +1,16 @@
 import { WarmpoolError } from '../errors.js';
 import type { ResolvedOptions, TransportName } from '../options.js';
 import type { Row, Statement, Transport, TransactionOptions } from '../transports/types.js';
-import { typeParsers } from '../transports/values.js';
 import { ConnectionSet } from './connections.js';
 import { Executor } from './execute.js';
 import type { PoolObserver } from './observer.js';
-import { checkParams, checkText } from './params.js';
-import { IDEMPOTENT, LazyQuery, NOT_IDEMPOTENT, SqlQuery, UnsafeFragment, isTemplateCall, statementFromTemplate, toResult, type QueryFlags } from './query.js';
+import { LazyQuery, toResult, type QueryFlags, type UnsentQueries } from './query.js';
+import { QueryApi } from './query-api.js';
 import { type ReservedConnection, reserve } from './reserved.js';
 import type { InvocationScope } from './scope.js';
 import type { Counters } from './stats.js';
 import { type KeyedTransactionOptions, isKeyed, runKeyedTransaction } from './idempotency.js';
-import { type Transaction, notTemplate, runTransaction } from './transaction.js';
+import { type Transaction, runTransaction } from './transaction.js';
 
 export interface PoolStats extends Counters {
   transport: TransportName;
@@ -23,13 +22,6 @@ export interface PoolStats extends Counters {
   connecting: number;
   /** Callers queued for a connection. */
   waiting: number;
-}
-
-export interface QueryOptions {
-  /** Safe to send twice (a read, or an idempotent write): may be retried after a lost connection. */
-  idempotent?: boolean;
-  /** Type OIDs returned as the server's text for this query; replaces the pool's `textTypes`. */
-  textTypes?: readonly number[];
 }
 
 /** What a batch resolves to: each entry's awaited result, in order (a tuple for a literal array). */
@@ -58,7 +50,7 @@ export function poolInternals(pool: Pool): PoolInternals {
   return found;
 }
 
-export class Pool {
+export class Pool extends QueryApi {
   #options: ResolvedOptions;
   #transport: Transport;
   #set: ConnectionSet;
@@ -67,6 +59,7 @@ export class Pool {
   #onEnd: () => void;
 
   constructor(options: ResolvedOptions, transport: Transport, onEnd: () => void) {
+    super();
     this.#options = options;
     this.#transport = transport;
     this.#set = new ConnectionSet(options, transport);
@@ -89,27 +82,6 @@ export class Pool {
         } : userOnEvent;
       },
     });
-  }
-
-  /** Tagged template: values become bound parameters. Lazy: runs when awaited or batched. */
-  readonly sql = <T extends object = Row>(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery<T> => {
-    if (!isTemplateCall(strings)) throw notTemplate();
-    return new SqlQuery<T>(this.#runQuery, statementFromTemplate(strings, values), NOT_IDEMPOTENT, this.#scopeSource()?.unsent);
-  };
-
-  /** SQL text with $1, $2, ... placeholders and their values. Lazy, like `sql`. */
-  query<T extends object = Row>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}): SqlQuery<T> {
-    checkText(text);
-    checkParams(params);
-    const statement: Statement = { text, params };
-    if (options.textTypes !== undefined) statement.types = typeParsers(options.textTypes, 'The query option "textTypes"');
-    return new SqlQuery<T>(this.#runQuery, statement, options.idempotent === true ? IDEMPOTENT : NOT_IDEMPOTENT, this.#scopeSource()?.unsent);
-  }
-
-  /** Raw SQL to splice into a `sql` template (identifiers, keywords). Never pass user input. */
-  unsafe(text: string): UnsafeFragment {
-    checkText(text);
-    return new UnsafeFragment(text);
   }
 
   /**
@@ -162,8 +134,13 @@ export class Pool {
     await this.#set.end();
   }
 
-  #runQuery = (statement: Statement, flags: QueryFlags): Promise<unknown[]> =>
-    this.#executor.runStatement(statement, flags.idempotent, toResult);
+  protected runStatement(statement: Statement, flags: QueryFlags): Promise<unknown[]> {
+    return this.#executor.runStatement(statement, flags.idempotent, toResult);
+  }
+
+  protected unsentQueries(): UnsentQueries | undefined {
+    return this.#scopeSource()?.unsent;
+  }
 
   /** Shows settings and stats, never credentials. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {

@@ -8,14 +8,13 @@
  */
 import { WarmpoolError } from '../errors.js';
 import type { Row, Statement } from '../transports/types.js';
-import { typeParsers } from '../transports/values.js';
 import type { Lease } from './connections.js';
 import type { Executor } from './execute.js';
-import { checkParams, checkText } from './params.js';
-import { type Result, SqlQuery, UnsafeFragment, isTemplateCall, statementFromTemplate, toResult } from './query.js';
+import { type Result, toResult } from './query.js';
+import { QueryApi, statementOf } from './query-api.js';
 import type { InvocationScope } from './scope.js';
 
-export class ReservedConnection {
+export class ReservedConnection extends QueryApi {
   #executor: Executor;
   #scope: InvocationScope | undefined;
   #lease: Lease;
@@ -28,31 +27,11 @@ export class ReservedConnection {
   #backResolve!: () => void;
 
   constructor(executor: Executor, scope: InvocationScope | undefined, lease: Lease) {
+    super();
     this.#executor = executor;
     this.#scope = scope;
     this.#lease = lease;
     this.#back = new Promise((resolve) => (this.#backResolve = resolve));
-  }
-
-  readonly sql = <T extends object = Row>(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery<T> => {
-    if (!isTemplateCall(strings)) {
-      throw new WarmpoolError('INVALID_QUERY', 'sql must be used as a tagged template: sql`select * from t where id = ${id}`. For SQL in a string use query(text, params).', { notApplied: true });
-    }
-    return new SqlQuery<T>(this.#runner, statementFromTemplate(strings, values));
-  };
-
-  /** `textTypes`: type OIDs returned as the server's text for this query (replaces the pool's). */
-  query<T extends object = Row>(text: string, params: readonly unknown[] = [], options: { textTypes?: readonly number[] } = {}): SqlQuery<T> {
-    checkText(text);
-    checkParams(params);
-    const statement: Statement = { text, params };
-    if (options.textTypes !== undefined) statement.types = typeParsers(options.textTypes, 'The query option "textTypes"');
-    return new SqlQuery<T>(this.#runner, statement);
-  }
-
-  unsafe(text: string): UnsafeFragment {
-    checkText(text);
-    return new UnsafeFragment(text);
   }
 
   /**
@@ -63,11 +42,7 @@ export class ReservedConnection {
    */
   stream(text: string, params: readonly unknown[], options: { textTypes?: readonly number[] }, rowsPerBatch: number): AsyncIterableIterator<Result<Row>> | undefined {
     if (!this.#lease.connection.stream) return undefined;
-    checkText(text);
-    checkParams(params);
-    const statement: Statement = { text, params };
-    if (options.textTypes !== undefined) statement.types = typeParsers(options.textTypes, 'The query option "textTypes"');
-    return this.#streamed(statement, rowsPerBatch);
+    return this.#streamed(statementOf(text, params, options), rowsPerBatch);
   }
 
   async *#streamed(statement: Statement, rowsPerBatch: number): AsyncGenerator<Result<Row>, void, undefined> {
@@ -111,7 +86,11 @@ export class ReservedConnection {
     Promise.resolve(this.#executor.release(this.#scope, this.#lease, connection.dead)).then(this.#backResolve, this.#backResolve);
   }
 
-  #runner = async (statement: Statement): Promise<unknown[]> => {
+  protected unsentQueries(): undefined {
+    return undefined;
+  }
+
+  protected async runStatement(statement: Statement): Promise<unknown[]> {
     if (this.#released) {
       throw new WarmpoolError('INVALID_QUERY', 'This reserved connection was released; reserve another with db.reserve().', { notApplied: true });
     }
@@ -129,7 +108,7 @@ export class ReservedConnection {
     } finally {
       if (--this.#inFlight === 0 && this.#released) this.#return();
     }
-  };
+  }
 }
 
 /** Acquires a live connection and holds it for a ReservedConnection. */

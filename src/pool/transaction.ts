@@ -1,12 +1,11 @@
 import { DatabaseError, WarmpoolError } from '../errors.js';
 import { isRetryableTransactionState } from '../sqlstate.js';
 import { runAfterBegin, runAfterProbingBegin, transactionStart } from '../transports/common.js';
-import type { Connection, Row, RunOptions, Statement, StatementResult, TransactionOptions } from '../transports/types.js';
-import { typeParsers } from '../transports/values.js';
+import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions } from '../transports/types.js';
 import type { Executor } from './execute.js';
 import { type ObservedOperation, type PoolObserver, endWhenSettled } from './observer.js';
-import { checkParams, checkText } from './params.js';
-import { SqlQuery, UnsafeFragment, isTemplateCall, statementFromTemplate, toResult, type UnsentQueries } from './query.js';
+import { toResult, type UnsentQueries } from './query.js';
+import { QueryApi } from './query-api.js';
 import type { InvocationScope } from './scope.js';
 import { insideTransaction } from './transaction-context.js';
 
@@ -55,28 +54,15 @@ interface Shared {
  * The handle a transaction callback gets: the same query API, bound to one connection. A
  * savepoint's callback gets a handle of its own, one level deeper, on which to nest further.
  */
-export class Transaction {
+export class Transaction extends QueryApi {
   #shared: Shared;
   /** The savepoint depth this handle makes savepoints at: 0 for the transaction's own. */
   #level: number;
 
   constructor(connection: Connection, withDeadline: DeadlineRunner, observer?: PoolObserver, operation?: ObservedOperation, parent?: Transaction, begin?: Statement, replace?: Shared['replace']) {
+    super();
     this.#shared = parent ? parent.#shared : { connection, run: withDeadline, open: true, unsent: new Set(), savepoints: 0, depth: 0, observer, operation, begin, replace, probing: undefined };
     this.#level = parent ? parent.#level + 1 : 0;
-  }
-
-  readonly sql = <T extends object = Row>(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery<T> => {
-    if (!isTemplateCall(strings)) throw notTemplate();
-    return new SqlQuery<T>(this.#runner, statementFromTemplate(strings, values), undefined, this.#shared.unsent);
-  };
-
-  /** `textTypes`: type OIDs returned as the server's text for this query (replaces the pool's). */
-  query<T extends object = Row>(text: string, params: readonly unknown[] = [], options: { textTypes?: readonly number[] } = {}): SqlQuery<T> {
-    checkText(text);
-    checkParams(params);
-    const statement: Statement = { text, params };
-    if (options.textTypes !== undefined) statement.types = typeParsers(options.textTypes, 'The query option "textTypes"');
-    return new SqlQuery<T>(this.#runner, statement, undefined, this.#shared.unsent);
   }
 
   /**
@@ -102,24 +88,20 @@ export class Transaction {
     const name = `warmpool_sp_${++shared.savepoints}`;
     shared.depth++;
     try {
-      await this.#runner({ text: `savepoint ${name}`, params: [] });
+      await this.runStatement({ text: `savepoint ${name}`, params: [] });
       let result: T;
       try {
         result = await fn(new Transaction(shared.connection, shared.run, undefined, undefined, this));
         this.#refuseUnsent();
       } catch (err) {
-        if (!shared.connection.dead && shared.open) await this.#runner({ text: `rollback to savepoint ${name}`, params: [] }).catch(() => {});
+        if (!shared.connection.dead && shared.open) await this.runStatement({ text: `rollback to savepoint ${name}`, params: [] }).catch(() => {});
         throw err;
       }
-      await this.#runner({ text: `release savepoint ${name}`, params: [] });
+      await this.runStatement({ text: `release savepoint ${name}`, params: [] });
       return result;
     } finally {
       shared.depth = this.#level;
     }
-  }
-
-  unsafe(text: string): UnsafeFragment {
-    return new UnsafeFragment(text);
   }
 
   close(): void {
@@ -147,13 +129,17 @@ export class Transaction {
     this.#refuseUnsent();
   }
 
-  #runner = (statement: Statement): Promise<unknown[]> => {
-    const observed = this.#shared.observer?.statement(statement, this.#shared.operation);
-    if (!observed) return this.#runStatement(statement);
-    return endWhenSettled(observed, this.#runStatement(statement));
-  };
+  protected unsentQueries(): UnsentQueries {
+    return this.#shared.unsent;
+  }
 
-  async #runStatement(statement: Statement): Promise<unknown[]> {
+  protected runStatement(statement: Statement): Promise<unknown[]> {
+    const observed = this.#shared.observer?.statement(statement, this.#shared.operation);
+    if (!observed) return this.#run(statement);
+    return endWhenSettled(observed, this.#run(statement));
+  }
+
+  async #run(statement: Statement): Promise<unknown[]> {
     if (!this.#shared.open) {
       throw new WarmpoolError('INVALID_QUERY', 'This transaction has already finished; run queries inside the callback and await them.', { notApplied: true });
     }
@@ -193,10 +179,6 @@ export class Transaction {
       return firstResult(await runAfterBegin(fresh, begin, [statement], limits));
     }
   }
-}
-
-export function notTemplate(): WarmpoolError {
-  return new WarmpoolError('INVALID_QUERY', 'sql must be used as a tagged template: sql`select * from t where id = ${id}`. For SQL in a string use query(text, params).', { notApplied: true });
 }
 
 /**
