@@ -2,6 +2,7 @@ import { WarmpoolError } from './errors.js';
 import { resolveOptions, type PoolOptions } from './options.js';
 import { Pool } from './pool/pool.js';
 import { registry, settingsKey } from './pool/registry.js';
+import type { Counters } from './pool/stats.js';
 import { detectRuntime } from './runtime.js';
 import { type Selection, type TransportTable, selectTransport } from './select-transport.js';
 import type { ResolvedOptions } from './options.js';
@@ -21,7 +22,7 @@ export function createPoolFrom(table: TransportTable, options: PoolOptions = {},
   // Selected before the registry is read, so that an entry without the transport says so even
   // when another entry (they share the registry) already made that pool.
   const selection = selectTransport(resolved, runtime, table);
-  if (lifetime === 'request') return new Pool(resolved, deferred(selection, resolved), () => {});
+  if (lifetime === 'request') return new Pool(resolved, (counters) => deferred(selection, resolved, counters), () => {});
   const { pools } = registry();
   const key = settingsKey(resolved);
   const existing = pools.get(key);
@@ -29,7 +30,7 @@ export function createPoolFrom(table: TransportTable, options: PoolOptions = {},
   if (runtime === 'workerd' && selection.name !== 'http') throw moduleScopeSockets(selection.name);
   // Where sockets may outlive a request, a TCP transport is built now (its first driver with it):
   // a pool made at module scope then does that work in Lambda's init, as raw postgres.js does.
-  const pool = new Pool(resolved, deferred(selection, resolved, selection.name === 'tcp' && runtime !== 'workerd'), () => {
+  const pool = new Pool(resolved, (counters) => deferred(selection, resolved, counters, selection.name === 'tcp' && runtime !== 'workerd'), () => {
     if (pools.get(key) === pool) pools.delete(key);
   });
   pools.set(key, pool);
@@ -40,9 +41,9 @@ export function createPoolFrom(table: TransportTable, options: PoolOptions = {},
  * The transport is built on first use, inside a handler (Workers refuse random values, the
  * container id, at module scope, where pools are usually made), or at once when `now`.
  */
-function deferred(selection: Selection, options: ResolvedOptions, now = false): Transport {
+function deferred(selection: Selection, options: ResolvedOptions, counters: Counters, now = false): Transport {
   let built: Transport | undefined;
-  const transport = () => (built ??= selection.factory(options, registry().containerId));
+  const transport = () => (built ??= selection.factory(options, registry().containerId, counters));
   if (now) transport();
   const watch = options.pooler === 'rds-proxy' && options.onEvent ? pinningWatcher(options.onEvent) : undefined;
   return {

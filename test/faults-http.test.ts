@@ -209,6 +209,8 @@ describe('HTTP transport via the gateway', () => {
     expect(new Set(retries.map((e) => e.delayMs)).size).toBeGreaterThan(1); // jittered
     expect(retries.every((e) => e.delayMs! < 2_000)).toBe(true); // capped
     expect(p.counters.accepted).toBe(0);
+    // Counted in stats() as a TCP connect's attempts are: 4 failed attempts each, 3 tried again.
+    expect(db.stats()).toMatchObject({ connectFailures: 3 * 4, connectRetries: 3 * 3 });
     await p.refuse(false);
     const id = history.nextId();
     await history.run(id, () => handler(id, lambda(5_000)));

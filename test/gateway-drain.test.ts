@@ -160,8 +160,18 @@ describe.skipIf(!isEmbeddedServer())('gateway.drain() and close() from code', ()
     expect(served.status).toBe(200);
     expect(served.headers.connection).toBe('close');
 
-    void gw.drain({ delayMs: 0, timeoutMs: 600_000 });
-    await vi.waitFor(async () => expect((await postSql(gw, { query: 'select 1', params: [] }, {}, roleUrl)).status).toBe(503), { timeout: 30_000, interval: 20 });
+    // A request in flight keeps the drain from finishing (and the port open) while we look.
+    await holdLock();
+    let inFlight: ReturnType<typeof postSql> | undefined;
+    try {
+      inFlight = postSql(gw, HELD, {}, roleUrl);
+      await vi.waitFor(async () => expect((await sessions()).waiting).toBe(1), { timeout: 30_000, interval: 20 });
+      void gw.drain({ delayMs: 0, timeoutMs: 600_000 });
+      await vi.waitFor(async () => expect((await postSql(gw, { query: 'select 1', params: [] }, {}, roleUrl)).status).toBe(503), { timeout: 30_000, interval: 20 });
+    } finally {
+      await releaseLock();
+    }
+    expect((await inFlight).status).toBe(200);
     expect(await draining).toMatchObject({ cutRequests: 0, cutWebSockets: 0 });
     // Its upstream connection was closed, not left idle for --idle-timeout-ms.
     expect(gw.stats().connections.open).toBe(0);

@@ -105,9 +105,9 @@ describe('detectRuntime and createPool on each runtime', () => {
 describe('when the transport is built', () => {
   const counted = (name: 'tcp' | 'http') => {
     const made = { count: 0 };
-    const factory: TransportFactory = (options, containerId) => {
+    const factory: TransportFactory = (options, containerId, counters) => {
       made.count++;
-      return fake(name)(options, containerId);
+      return fake(name)(options, containerId, counters);
     };
     return { made, factory };
   };

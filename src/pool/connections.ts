@@ -9,7 +9,7 @@ import { readsOnly } from '../transports/session-state.js';
 import type { Connection, Statement, Transport } from '../transports/types.js';
 import { type Limit, connectWithRetry } from './connect.js';
 import { removeUnordered } from '../unordered.js';
-import { type Counters, newCounters } from './stats.js';
+import type { Counters } from './stats.js';
 
 export interface Lease {
   readonly connection: Connection;
@@ -38,7 +38,7 @@ interface Waiter {
 }
 
 export class ConnectionSet {
-  readonly counters: Counters = newCounters();
+  readonly counters: Counters;
   /** Called each time a connection goes back to the idle list (warmpool/vercel's 'release'). */
   readonly releaseListeners = new Set<() => void>();
   #options: ResolvedOptions;
@@ -54,9 +54,10 @@ export class ConnectionSet {
   #ended = false;
   #sweepTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(options: ResolvedOptions, transport: Transport) {
+  constructor(options: ResolvedOptions, transport: Transport, counters: Counters) {
     this.#options = options;
     this.#transport = transport;
+    this.counters = counters;
   }
 
   get idleCount(): number {

@@ -8,7 +8,7 @@ import { LazyQuery, toResult, type QueryFlags, type UnsentQueries } from './quer
 import { QueryApi } from './query-api.js';
 import { type ReservedConnection, reserve } from './reserved.js';
 import type { InvocationScope } from './scope.js';
-import type { Counters } from './stats.js';
+import { type Counters, newCounters } from './stats.js';
 import { type KeyedTransactionOptions, isKeyed, runKeyedTransaction } from './idempotency.js';
 import { type Transaction, runTransaction } from './transaction.js';
 
@@ -58,11 +58,13 @@ export class Pool extends QueryApi {
   #scopeSource: () => InvocationScope | undefined = () => undefined;
   #onEnd: () => void;
 
-  constructor(options: ResolvedOptions, transport: Transport, onEnd: () => void) {
+  /** `transportFor`: the transport, given the pool's counters to count its own retries in. */
+  constructor(options: ResolvedOptions, transportFor: (counters: Counters) => Transport, onEnd: () => void) {
     super();
     this.#options = options;
-    this.#transport = transport;
-    this.#set = new ConnectionSet(options, transport);
+    const counters = newCounters();
+    this.#transport = transportFor(counters);
+    this.#set = new ConnectionSet(options, this.#transport, counters);
     this.#executor = new Executor(this.#set, options, () => this.#scopeSource());
     this.#onEnd = onEnd;
     const userOnEvent = options.onEvent;

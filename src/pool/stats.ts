@@ -8,9 +8,9 @@ export interface Counters {
   reconnects: number;
   /** Statements or transactions sent again after a failure that left them unapplied. */
   retries: number;
-  /** Connect attempts that failed. */
+  /** Connect attempts that failed (over HTTP: requests the endpoint never received, too). */
   connectFailures: number;
-  /** Connect attempts repeated after a backoff. */
+  /** Connect attempts (HTTP: requests) repeated, after a backoff or with a fresh password. */
   connectRetries: number;
   /** Validation pings sent after idle. */
   validations: number;

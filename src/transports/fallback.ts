@@ -23,8 +23,8 @@ export function meansNoSockets(err: unknown): boolean {
 }
 
 export function withHttpFallback(tcpFactory: TransportFactory, httpFactory: TransportFactory): TransportFactory {
-  return (options, containerId) => {
-    const tcp = tcpFactory(options, containerId);
+  return (options, containerId, counters) => {
+    const tcp = tcpFactory(options, containerId, counters);
     let current: Transport = tcp;
     return {
       get name() {
@@ -39,7 +39,7 @@ export function withHttpFallback(tcpFactory: TransportFactory, httpFactory: Tran
           return await tcp.connect(limit, refreshPassword);
         } catch (err) {
           if (!meansNoSockets(err) || current !== tcp) throw err;
-          current = httpFactory(options, containerId);
+          current = httpFactory(options, containerId, counters);
           const code = err instanceof WarmpoolError ? ((err.cause as { code?: string } | undefined)?.code ?? err.code) : 'error';
           options.onEvent?.({ type: 'fallback', reason: `TCP sockets are not available here (${code}); using HTTP to ${options.httpEndpoint?.split('?', 1)[0]}` });
           return current.connect(limit, refreshPassword);

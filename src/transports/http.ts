@@ -1,8 +1,9 @@
 import { neon, neonConfig, type FullQueryResults, type NeonQueryFunction } from '@neondatabase/serverless';
 import { DatabaseError, WarmpoolError, type ServerErrorFields } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import { ConnectRetry, sleep } from '../pool/backoff.js';
-import { isLoginRefused, isPermanentAtConnect, isRejectedPassword, resumeSign } from '../sqlstate.js';
+import { ConnectRetry } from '../pool/backoff.js';
+import { type AttemptCounters, retryUnsent } from '../pool/retry-unsent.js';
+import { isLoginRefused, isPermanentAtConnect, resumeSign } from '../sqlstate.js';
 import { applicationNameFor, passwordFor, transactionStart } from './common.js';
 import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions, TransportFactory } from './types.js';
 import { type TypeParsers, driverParam, typeParsers } from './values.js';
@@ -95,13 +96,14 @@ class HttpConnection implements Connection {
   #endpoint: string;
   #containerId: string;
   #sql: Sql;
-  #refreshed = false;
+  #counters: AttemptCounters;
   #fetch?: Fetch;
   /** The pool's parsers (its `textTypes`). */
   #types: TypeParsers;
 
-  constructor(options: ResolvedOptions, containerId: string, endpoint: string, password: string | undefined, send?: Fetch) {
+  constructor(options: ResolvedOptions, containerId: string, counters: AttemptCounters, endpoint: string, password: string | undefined, send?: Fetch) {
     this.#options = options;
+    this.#counters = counters;
     this.#endpoint = endpoint;
     this.#containerId = containerId;
     this.#fetch = send;
@@ -149,37 +151,34 @@ class HttpConnection implements Connection {
 
   /**
    * Sends one request under the deadline; requests that certainly were not received are sent
-   * again with backoff, by the rules of a TCP connect (ConnectRetry, resumeTimeoutMs included).
+   * again by the rules every transport's connects follow (retry-unsent.ts).
    */
-  async #send<T>(run: RunOptions, batch: boolean, request: (sendOptions: SendOptions) => Promise<T>): Promise<T> {
+  #send<T>(run: RunOptions, batch: boolean, request: (sendOptions: SendOptions) => Promise<T>): Promise<T> {
     const deadline = run.deadline ?? Infinity;
-    const retry = new ConnectRetry(this.#options, deadline);
-    for (;;) {
-      if (deadline <= Date.now()) throw new WarmpoolError('DEADLINE_EXCEEDED', 'The deadline passed before the HTTP request was sent.', { notApplied: true });
-      const exchange: Exchange = { endpoint: this.#endpoint, send: this.#fetch };
-      const controller = deadline === Infinity ? undefined : new AbortController();
-      const timer = controller && setTimeout(() => controller.abort(), deadline - Date.now());
+    if (deadline <= Date.now()) return Promise.reject(new WarmpoolError('DEADLINE_EXCEEDED', 'The deadline passed before the HTTP request was sent.', { notApplied: true }));
+    let exchange: Exchange = { endpoint: this.#endpoint, send: this.#fetch };
+    let controller: AbortController | undefined;
+    const attempt = async (freshPassword: boolean): Promise<T> => {
+      exchange = { endpoint: this.#endpoint, send: this.#fetch };
+      controller = deadline === Infinity ? undefined : new AbortController();
+      // A rotated credential: the password function is asked for a fresh one, kept from then on.
+      if (freshPassword) this.#sql = this.#driver(await passwordFor(this.#options, true));
+      const timer = controller && setTimeout(() => controller?.abort(), deadline - Date.now());
       try {
         routeRequests();
         return await request(controller ? { [EXCHANGE]: exchange, signal: controller.signal } : { [EXCHANGE]: exchange });
-      } catch (err) {
-        const { error, retry: sendAgain } = requestError(err, exchange, controller?.signal.aborted === true, batch, this.#endpoint);
-        if (isRejectedPassword(error) && typeof this.#options.password === 'function' && !this.#refreshed) {
-          // A rotated credential: ask the password function once for a fresh one.
-          this.#refreshed = true;
-          this.#sql = this.#driver(await passwordFor(this.#options, true));
-          continue;
-        }
-        const backoffMs = sendAgain ? retry.next(error) : undefined;
-        // A busy endpoint's Retry-After (capped) is waited for when it is longer than the backoff.
-        const delayMs = backoffMs === undefined ? undefined : Math.max(backoffMs, retryAfterMs(exchange.retryAfter));
-        if (delayMs === undefined || Date.now() + delayMs >= Math.min(deadline, retry.deadline)) throw sendAgain ? retry.giveUp(error) : error;
-        this.#options.onEvent?.({ type: 'connect-retry', attempt: retry.failures, delayMs, reason: error.sqlState ?? error.code });
-        await sleep(delayMs);
       } finally {
         clearTimeout(timer);
       }
-    }
+    };
+    const retry = new ConnectRetry(this.#options, deadline);
+    return retryUnsent({ options: this.#options, counters: this.#counters, retry }, attempt, (err) => {
+      // The password function's own error: no request was made.
+      if (err instanceof WarmpoolError && exchange.status === undefined && exchange.failure === undefined) return { error: err, again: false };
+      const { error, retry: again } = requestError(err, exchange, controller?.signal.aborted === true, batch, this.#endpoint);
+      // A busy endpoint's Retry-After (capped) is waited for when it is longer than the backoff.
+      return { error, again, waitAtLeastMs: retryAfterMs(exchange.retryAfter) };
+    });
   }
 }
 
@@ -285,7 +284,7 @@ function redactEndpoint(endpoint: string): string {
  * nodeFetch); without it they use the runtime's fetch. A fetchFunction set on neonConfig by other
  * code takes precedence over both.
  */
-export const httpTransport = (fetchFor?: (options: ResolvedOptions) => Fetch): TransportFactory => (options, containerId) => {
+export const httpTransport = (fetchFor?: (options: ResolvedOptions) => Fetch): TransportFactory => (options, containerId, counters) => {
   const endpoint = options.httpEndpoint;
   if (!endpoint) {
     throw new WarmpoolError('TRANSPORT_UNAVAILABLE', `The http transport needs an endpoint: set httpEndpoint (or WARMPOOL_HTTP_ENDPOINT) to a warmpool gateway's /sql URL. It is not derived from the host ${options.host}, since every request carries the password.`);
@@ -294,7 +293,7 @@ export const httpTransport = (fetchFor?: (options: ResolvedOptions) => Fetch): T
   return {
     name: 'http',
     interactiveTransactions: false,
-    connect: async (_signal, refreshPassword) => new HttpConnection(options, containerId, endpoint, await passwordFor(options, refreshPassword), send),
+    connect: async (_signal, refreshPassword) => new HttpConnection(options, containerId, counters, endpoint, await passwordFor(options, refreshPassword), send),
   };
 };
 

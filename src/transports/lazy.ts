@@ -8,14 +8,14 @@ import type { Transport, TransportFactory } from './types.js';
  * fallback) never evaluates it, and a bundler that splits chunks keeps it out of the entry file.
  */
 export function lazyTransport(name: TransportName, interactiveTransactions: boolean, load: () => Promise<TransportFactory>): TransportFactory {
-  return (options, containerId) => {
+  return (options, containerId, counters) => {
     let loaded: Promise<Transport> | undefined;
     return {
       name,
       interactiveTransactions,
       async connect(limit, refreshPassword) {
         loaded ??= load().then(
-          (factory) => factory(options, containerId),
+          (factory) => factory(options, containerId, counters),
           (err: unknown) => {
             loaded = undefined;
             throw new WarmpoolError('TRANSPORT_UNAVAILABLE', `The ${name} transport could not be loaded (is @neondatabase/serverless installed or bundled?).`, { cause: err, notApplied: true });

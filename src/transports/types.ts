@@ -1,4 +1,5 @@
 import type { ResolvedOptions, TransportName } from '../options.js';
+import type { AttemptCounters } from '../pool/retry-unsent.js';
 import type { SessionState } from './session-state.js';
 import type { TypeParsers } from './values.js';
 
@@ -117,4 +118,5 @@ export interface Transport {
   connect(limit?: ConnectLimit, refreshPassword?: boolean): Promise<Connection>;
 }
 
-export type TransportFactory = (options: ResolvedOptions, containerId: string) => Transport;
+/** `counters`: the pool's, where a transport that tries requests again (HTTP) counts them. */
+export type TransportFactory = (options: ResolvedOptions, containerId: string, counters: AttemptCounters) => Transport;
