@@ -13,6 +13,7 @@ import { runReadOnly } from '../transports/common.js';
 import type { Connection, RunOptions, Statement, StatementResult } from '../transports/types.js';
 import type { ConnectionSet, Lease } from './connections.js';
 import { type ObservedOperation, type PoolObserver, endWhenSettled } from './observer.js';
+import { outcome } from './outcome.js';
 import { type InvocationScope, addLease, removeLease } from './scope.js';
 import { currentTransaction } from './transaction-context.js';
 
@@ -259,16 +260,10 @@ export class Executor {
     return error;
   }
 
-  #outcome(error: WarmpoolError, idempotent: boolean): WarmpoolError {
-    if (error.code === 'OUTCOME_UNKNOWN') this.#set.counters.outcomeUnknown++;
-    if (!isConnectionLoss(error) || error.notApplied || idempotent) return error;
-    this.#set.counters.outcomeUnknown++;
-    return new WarmpoolError(
-      'OUTCOME_UNKNOWN',
-      'The connection was lost after the statement was sent, so whether it took effect is unknown; it was not sent again. ' +
-        'Check before repeating it, or mark reads and idempotent writes with .idempotent() so warmpool may retry them.',
-      { cause: error, sqlState: error.sqlState },
-    );
+  #outcome(error: WarmpoolError, idempotent: boolean): unknown {
+    const result = outcome(error, 'statement', idempotent);
+    if (result instanceof WarmpoolError && result.code === 'OUTCOME_UNKNOWN') this.#set.counters.outcomeUnknown++;
+    return result;
   }
 }
 

@@ -11,6 +11,7 @@ import type { Row, Statement } from '../transports/types.js';
 import type { Lease } from './connections.js';
 import type { Executor } from './execute.js';
 import { type Result, toResult } from './query.js';
+import { outcome } from './outcome.js';
 import { QueryApi, statementOf } from './query-api.js';
 import type { InvocationScope } from './scope.js';
 
@@ -57,10 +58,7 @@ export class ReservedConnection extends QueryApi {
       try {
         for await (const batch of batches) yield toResult(batch) as Result<Row>;
       } catch (err) {
-        if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST' && !err.notApplied) {
-          throw new WarmpoolError('OUTCOME_UNKNOWN', 'The reserved connection was lost while the stream was open, so whether its statement took effect is unknown; it was not sent again (its session is gone).', { cause: err, sqlState: err.sqlState });
-        }
-        throw err;
+        throw outcome(err, 'reserved');
       }
       this.#lease.uses++;
     } finally {
@@ -101,10 +99,7 @@ export class ReservedConnection extends QueryApi {
       this.#lease.uses++;
       return toResult(result);
     } catch (err) {
-      if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST' && !err.notApplied) {
-        throw new WarmpoolError('OUTCOME_UNKNOWN', 'The reserved connection was lost after the statement was sent, so whether it took effect is unknown; it was not sent again (its session is gone).', { cause: err, sqlState: err.sqlState });
-      }
-      throw err;
+      throw outcome(err, 'reserved');
     } finally {
       if (--this.#inFlight === 0 && this.#released) this.#return();
     }

@@ -4,6 +4,7 @@ import { runAfterBegin, runAfterProbingBegin, transactionStart } from '../transp
 import type { Connection, RunOptions, Statement, StatementResult, TransactionOptions } from '../transports/types.js';
 import type { Executor } from './execute.js';
 import { type ObservedOperation, type PoolObserver, endWhenSettled } from './observer.js';
+import { outcome } from './outcome.js';
 import { toResult, type UnsentQueries } from './query.js';
 import { QueryApi } from './query-api.js';
 import type { InvocationScope } from './scope.js';
@@ -155,15 +156,8 @@ export class Transaction extends QueryApi {
       shared.probing = first.then(() => {}, () => {});
       return toResult(await first);
     } catch (err) {
-      // COMMIT has not been sent yet, so a lost connection means the transaction did not commit.
-      if (err instanceof WarmpoolError && err.code === 'CONNECTION_LOST') {
-        throw new WarmpoolError('CONNECTION_LOST', `${err.message} The transaction did not commit.`, { cause: err, notApplied: true, sqlState: err.sqlState });
-      }
-      // Its connection is closed on release: this transaction can no longer commit.
-      if (err instanceof WarmpoolError && err.code === 'STALE_STATEMENT') {
-        throw new WarmpoolError('STALE_STATEMENT', err.message, { cause: err.cause, notApplied: true, sqlState: err.sqlState });
-      }
-      throw err;
+      // COMMIT has not been sent yet.
+      throw outcome(err, 'before-commit');
     }
   }
 
@@ -246,7 +240,7 @@ async function attempts<T>(
         return result;
       }
       const commit = await executor.withDeadline(scope, (limits) => connection.run({ text: 'commit', params: [] }, limits)).catch((err) => {
-        throw commitError(err);
+        throw outcome(err, 'commit');
       });
       if (commit.command === 'ROLLBACK') {
         throw new WarmpoolError('TRANSACTION_ROLLED_BACK', 'A statement inside the transaction failed, so COMMIT rolled it back. Let errors inside the callback propagate.', { notApplied: true });
@@ -281,14 +275,3 @@ function isRetryable(err: unknown): boolean {
   return (err.code === 'CONNECTION_LOST' && err.notApplied) || err.code === 'STALE_STATEMENT';
 }
 
-function commitError(err: unknown): unknown {
-  if (!(err instanceof WarmpoolError) || err instanceof DatabaseError) return err;
-  if (err.notApplied) {
-    // COMMIT was refused at the deadline, found its connection closed, or was cancelled: nothing committed.
-    return new WarmpoolError(err.code, `${err.message} The transaction did not commit.`, { cause: err, notApplied: true, sqlState: err.sqlState });
-  }
-  if (err.code === 'CONNECTION_LOST') {
-    return new WarmpoolError('OUTCOME_UNKNOWN', 'The connection was lost while COMMIT was in flight, so whether the transaction committed is unknown.', { cause: err, sqlState: err.sqlState });
-  }
-  return err;
-}

@@ -1,6 +1,7 @@
 import { DatabaseError, WarmpoolError, redactSecrets } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { pgHbaTlsHint } from '../tls/defaults.js';
+import { outcome } from '../pool/outcome.js';
 import type { Connection, ConnectLimit, RunOptions, Statement, StatementResult, TransactionOptions } from './types.js';
 
 /** Helpers shared by transports; none of them imports a driver. */
@@ -114,17 +115,6 @@ export function transactionStart(tx: TransactionOptions): string {
   return text;
 }
 
-/** The same error, marked as certainly not applied (its transaction never committed). */
-export function markNotApplied(err: unknown): unknown {
-  if (err instanceof DatabaseError) {
-    return new DatabaseError(err.message, err as unknown as { code: string }, { cause: err, notApplied: true });
-  }
-  if (err instanceof WarmpoolError) {
-    return new WarmpoolError(err.code, err.message, { cause: err.cause ?? err, notApplied: true, sqlState: err.sqlState });
-  }
-  return err;
-}
-
 /**
  * Sends BEGIN and the statements after it without waiting for BEGIN's answer: one round trip
  * where the driver pipelines (TCP), when no statement needs describing first. A statement fails
@@ -142,9 +132,9 @@ export async function runAfterBegin(connection: Connection, begin: Statement, st
   for (const run of runs) run.catch(() => {});
   const refused = await started.then(() => undefined, (err: unknown) => err ?? new Error('BEGIN failed'));
   if (refused !== undefined) {
-    if (connection.dead || !(refused instanceof DatabaseError)) throw markNotApplied(refused);
+    if (connection.dead || !(refused instanceof DatabaseError)) throw outcome(refused, 'batch');
     const ran = await Promise.allSettled(runs);
-    if (ran.every((r) => r.status === 'rejected')) throw markNotApplied(refused);
+    if (ran.every((r) => r.status === 'rejected')) throw outcome(refused, 'batch');
     throw new WarmpoolError('OUTCOME_UNKNOWN', `The server refused BEGIN (${refused.message}), and the statements sent with it ran on their own, outside a transaction.`, { cause: refused });
   }
   const results: StatementResult[] = [];
@@ -179,7 +169,7 @@ export async function runReadOnly(connection: Connection, statement: Statement, 
     return result;
   } catch (err) {
     if (err instanceof DatabaseError && err.code === READ_ONLY_TRANSACTION && !connection.dead) return connection.run(statement, options);
-    if (err instanceof WarmpoolError && !(err instanceof DatabaseError) && (err.code === 'CONNECTION_LOST' || err.code === 'STALE_STATEMENT')) throw markNotApplied(err);
+    if (err instanceof WarmpoolError && !(err instanceof DatabaseError) && (err.code === 'CONNECTION_LOST' || err.code === 'STALE_STATEMENT')) throw outcome(err, 'batch');
     throw err;
   }
 }
@@ -218,7 +208,7 @@ export async function batchInSession(connection: Connection, statements: readonl
     results = await runAfterBegin(connection, { text: transactionStart(tx), params: [] }, statements, options);
     refuseAfterDeadline(options);
   } catch (err) {
-    throw err instanceof WarmpoolError && err.code === 'OUTCOME_UNKNOWN' ? err : markNotApplied(err);
+    throw outcome(err, 'batch');
   }
   await connection.run({ text: 'commit', params: [] }, options);
   return results;

@@ -12,6 +12,7 @@
  */
 import { CompiledQuery, type DatabaseConnection, type QueryId, type QueryResult } from 'kysely';
 import { WarmpoolError } from '../../errors.js';
+import { outcome } from '../../pool/outcome.js';
 import type { Pool } from '../../pool/pool.js';
 import type { Result } from '../../pool/query.js';
 import type { ReservedConnection } from '../../pool/reserved.js';
@@ -149,10 +150,7 @@ export class WarmpoolConnection implements DatabaseConnection {
     // COMMIT and ROLLBACK end the transaction whatever their answer.
     this.#inTransaction = false;
     return await this.#run(text, params).catch((err) => {
-      if (control === 'commit' && err instanceof WarmpoolError && err.code === 'OUTCOME_UNKNOWN') {
-        throw new WarmpoolError('OUTCOME_UNKNOWN', 'The connection was lost while COMMIT was in flight, so whether the transaction committed is unknown.', { cause: err, sqlState: err.sqlState });
-      }
-      throw err;
+      throw control === 'commit' ? where(err, 'commit') : err;
     });
   }
 
@@ -164,8 +162,7 @@ export class WarmpoolConnection implements DatabaseConnection {
       return await conn.query(text, params, QUERY_OPTIONS);
     } catch (err) {
       // Lost before COMMIT was sent: the server rolls the transaction back.
-      if (this.#inTransaction && err instanceof WarmpoolError && isLoss(err)) throw notApplied(err, 'The transaction did not commit.');
-      throw err;
+      throw this.#inTransaction ? where(err, 'before-commit') : err;
     }
   }
 
@@ -178,6 +175,12 @@ export class WarmpoolConnection implements DatabaseConnection {
 
 function isLoss(err: WarmpoolError): boolean {
   return err.code === 'OUTCOME_UNKNOWN' || err.code === 'CONNECTION_LOST';
+}
+
+/** A loss the reserved connection reported as OUTCOME_UNKNOWN, read by where the transaction stood. */
+function where(err: unknown, stage: 'before-commit' | 'commit'): unknown {
+  if (!(err instanceof WarmpoolError) || err.code !== 'OUTCOME_UNKNOWN') return outcome(err, stage);
+  return outcome(new WarmpoolError('CONNECTION_LOST', 'The connection was lost.', { cause: err, sqlState: err.sqlState }), stage);
 }
 
 function notApplied(err: unknown, sentence: string): unknown {
