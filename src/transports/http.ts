@@ -155,11 +155,12 @@ class HttpConnection implements Connection {
    */
   #send<T>(run: RunOptions, batch: boolean, request: (sendOptions: SendOptions) => Promise<T>): Promise<T> {
     const deadline = run.deadline ?? Infinity;
-    if (deadline <= Date.now()) return Promise.reject(new WarmpoolError('DEADLINE_EXCEEDED', 'The deadline passed before the HTTP request was sent.', { notApplied: true }));
     let exchange: Exchange = { endpoint: this.#endpoint, send: this.#fetch };
     let controller: AbortController | undefined;
     const attempt = async (freshPassword: boolean): Promise<T> => {
       exchange = { endpoint: this.#endpoint, send: this.#fetch };
+      // A backoff's timer may fire late on a busy machine: past the deadline nothing is sent.
+      if (deadline <= Date.now()) throw new WarmpoolError('DEADLINE_EXCEEDED', 'The deadline passed before the HTTP request was sent.', { notApplied: true });
       controller = deadline === Infinity ? undefined : new AbortController();
       // A rotated credential: the password function is asked for a fresh one, kept from then on.
       if (freshPassword) this.#sql = this.#driver(await passwordFor(this.#options, true));
@@ -173,7 +174,7 @@ class HttpConnection implements Connection {
     };
     const retry = new ConnectRetry(this.#options, deadline);
     return retryUnsent({ options: this.#options, counters: this.#counters, retry }, attempt, (err) => {
-      // The password function's own error: no request was made.
+      // Ours (the deadline, the password function's error): no request was made.
       if (err instanceof WarmpoolError && exchange.status === undefined && exchange.failure === undefined) return { error: err, again: false };
       const { error, retry: again } = requestError(err, exchange, controller?.signal.aborted === true, batch, this.#endpoint);
       // A busy endpoint's Retry-After (capped) is waited for when it is longer than the backoff.
