@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // The workspace packages import the library by name ('warmpool'); its `warmpool-source` export
 // condition points at src/, so tests and the processes they start run the sources, unbuilt.
@@ -16,6 +16,8 @@ export default defineConfig({
   environments: { ssr: { resolve: { conditions: CONDITIONS } }, __vitest__: { resolve: { conditions: CONDITIONS } } },
   test: {
     include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    // Other projects' suites, run by their own runners (npm run test:peers).
+    exclude: [...configDefaults.exclude, 'test/peers/**'],
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/secret-watch.ts'],
     pool: 'forks',
