@@ -16,7 +16,7 @@ export default defineConfig({
   environments: { ssr: { resolve: { conditions: CONDITIONS } }, __vitest__: { resolve: { conditions: CONDITIONS } } },
   test: {
     include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
-    // Other projects' suites, run by `npm run test:peers` on their own config.
+    // Other projects' suites, run by their own runners (npm run test:peers).
     exclude: [...configDefaults.exclude, 'test/peers/**'],
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/secret-watch.ts'],
