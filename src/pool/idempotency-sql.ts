@@ -57,6 +57,34 @@ claimed as (
 select c.n as claimed, set_config('lock_timeout', (select v from prev), true) as restored
 from (select count(*)::int as n from claimed) as c`;
 
+/**
+ * Claims the key as the first statement of a keyed batch, whose transaction cannot store a result
+ * or branch on an answer (over HTTP it is one request): it fails, and so rolls the batch back,
+ * when the key is live.
+ * - `w` sets lock_timeout = $4 after `prev` read it, so no wait below outlasts it (then 55P03);
+ * - `gone` deletes the key's own row once it expired (waiting for a transaction holding it);
+ * - the insert reads `gone` first, so that delete is done before it; a live row of the key fails
+ *   it with 23505 on the table's primary key (a row not committed yet makes it wait for that
+ *   transaction's end, and fail only if it committed);
+ * - `swept` deletes at most $5 expired rows of other keys, skipping held ones, as CLAIM does;
+ * - RETURNING restores lock_timeout for the batch's own statements.
+ */
+export const BATCH_CLAIM = `with prev as materialized (select current_setting('lock_timeout') as v),
+w as materialized (select set_config('lock_timeout', $4::text, true) as waiting from prev),
+gone as (
+  delete from ${IDEMPOTENCY_TABLE} where key = $1::text and expires_at <= now() and (select count(*) from w) = 1
+  returning 1
+),
+swept as (
+  delete from ${IDEMPOTENCY_TABLE} where ctid = any(array(
+    select ctid from ${IDEMPOTENCY_TABLE} where expires_at < now() and key <> $1::text
+    order by expires_at limit $5::int for update skip locked))
+)
+insert into ${IDEMPOTENCY_TABLE} (key, payload_hash, expires_at)
+select $1::text, $2::text, now() + $3::float8 * interval '1 millisecond'
+from w where (select count(*) from gone) >= 0
+returning set_config('lock_timeout', (select v from prev), true) as restored`;
+
 /** The committed row of a key that was not claimed: read in a statement of its own, whose snapshot sees it. */
 export const READ = `select payload_hash, result::text as result from ${IDEMPOTENCY_TABLE} where key = $1::text`;
 

@@ -15,6 +15,7 @@
  *   the database, or the key stays held, before the deadline.
  * - Anything that failed before `fn` ran is repeated freely (a bounded number of times): nothing
  *   of the caller's ran. A missing table is created there, once.
+ * The rules keyed batches share (options, the wait, the table, the errors) are exported from here.
  */
 import { DatabaseError, WarmpoolError } from '../errors.js';
 import { isRetryableTransactionState } from '../sqlstate.js';
@@ -62,19 +63,21 @@ export type KeyedTransactionOptions = InteractiveTransactionOptions & Idempotenc
 
 const KEYED_OPTIONS = ['idempotencyKey', 'payload', 'expiresAfterMs', 'inProgressWaitMs', 'createTable'] as const;
 const TRANSACTION_OPTIONS = ['isolation', 'readOnly', 'deferrable', 'retries'];
+/** What a keyed batch takes besides the keyed options. */
+export const BATCH_OPTIONS = ['isolation', 'readOnly', 'deferrable', 'idempotent'];
 const MAX_KEY_LENGTH = 512;
 const DEFAULTS = { expiresAfterMs: 3_600_000, inProgressWaitMs: 10_000, createTable: true };
 const MIN_EXPIRY_MS = 1000;
 /** Expired rows of other keys deleted per call, at most. */
-const SWEEP_LIMIT = 10;
+export const SWEEP_LIMIT = 10;
 /** Time left, after a wait for another call, to read its result and commit before the deadline. */
 const WAIT_RESERVE_MS = 100;
 /** Attempts that failed before `fn` ran (serialization failure, lost connection): always safe to repeat. */
-const FREE_ATTEMPTS = 3;
+export const FREE_ATTEMPTS = 3;
 /** Lookups of a COMMIT whose answer was lost that may fail on a lost connection before giving up. */
-const LOOKUPS = 3;
+export const LOOKUPS = 3;
 
-interface KeyedCall {
+export interface KeyedCall {
   key: string;
   /** The pool's queryTimeoutMs: a wait must end before the claim statement is cancelled. */
   queryTimeoutMs: number;
@@ -185,35 +188,45 @@ async function claim(tx: Transaction, call: KeyedCall, hash: string | null, swee
     const [row] = await tx.query<{ claimed: number }>(CLAIM, params);
     return row!.claimed === 1;
   } catch (err) {
-    if (err instanceof DatabaseError && err.code === '55P03') {
-      throw new WarmpoolError(
-        'IN_PROGRESS',
-        `Another call with the idempotency key "${shortKey(call.key)}" is running and did not finish within ${lockWaitMs(call, scope)} ms; this call did nothing. Try again later: you will get that call's result once it commits (or run it, if that call rolled back). Raise inProgressWaitMs to wait longer.`,
-        { cause: err, notApplied: true, sqlState: err.code },
-      );
-    }
+    if (isLockTimeout(err)) throw inProgress(err, call, lockWaitMs(call, scope), "you will get that call's result once it commits (or run it, if that call rolled back)");
     throw err;
   }
+}
+
+/** The claim waited for another call holding the key as long as it could (55P03). */
+export function isLockTimeout(err: unknown): err is DatabaseError {
+  return err instanceof DatabaseError && err.code === '55P03';
+}
+
+/** IN_PROGRESS: another call holds the key; `then` says what trying again later gives. */
+export function inProgress(err: DatabaseError, call: KeyedCall, waitedMs: number, then: string): WarmpoolError {
+  return new WarmpoolError(
+    'IN_PROGRESS',
+    `Another call with the idempotency key "${shortKey(call.key)}" is running and did not finish within ${waitedMs} ms; this call did nothing. Try again later: ${then}. Raise inProgressWaitMs to wait longer.`,
+    { cause: err, notApplied: true, sqlState: err.code },
+  );
 }
 
 /** Reads the result the key's transaction committed, in a statement whose snapshot sees it. */
 async function replay(tx: Transaction, call: KeyedCall, hash: string | null, attempt: Attempt): Promise<unknown> {
   const [row] = await tx.query<{ payload_hash: string | null; result: string | null }>(READ, [call.key]);
   if (!row) throw new KeyVanished();
-  if (hash !== null && row.payload_hash !== hash) {
-    throw new WarmpoolError(
-      'IDEMPOTENCY_PAYLOAD_MISMATCH',
-      `The idempotency key "${shortKey(call.key)}" was used before with a different payload, so its stored result belongs to another request; nothing ran. Give each distinct request its own key (e.g. include what differs in it).`,
-      { notApplied: true },
-    );
-  }
+  if (hash !== null && row.payload_hash !== hash) throw payloadMismatch(call);
   attempt.value = parseStored(row.result);
   attempt.replayed = true;
   return attempt.value;
 }
 
+export function payloadMismatch(call: KeyedCall): WarmpoolError {
+  return new WarmpoolError(
+    'IDEMPOTENCY_PAYLOAD_MISMATCH',
+    `The idempotency key "${shortKey(call.key)}" was used before with a different payload, so what it recorded belongs to another request; nothing ran. Give each distinct request its own key (e.g. include what differs in it).`,
+    { notApplied: true },
+  );
+}
+
 /** How long the claim may wait for a call holding the key: inProgressWaitMs, ending before the deadline and queryTimeoutMs. */
-function lockWaitMs(call: KeyedCall, scope: InvocationScope | undefined): number {
+export function lockWaitMs(call: KeyedCall, scope: InvocationScope | undefined): number {
   const deadline = scope?.deadline ?? Infinity;
   const statementLimit = call.queryTimeoutMs > 0 ? call.queryTimeoutMs - WAIT_RESERVE_MS : Infinity;
   const wait = Math.min(call.inProgressWaitMs, deadline - Date.now() - WAIT_RESERVE_MS, statementLimit);
@@ -222,7 +235,7 @@ function lockWaitMs(call: KeyedCall, scope: InvocationScope | undefined): number
 }
 
 /** Creates the table (two statements, each safe to race with another container's). */
-async function createTable(executor: Executor, allowed: boolean, missing: unknown): Promise<void> {
+export async function createTable(executor: Executor, allowed: boolean, missing: unknown): Promise<void> {
   if (!allowed) throw tableMissing(missing, 'createTable is false');
   for (const text of CREATE_STATEMENTS) {
     try {
@@ -252,28 +265,28 @@ function tableNotCreated(err: unknown): unknown {
 function tableMissing(cause: unknown, why: string): WarmpoolError {
   return new WarmpoolError(
     'IDEMPOTENCY_TABLE_MISSING',
-    `The table ${IDEMPOTENCY_TABLE} that keyed transactions record their keys in does not exist, and ${why}; nothing ran. Create it with the IDEMPOTENCY_MIGRATION SQL exported by warmpool (as a user allowed to), or let the pool's user create it.`,
+    `The table ${IDEMPOTENCY_TABLE} that keyed transactions and batches record their keys in does not exist, and ${why}; nothing ran. Create it with the IDEMPOTENCY_MIGRATION SQL exported by warmpool (as a user allowed to), or let the pool's user create it.`,
     { cause, notApplied: true },
   );
 }
 
 /** Failed without anything of `fn` committed, in a way that a new transaction may not repeat. */
-function isRepeatable(err: unknown): boolean {
+export function isRepeatable(err: unknown): boolean {
   if (err instanceof KeyVanished) return true;
   if (err instanceof DatabaseError) return isRetryableTransactionState(err.code);
   if (!(err instanceof WarmpoolError)) return false;
   return (err.code === 'CONNECTION_LOST' && err.notApplied) || err.code === 'STALE_STATEMENT';
 }
 
-function isFailedConnect(err: unknown): boolean {
+export function isFailedConnect(err: unknown): boolean {
   return err instanceof WarmpoolError && !(err instanceof DatabaseError) && err.notApplied && (err.code === 'CONNECT_FAILED' || err.code === 'CONNECT_TIMEOUT');
 }
 
-function isUndefinedTable(err: unknown): boolean {
+export function isUndefinedTable(err: unknown): boolean {
   return err instanceof DatabaseError && err.code === '42P01';
 }
 
-function isCode(err: unknown, code: string): boolean {
+export function isCode(err: unknown, code: string): boolean {
   return err instanceof WarmpoolError && err.code === code;
 }
 
@@ -292,18 +305,23 @@ function notCommitted(unknown: WarmpoolError): WarmpoolError {
   );
 }
 
-function stillUnknown(unknown: WarmpoolError, lookupError: unknown): WarmpoolError {
+export function stillUnknown(
+  unknown: WarmpoolError,
+  lookupError: unknown,
+  callAgain = 'it returns the stored result if the transaction committed, and runs it otherwise',
+  lost = 'The connection was lost while COMMIT was in flight',
+): WarmpoolError {
   const why = isCode(lookupError, 'IN_PROGRESS')
     ? 'the key was still held on the server (the lost connection\'s transaction had not ended)'
     : `the lookup failed: ${(lookupError instanceof Error ? lookupError.message : String(lookupError)).replace(/\.$/, '')}`;
   return new WarmpoolError(
     'OUTCOME_UNKNOWN',
-    `The connection was lost while COMMIT was in flight, and looking the idempotency key up did not settle it before the deadline: ${why}. Call again with the same key: it returns the stored result if the transaction committed, and runs it otherwise.`,
+    `${lost}, and looking the idempotency key up did not settle it before the deadline: ${why}. Call again with the same key: ${callAgain}.`,
     { cause: unknown, sqlState: unknown.sqlState },
   );
 }
 
-function shortKey(key: string): string {
+export function shortKey(key: string): string {
   return key.length > 60 ? `${key.slice(0, 60)}…` : key;
 }
 
@@ -312,17 +330,18 @@ export function checkKeyedOptions(options: Omit<KeyedTransactionOptions, 'idempo
   resolveCall({ ...options, idempotencyKey: 'k' }, 0);
 }
 
-function resolveCall(options: KeyedTransactionOptions, queryTimeoutMs: number): KeyedCall {
+/** Checks a keyed call's options (`others`: what the call takes besides the keyed ones); throws INVALID_OPTION. */
+export function resolveCall(options: KeyedTransactionOptions & { idempotent?: boolean }, queryTimeoutMs: number, others = TRANSACTION_OPTIONS, what = 'transaction'): KeyedCall {
   for (const name of Object.keys(options)) {
-    if (!TRANSACTION_OPTIONS.includes(name) && !(KEYED_OPTIONS as readonly string[]).includes(name)) {
-      throw invalid(`Unknown transaction option "${name}". The options are ${[...TRANSACTION_OPTIONS, ...KEYED_OPTIONS].join(', ')}.`);
+    if (!others.includes(name) && !(KEYED_OPTIONS as readonly string[]).includes(name)) {
+      throw invalid(`Unknown ${what} option "${name}". The options are ${[...others, ...KEYED_OPTIONS].join(', ')}.`);
     }
   }
   const { idempotencyKey: key, payload } = options;
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw invalid(`idempotencyKey must be a non-empty string of at most ${MAX_KEY_LENGTH} characters (e.g. the event's id, or a hash of the request); got ${key === undefined ? 'none, with other keyed options' : typeof key === 'string' ? `${key.length} characters` : typeof key}.`);
   }
-  if (options.readOnly) throw invalid('A keyed transaction writes its key, so it cannot be readOnly: drop readOnly or idempotencyKey.');
+  if (options.readOnly) throw invalid(`A keyed ${what} writes its key, so it cannot be readOnly: drop readOnly or idempotencyKey.`);
   const expiresAfterMs = options.expiresAfterMs ?? DEFAULTS.expiresAfterMs;
   if (!Number.isSafeInteger(expiresAfterMs) || expiresAfterMs < MIN_EXPIRY_MS) throw invalid(`expiresAfterMs must be an integer of at least ${MIN_EXPIRY_MS} (ms); got ${String(options.expiresAfterMs)}.`);
   const inProgressWaitMs = options.inProgressWaitMs ?? DEFAULTS.inProgressWaitMs;

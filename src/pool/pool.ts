@@ -9,7 +9,8 @@ import { QueryApi } from './query-api.js';
 import { type ReservedConnection, reserve } from './reserved.js';
 import type { InvocationScope } from './scope.js';
 import { type Counters, newCounters } from './stats.js';
-import { type KeyedTransactionOptions, isKeyed, runKeyedTransaction } from './idempotency.js';
+import { type IdempotencyOptions, type KeyedTransactionOptions, isKeyed, runKeyedTransaction } from './idempotency.js';
+import { runKeyedBatch } from './idempotency-batch.js';
 import { type Transaction, runTransaction } from './transaction.js';
 
 export interface PoolStats extends Counters {
@@ -27,9 +28,15 @@ export interface PoolStats extends Counters {
 /** What a batch resolves to: each entry's awaited result, in order (a tuple for a literal array). */
 export type BatchResults<Q extends readonly LazyQuery<unknown>[]> = { -readonly [K in keyof Q]: Awaited<Q[K]> };
 
-export interface BatchOptions extends TransactionOptions {
+export interface BatchOptions extends TransactionOptions, Omit<IdempotencyOptions, 'idempotencyKey'> {
   /** Safe to send twice; a read-only batch always is. */
   idempotent?: boolean;
+  /**
+   * Applies the batch at most once for this key: the key commits with the batch. A call with a
+   * key whose batch committed runs nothing and fails with ALREADY_APPLIED (`notApplied`): results
+   * are not kept. Any string up to 512 characters.
+   */
+  idempotencyKey?: string;
 }
 
 /** What adapters (Lambda, Worker) need from a pool; not part of the public API. */
@@ -112,7 +119,10 @@ export class Pool extends QueryApi {
     return reserve(this.#executor, this.#scopeSource());
   }
 
-  /** Runs queries as one atomic, non-interactive transaction; resolves to each query's result. */
+  /**
+   * Runs queries as one atomic, non-interactive transaction; resolves to each query's result.
+   * With `idempotencyKey`, at most once per key (a repeat fails with ALREADY_APPLIED).
+   */
   async batch<const Q extends readonly LazyQuery<unknown>[]>(queries: Q, options: BatchOptions = {}): Promise<BatchResults<Q>> {
     if (!Array.isArray(queries) || queries.some((q) => !(q instanceof LazyQuery))) {
       throw new WarmpoolError('INVALID_QUERY', 'batch expects an array of queries made with sql`…` or query(), not awaited.', { notApplied: true });
@@ -121,6 +131,10 @@ export class Pool extends QueryApi {
       q.used();
       return q.statement;
     });
+    if (isKeyed(options)) {
+      const applied = await runKeyedBatch(this.#executor, this.#scopeSource(), statements, options, this.#options.queryTimeoutMs);
+      return applied.map(toResult) as BatchResults<Q>;
+    }
     const idempotent = options.idempotent === true || options.readOnly === true;
     const results = await this.#executor.run((connection, run) => connection.batch(statements, options, run), idempotent, statements);
     return results.map(toResult) as BatchResults<Q>;
