@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Gateway } from '../packages/gateway/src/index.js';
 import { createPool, type Pool, type Transaction } from '../src/index.http.js';
 import { withPool } from '../src/lambda/index.js';
@@ -99,6 +99,36 @@ describe('a keyed batch whose answer was lost, when the database is unreachable'
     expect(error).toMatchObject({ code: 'OUTCOME_UNKNOWN', notApplied: false });
     expect((error as Error).message).toContain('fails with ALREADY_APPLIED if the batch committed');
     await proxy.refuse(false);
+    const [rows] = await db.batch([db.sql`insert into ledger (run_id) values (${rowOf(key)}) returning run_id`], { idempotencyKey: key });
+    expect(rows).toEqual([{ run_id: rowOf(key) }]);
+    expect(await ledgerRows(rowOf(key))).toBe(1);
+  });
+});
+
+describe('a keyed batch whose lost transaction still holds its key', () => {
+  it('stays OUTCOME_UNKNOWN, not IN_PROGRESS, until that transaction ends; called again, it settles', async () => {
+    const { db, proxy } = await through('tcp', 'ibf-zombie');
+    const key = nextKey();
+    // COMMIT is held and the client cut, while the server side stays open: a backend in the
+    // transaction, holding the key, as when a container vanished without a FIN.
+    const stop = proxy.observe((s) => {
+      if (isCommit(s) && s.connection.app.startsWith('ibf-zombie')) {
+        s.connection.set({ stall: true });
+        s.connection.leak();
+      }
+    });
+    const error = await db.batch([write(db, key)], { idempotencyKey: key, inProgressWaitMs: 200 }).catch((e: unknown) => e);
+    stop();
+    expect(error).toMatchObject({ code: 'OUTCOME_UNKNOWN', notApplied: false });
+    expect((error as Error).message).toContain('the key was still held on the server');
+    // It got COMMIT's first message only: it waits for the rest, holding the key.
+    const zombie = () => f.admin`select pid from pg_stat_activity where application_name like 'ibf-zombie%' and query = 'commit'`;
+    expect(await zombie()).toHaveLength(1);
+    await f.admin`select pg_terminate_backend(pid) from pg_stat_activity where application_name like 'ibf-zombie%' and query = 'commit'`;
+    await vi.waitFor(async () => {
+      const [row] = await f.admin`select count(*)::int as n from pg_stat_activity where application_name like 'ibf-zombie%' and query = 'commit'`;
+      expect(row!.n).toBe(0);
+    });
     const [rows] = await db.batch([db.sql`insert into ledger (run_id) values (${rowOf(key)}) returning run_id`], { idempotencyKey: key });
     expect(rows).toEqual([{ run_id: rowOf(key) }]);
     expect(await ledgerRows(rowOf(key))).toBe(1);
