@@ -69,6 +69,8 @@ for (const transport of ['tcp', 'http', 'websocket'] as const) {
       expect(await keyRows(key)).toBe(1);
       // The batch went out twice: the first, and the one that found the key.
       expect(proxy.sends(key).forwarded).toBe(2);
+      // Settled: not counted as an OUTCOME_UNKNOWN.
+      expect(db.stats().outcomeUnknown).toBe(0);
     });
 
     it('never reaching the server: runs again and resolves to its results, applied once', async () => {
@@ -80,6 +82,7 @@ for (const transport of ['tcp', 'http', 'websocket'] as const) {
       expect(rows).toEqual([{ run_id: rowOf(key) }]);
       expect(await ledgerRows(rowOf(key))).toBe(1);
       expect(proxy.sends(key).forwarded).toBe(2);
+      expect(db.stats().outcomeUnknown).toBe(0);
     });
   });
 }

@@ -128,6 +128,21 @@ for (const transport of ['tcp', 'websocket', 'http'] as const) {
       expect(await rowsOf(key)).toBe(1);
     });
 
+    for (const isolation of ['repeatable read', 'serializable'] as const) {
+      it(`waits for a call holding the key at ${isolation}: ALREADY_APPLIED once it committed`, async () => {
+        const db = pool(transport, `ib-wait-iso-${transport}`);
+        const key = uniqueName('k');
+        const holder = holdKey(key, key);
+        await vi.waitFor(() => expect(holder.started()).toBe(true));
+        const batch = db.batch([insert(db, key)], { idempotencyKey: key, isolation }).catch((e: unknown) => e);
+        await vi.waitFor(async () => expect(await claimsWaiting()).toBe(1));
+        holder.release(true);
+        expect(await holder.done).toBe('holder');
+        expect(await batch).toMatchObject({ code: 'ALREADY_APPLIED', notApplied: true });
+        expect(await rowsOf(key)).toBe(1);
+      });
+    }
+
     it('waits for a call holding the key: runs once it rolled back', async () => {
       const db = pool(transport, `ib-waitrb-${transport}`);
       const key = uniqueName('k');

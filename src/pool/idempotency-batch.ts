@@ -82,8 +82,6 @@ export async function runKeyedBatch(
       const lost = unknown ?? (isCode(err, 'OUTCOME_UNKNOWN') ? (err as WarmpoolError) : undefined);
       if (lost === undefined) {
         if (isLockTimeout(err)) throw inProgress(err, call, lockWaitMs(call, scope), 'if that call committed, this one fails with ALREADY_APPLIED; if it rolled back, this one runs');
-        // A serialization failure the claim met at repeatable read or serializable: nothing ran, the next snapshot sees the key.
-        if (isRepeatable(err) && ++free < FREE_ATTEMPTS) continue;
         throw err;
       }
       unknown = lost;
