@@ -50,11 +50,14 @@ export async function runKeyedBatch(
   let tableCreated = false;
   let free = 0;
   let lookups = 0;
+  /** How long the last claim was allowed to wait for a call holding the key. */
+  let waitMs = 0;
   for (;;) {
     try {
       // Idempotent for the pool: one more send after a connection lost mid-batch is itself a lookup.
       return await executor.run(async (connection, run) => {
-        const claim: Statement = { text: BATCH_CLAIM, params: [call.key, hash, call.expiresAfterMs, String(lockWaitMs(call, scope)), sweep] };
+        waitMs = lockWaitMs(call, scope);
+        const claim: Statement = { text: BATCH_CLAIM, params: [call.key, hash, call.expiresAfterMs, String(waitMs), sweep] };
         try {
           return (await connection.batch([claim, ...statements], tx, run)).slice(1);
         } catch (err) {
@@ -81,13 +84,13 @@ export async function runKeyedBatch(
       }
       const lost = unknown ?? (isCode(err, 'OUTCOME_UNKNOWN') ? (err as WarmpoolError) : undefined);
       if (lost === undefined) {
-        if (isLockTimeout(err)) throw inProgress(err, call, lockWaitMs(call, scope), 'if that call committed, this one fails with ALREADY_APPLIED; if it rolled back, this one runs');
+        if (isLockTimeout(err)) throw inProgress(err, call, waitMs, 'if that call committed, this one fails with ALREADY_APPLIED; if it rolled back, this one runs');
         throw err;
       }
       unknown = lost;
       // The lookup itself failed to reach the key: try again while allowed and time remains.
       if ((err === lost || isMaybeApplied(err) || isCode(err, 'OUTCOME_UNKNOWN') || isRepeatable(err) || isFailedConnect(err)) && lookups++ < LOOKUPS) continue;
-      if (isLockTimeout(err)) throw stillUnknown(lost, inProgress(err, call, lockWaitMs(call, scope), CALL_AGAIN), CALL_AGAIN, LOST);
+      if (isLockTimeout(err)) throw stillUnknown(lost, inProgress(err, call, waitMs, CALL_AGAIN), CALL_AGAIN, LOST);
       throw stillUnknown(lost, err, CALL_AGAIN, LOST);
     }
   }

@@ -183,12 +183,13 @@ export async function runKeyedTransaction<T>(
 
 /** Claims the key; false when a committed row holds it (or, while looking up, any row). */
 async function claim(tx: Transaction, call: KeyedCall, hash: string | null, sweep: boolean, lookup: boolean, scope: InvocationScope | undefined): Promise<boolean> {
+  const waitMs = lockWaitMs(call, scope);
   try {
-    const params = [call.key, hash, call.expiresAfterMs, String(lockWaitMs(call, scope)), sweep ? SWEEP_LIMIT : 0, !lookup];
+    const params = [call.key, hash, call.expiresAfterMs, String(waitMs), sweep ? SWEEP_LIMIT : 0, !lookup];
     const [row] = await tx.query<{ claimed: number }>(CLAIM, params);
     return row!.claimed === 1;
   } catch (err) {
-    if (isLockTimeout(err)) throw inProgress(err, call, lockWaitMs(call, scope), "you will get that call's result once it commits (or run it, if that call rolled back)");
+    if (isLockTimeout(err)) throw inProgress(err, call, waitMs, "you will get that call's result once it commits (or run it, if that call rolled back)");
     throw err;
   }
 }
