@@ -300,13 +300,30 @@ describe('other transports', () => {
     expect(await rowsOf(key)).toBe(1);
   });
 
-  it('over HTTP: refused before anything is sent (NOT_SUPPORTED_ON_TRANSPORT)', async () => {
+  it('over WebSocket: a call with a key another call holds waits for it and gets its result; IN_PROGRESS when told not to wait', async () => {
+    const ws = createHttpPool({ connectionString: databaseUrl(), transport: 'websocket', wsProxy: `ws://${gw.wsProxy}`, applicationName: 'idem-ws-wait' });
+    pools.push(ws);
+    const key = uniqueName('k');
+    const { fn, release: letCommit, runs: ran } = heldWork(key, () => 'first');
+    const first = pool('idem-ws-holder').transaction(fn, { idempotencyKey: key });
+    await vi.waitFor(() => expect(ran()).toBe(1));
+    await expect(ws.transaction(fn, { idempotencyKey: key, inProgressWaitMs: 0 })).rejects.toMatchObject({ code: 'IN_PROGRESS', notApplied: true });
+    const second = ws.transaction(fn, { idempotencyKey: key });
+    await vi.waitFor(async () => expect(await waitingOnLock('idem-ws-wait')).toBe(1));
+    letCommit();
+    expect(await Promise.all([first, second])).toEqual(['first', 'first']);
+    expect(ran()).toBe(1);
+    expect(await rowsOf(key)).toBe(1);
+  });
+
+  it('over HTTP: refused before anything is sent (NOT_SUPPORTED_ON_TRANSPORT), pointing to a keyed batch', async () => {
     const overHttp = createHttpPool({ connectionString: databaseUrl(), transport: 'http', httpEndpoint: gw.fetchEndpoint, applicationName: 'idem-http' });
     pools.push(overHttp);
     const key = uniqueName('k');
     const { fn, runs } = work(key);
     const error = await overHttp.transaction(fn, { idempotencyKey: key }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'NOT_SUPPORTED_ON_TRANSPORT', notApplied: true });
+    expect((error as Error).message).toContain('db.batch([...], { idempotencyKey })');
     expect(runs.n).toBe(0);
   });
 });

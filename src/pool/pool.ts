@@ -102,7 +102,8 @@ export class Pool extends QueryApi {
       return Promise.reject(new WarmpoolError('INVALID_QUERY', 'transaction expects a function: db.transaction(async (tx) => { … }).', { notApplied: true }));
     }
     if (!this.#transport.interactiveTransactions) {
-      return Promise.reject(new WarmpoolError('NOT_SUPPORTED_ON_TRANSPORT', `Interactive transactions need a connection held across round trips, which the ${this.#transport.name} transport does not have. Use db.batch([...]) or transport 'websocket'.`, { notApplied: true }));
+      const batch = isKeyed(options) ? 'db.batch([...], { idempotencyKey })' : 'db.batch([...])';
+      return Promise.reject(new WarmpoolError('NOT_SUPPORTED_ON_TRANSPORT', `Interactive transactions need a connection held across round trips, which the ${this.#transport.name} transport does not have. Use ${batch} or transport 'websocket'.`, { notApplied: true }));
     }
     if (isKeyed(options)) return runKeyedTransaction(this.#executor, this.#scopeSource(), fn, options, this.#options.queryTimeoutMs);
     return runTransaction(this.#executor, this.#scopeSource(), fn, options);
