@@ -4,7 +4,7 @@
  * callback while every connection is held by that transaction could only wait for it. Known only
  * while such a transaction is open: Node's AsyncLocalStorage slows every promise while enabled
  * (before Node 24), so it is enabled for the first one and disabled after the last. Without Node's
- * async_hooks (Workers, browsers) nothing is known and such calls wait as before.
+ * async_hooks (Workers without nodejs_compat, browsers) nothing is known and such calls wait as before.
  */
 
 interface Storage {
@@ -32,9 +32,18 @@ export function insideTransaction<R>(holder: object, fn: () => PromiseLike<R>): 
   if (!store) return Promise.resolve(fn());
   open++;
   const done = () => {
-    if (--open === 0) store.disable();
+    if (--open === 0) disable(store);
   };
   return Promise.resolve(store.run(holder, fn)).finally(done);
+}
+
+/** Turns the storage off; workerd's (nodejs_compat) has no disable(), and needs none: it costs promises nothing. */
+function disable(store: Storage): void {
+  try {
+    store.disable();
+  } catch {
+    // workerd throws "not implemented".
+  }
 }
 
 /** The transaction the running code is inside, if one is open outside an invocation. */
