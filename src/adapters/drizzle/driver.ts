@@ -6,7 +6,7 @@ import { createTableRelationsHelpers, extractTablesRelationalConfig, type Extrac
 import type { DrizzleConfig } from 'drizzle-orm/utils';
 import { WarmpoolError } from '../../errors.js';
 import { Pool } from '../../pool/pool.js';
-import { WarmpoolSession, type WarmpoolQueryResultHKT } from './session.js';
+import { type WarmpoolBatchConfig, WarmpoolSession, type WarmpoolQueryResultHKT, type WarmpoolTransaction, type WarmpoolTransactionConfig } from './session.js';
 
 /** The Drizzle options a warmpool database takes: drizzle-orm's own `DrizzleConfig`. */
 export type WarmpoolDrizzleConfig<TSchema extends Record<string, unknown> = Record<string, never>> = DrizzleConfig<TSchema>;
@@ -21,8 +21,17 @@ export class WarmpoolDatabase<TSchema extends Record<string, unknown> = Record<s
    * Runs the queries as one transaction and resolves to each one's result, as drizzle-orm's
    * neon-http `batch`; on every transport, and on HTTP the only atomic form.
    */
-  batch<U extends BatchItem<'pg'>, T extends Readonly<[U, ...U[]]>>(batch: T): Promise<BatchResponse<T>> {
-    return this.session.batch(batch);
+  batch<U extends BatchItem<'pg'>, T extends Readonly<[U, ...U[]]>>(batch: T, options?: WarmpoolBatchConfig): Promise<BatchResponse<T>> {
+    return this.session.batch(batch, options);
+  }
+
+  /**
+   * Drizzle's transaction, and warmpool's options with it: `idempotencyKey` runs it at most once
+   * per key, the key committed with its work (docs/idempotency.md); `retries` reruns it after a
+   * serialization failure or a connection lost before COMMIT.
+   */
+  override transaction<T>(transaction: (tx: WarmpoolTransaction<TSchema, ExtractTablesWithRelations<TSchema>>) => Promise<T>, config?: WarmpoolTransactionConfig): Promise<T> {
+    return this.session.transaction(transaction, config);
   }
 }
 

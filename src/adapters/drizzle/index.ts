@@ -18,4 +18,4 @@
  * ```
  */
 export { drizzle, WarmpoolDatabase, type WarmpoolDrizzleConfig } from './driver.js';
-export { WarmpoolPreparedQuery, WarmpoolSession, WarmpoolTransaction, type WarmpoolQueryResultHKT, type WarmpoolSessionOptions } from './session.js';
+export { WarmpoolPreparedQuery, WarmpoolSession, WarmpoolTransaction, type WarmpoolBatchConfig, type WarmpoolQueryResultHKT, type WarmpoolSessionOptions, type WarmpoolTransactionConfig } from './session.js';

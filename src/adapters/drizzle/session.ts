@@ -16,7 +16,8 @@ import { fillPlaceholders, type Query } from 'drizzle-orm/sql/sql';
 import * as drizzleUtils from 'drizzle-orm/utils';
 import type { Assume } from 'drizzle-orm/utils';
 import { WarmpoolError } from '../../errors.js';
-import { Pool } from '../../pool/pool.js';
+import type { KeyedTransactionOptions } from '../../pool/idempotency.js';
+import { type BatchOptions, Pool } from '../../pool/pool.js';
 import type { Result, SqlQuery } from '../../pool/query.js';
 import type { Transaction } from '../../pool/transaction.js';
 import type { Row } from '../../transports/types.js';
@@ -41,6 +42,15 @@ type MetaData = { type: 'select' | 'update' | 'delete' | 'insert'; tables: strin
 type ResultMapper<T> = (rows: unknown[][]) => T;
 /** What `_prepare()` gives for any batch item: one of ours, or a PgRaw from `db.execute`. */
 type BatchPrepared = { getQuery(): Query; mapResult(result: unknown, isFromBatch?: boolean): unknown };
+
+/**
+ * `db.transaction(fn, config)`: Drizzle's config (isolation, access mode, deferrable) and
+ * warmpool's: `idempotencyKey` and the rest of a keyed transaction (docs/idempotency.md), `retries`.
+ */
+export type WarmpoolTransactionConfig = PgTransactionConfig & Omit<KeyedTransactionOptions, 'isolation' | 'readOnly' | 'deferrable'>;
+
+/** `db.batch(queries, options)`: a keyed batch (docs/idempotency.md); the batch's transaction options are warmpool's. */
+export type WarmpoolBatchConfig = BatchOptions;
 
 export interface WarmpoolSessionOptions {
   logger?: Logger;
@@ -146,8 +156,8 @@ export class WarmpoolSession<TFullSchema extends Record<string, unknown>, TSchem
     return this.client.query<T>(query, params, QUERY_OPTIONS) as unknown as Promise<Result<T>>;
   }
 
-  /** All queries in one transaction, on every transport (on HTTP the only atomic form). */
-  async batch<T extends readonly BatchItem<'pg'>[]>(items: T): Promise<BatchResponse<T>> {
+  /** All queries in one transaction, on every transport (on HTTP the only atomic form); keyed with `options.idempotencyKey`. */
+  async batch<T extends readonly BatchItem<'pg'>[]>(items: T, options?: WarmpoolBatchConfig): Promise<BatchResponse<T>> {
     const prepared = items.map((item) => (item as unknown as { _prepare(): BatchPrepared })._prepare());
     const queries = prepared.map((p) => {
       const { sql, params } = p.getQuery();
@@ -155,11 +165,11 @@ export class WarmpoolSession<TFullSchema extends Record<string, unknown>, TSchem
       // `db.execute(…)` prepares to itself (a PgRaw), whose rows stay objects.
       return p instanceof WarmpoolPreparedQuery ? p.toWarmpool() : this.client.query(sql, params, QUERY_OPTIONS);
     });
-    const results = await poolOf(this.client).batch(queries);
+    const results = await poolOf(this.client).batch(queries, options);
     return results.map((result, i) => prepared[i].mapResult(result, true)) as BatchResponse<T>;
   }
 
-  override transaction<T>(fn: (tx: WarmpoolTransaction<TFullSchema, TSchema>) => Promise<T>, config?: PgTransactionConfig): Promise<T> {
+  override transaction<T>(fn: (tx: WarmpoolTransaction<TFullSchema, TSchema>) => Promise<T>, config?: WarmpoolTransactionConfig): Promise<T> {
     return poolOf(this.client).transaction((handle) => fn(this.transactionOn(handle, 0)), transactionOptions(config));
   }
 
@@ -211,12 +221,17 @@ function poolOf(client: Queryable): Pool {
   throw new WarmpoolError('INVALID_QUERY', 'batch and transaction run on the database, not inside a transaction: use tx.transaction(…) for a savepoint.', { notApplied: true });
 }
 
-/** Drizzle's transaction config as warmpool's; Postgres runs 'read uncommitted' as 'read committed'. */
-function transactionOptions(config: PgTransactionConfig = {}) {
-  const isolation = config.isolationLevel === 'read uncommitted' ? 'read committed' : config.isolationLevel;
+/**
+ * Drizzle's transaction config as warmpool's; Postgres runs 'read uncommitted' as 'read committed'.
+ * warmpool's own options (`idempotencyKey`, `retries`…) pass as they are.
+ */
+function transactionOptions(config: WarmpoolTransactionConfig = {}): KeyedTransactionOptions {
+  const { isolationLevel, accessMode, deferrable, ...own } = config;
+  const isolation = isolationLevel === 'read uncommitted' ? 'read committed' : isolationLevel;
   return {
+    ...own,
     ...(isolation !== undefined && { isolation }),
-    ...(config.accessMode !== undefined && { readOnly: config.accessMode === 'read only' }),
-    ...(config.deferrable !== undefined && { deferrable: config.deferrable }),
+    ...(accessMode !== undefined && { readOnly: accessMode === 'read only' }),
+    ...(deferrable !== undefined && { deferrable }),
   };
 }

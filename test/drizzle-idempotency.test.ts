@@ -1,0 +1,71 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drizzle } from '../src/adapters/drizzle/index.js';
+import type { Gateway } from '../packages/gateway/src/index.js';
+import { createPool, type Pool } from '../src/index.http.js';
+import { uniqueName } from './support/db.js';
+import { blogSchema } from './support/drizzle-schema.js';
+import { databaseUrl } from './support/env.js';
+import { startTestGateway } from './gateway-support.js';
+
+// Keys through Drizzle: `db.transaction(fn, { idempotencyKey })` and `db.batch([...], { idempotencyKey })`
+// run the work at most once per key, as the pool's own keyed transactions and batches do.
+
+const { ddl, drop, schema } = blogSchema();
+const { users } = schema;
+let gw: Gateway;
+const pools = {} as Record<'tcp' | 'http' | 'websocket', Pool>;
+const dbs = {} as Record<'tcp' | 'http' | 'websocket', ReturnType<typeof drizzle<typeof schema>>>;
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  const base = { connectionString: databaseUrl(), httpEndpoint: gw.fetchEndpoint, wsProxy: `ws://${gw.wsProxy}` };
+  for (const transport of ['tcp', 'http', 'websocket'] as const) {
+    pools[transport] = createPool({ ...base, transport, applicationName: `drizzle-key-${transport}` });
+    dbs[transport] = drizzle(pools[transport], { schema });
+  }
+  for (const statement of ddl) await pools.tcp.query(statement);
+});
+
+afterAll(async () => {
+  for (const statement of drop) await pools.tcp?.query(statement).catch(() => {});
+  await Promise.all(Object.values(pools).map((p) => p.end()));
+  await gw?.close();
+});
+
+const named = async (name: string) => (await dbs.tcp.select({ id: users.id }).from(users).where(sql`${users.name} = ${name}`)).length;
+
+for (const transport of ['tcp', 'websocket'] as const) {
+  describe(`a keyed Drizzle transaction on ${transport}`, () => {
+    it('runs once: a repeat returns the stored result and runs nothing', async () => {
+      const name = uniqueName(`${transport}_keyed_tx`);
+      const key = `drizzle:${name}`;
+      let runs = 0;
+      const work = () => dbs[transport].transaction(async (tx) => {
+        runs++;
+        const [row] = await tx.insert(users).values({ name }).returning({ id: users.id });
+        return { id: row!.id };
+      }, { idempotencyKey: key, payload: { name }, isolationLevel: 'read committed' });
+      const first = await work();
+      expect(await work()).toEqual(first);
+      expect(runs).toBe(1);
+      expect(await named(name)).toBe(1);
+      // The same key with another payload is refused, and runs nothing.
+      const other = dbs[transport].transaction(async () => { runs++; }, { idempotencyKey: key, payload: { name: 'other' } });
+      await expect(other).rejects.toMatchObject({ code: 'IDEMPOTENCY_PAYLOAD_MISMATCH' });
+      expect(runs).toBe(1);
+    });
+  });
+}
+
+for (const transport of ['tcp', 'http', 'websocket'] as const) {
+  it(`a keyed Drizzle batch on ${transport} applies once; a repeat fails ALREADY_APPLIED`, async () => {
+    const name = uniqueName(`${transport}_keyed_batch`);
+    const db = dbs[transport];
+    const batch = () => db.batch([db.insert(users).values({ name }).returning({ id: users.id })], { idempotencyKey: `drizzle-batch:${name}` });
+    const [rows] = await batch();
+    expect(rows).toHaveLength(1);
+    await expect(batch()).rejects.toMatchObject({ code: 'ALREADY_APPLIED', notApplied: true });
+    expect(await named(name)).toBe(1);
+  });
+}
