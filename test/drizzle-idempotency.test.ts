@@ -1,37 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drizzle } from '../src/adapters/drizzle/index.js';
-import type { Gateway } from '../packages/gateway/src/index.js';
-import { createPool, type Pool } from '../src/index.http.js';
+import { describe, expect, it } from 'vitest';
 import { uniqueName } from './support/db.js';
-import { blogSchema } from './support/drizzle-schema.js';
-import { databaseUrl } from './support/env.js';
-import { startTestGateway } from './gateway-support.js';
+import { drizzleOnEveryTransport } from './support/drizzle-transports.js';
 
 // Keys through Drizzle: `db.transaction(fn, { idempotencyKey })` and `db.batch([...], { idempotencyKey })`
 // run the work at most once per key, as the pool's own keyed transactions and batches do.
 
-const { ddl, drop, schema } = blogSchema();
+const { schema, dbs } = drizzleOnEveryTransport('drizzle-key');
 const { users } = schema;
-let gw: Gateway;
-const pools = {} as Record<'tcp' | 'http' | 'websocket', Pool>;
-const dbs = {} as Record<'tcp' | 'http' | 'websocket', ReturnType<typeof drizzle<typeof schema>>>;
-
-beforeAll(async () => {
-  gw = await startTestGateway();
-  const base = { connectionString: databaseUrl(), httpEndpoint: gw.fetchEndpoint, wsProxy: `ws://${gw.wsProxy}` };
-  for (const transport of ['tcp', 'http', 'websocket'] as const) {
-    pools[transport] = createPool({ ...base, transport, applicationName: `drizzle-key-${transport}` });
-    dbs[transport] = drizzle(pools[transport], { schema });
-  }
-  for (const statement of ddl) await pools.tcp.query(statement);
-});
-
-afterAll(async () => {
-  for (const statement of drop) await pools.tcp?.query(statement).catch(() => {});
-  await Promise.all(Object.values(pools).map((p) => p.end()));
-  await gw?.close();
-});
 
 const named = async (name: string) => (await dbs.tcp.select({ id: users.id }).from(users).where(sql`${users.name} = ${name}`)).length;
 

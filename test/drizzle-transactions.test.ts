@@ -9,37 +9,16 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drizzle } from '../src/adapters/drizzle/index.js';
 import { migrate } from '../src/adapters/drizzle/migrator.js';
-import type { Gateway } from '../packages/gateway/src/index.js';
-import { createPool, type Pool } from '../src/index.http.js';
 import { uniqueName } from './support/db.js';
-import { blogSchema } from './support/drizzle-schema.js';
+import { drizzleOnEveryTransport } from './support/drizzle-transports.js';
+import type { Pool } from '../src/index.http.js';
 import { databaseUrl } from './support/env.js';
-import { startTestGateway } from './gateway-support.js';
 
 // Drizzle's transactions (with nested savepoints), db.batch, the migrator and error wrapping over
 // warmpool: transactions on TCP and WebSocket, batch and the migrator on every transport.
 
-const { ddl, drop, schema } = blogSchema();
+const { schema, pools, dbs } = drizzleOnEveryTransport('drizzle-tx');
 const { users, posts } = schema;
-let gw: Gateway;
-const pools = {} as Record<'tcp' | 'http' | 'websocket', Pool>;
-const dbs = {} as Record<'tcp' | 'http' | 'websocket', ReturnType<typeof drizzle<typeof schema>>>;
-
-beforeAll(async () => {
-  gw = await startTestGateway();
-  const base = { connectionString: databaseUrl(), httpEndpoint: gw.fetchEndpoint, wsProxy: `ws://${gw.wsProxy}` };
-  for (const transport of ['tcp', 'http', 'websocket'] as const) {
-    pools[transport] = createPool({ ...base, transport, applicationName: `drizzle-tx-${transport}` });
-    dbs[transport] = drizzle(pools[transport], { schema });
-  }
-  for (const statement of ddl) await pools.tcp.query(statement);
-});
-
-afterAll(async () => {
-  for (const statement of drop) await pools.tcp?.query(statement).catch(() => {});
-  await Promise.all(Object.values(pools).map((p) => p.end()));
-  await gw?.close();
-});
 
 const namesLike = async (prefix: string) =>
   (await dbs.tcp.select({ name: users.name }).from(users).where(sql`${users.name} like ${prefix + '%'}`).orderBy(users.name)).map((r) => r.name);
