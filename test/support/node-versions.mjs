@@ -5,7 +5,7 @@
 //
 //   node test/support/node-versions.mjs            # Node 22 and 24
 //   node test/support/node-versions.mjs 24         # one of them
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,20 +46,32 @@ function nodeBinary(version) {
 }
 
 const majors = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(VERSIONS);
-let failed = false;
 for (const major of majors) {
-  const version = VERSIONS[major];
-  if (!version) throw new Error(`No Node ${major} here; known: ${Object.keys(VERSIONS).join(', ')}.`);
+  if (!VERSIONS[major]) throw new Error(`No Node ${major} here; known: ${Object.keys(VERSIONS).join(', ')}.`);
+}
+// The versions run at once: most of a run is waiting (timers, restarts), not CPU. Each run's
+// output is kept and printed whole when it ends, so the two never interleave.
+const results = await Promise.all(majors.map((major) => runOn(VERSIONS[major])));
+process.exit(results.every(Boolean) ? 0 : 1);
+
+/** Runs the core files on Node `version`; resolves whether they passed. */
+function runOn(version) {
   const node = nodeBinary(version);
   const started = Date.now();
-  console.log(`\n== Node ${version}: ${FILES.length} core test files ==`);
-  const run = spawnSync(node, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/vitest.config.ts', ...FILES], {
+  const output = [];
+  const run = spawn(node, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/vitest.config.ts', ...FILES], {
     cwd: root,
-    stdio: 'inherit',
     // The forks vitest starts run this Node too: it puts its own directory first on PATH.
     env: { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}` },
   });
-  console.log(`== Node ${version}: ${run.status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s ==`);
-  if (run.status !== 0) failed = true;
+  run.stdout.on('data', (chunk) => output.push(chunk));
+  run.stderr.on('data', (chunk) => output.push(chunk));
+  return new Promise((resolve) => {
+    run.on('close', (status) => {
+      process.stdout.write(`\n== Node ${version}: ${FILES.length} core test files ==\n`);
+      process.stdout.write(Buffer.concat(output));
+      console.log(`== Node ${version}: ${status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s ==`);
+      resolve(status === 0);
+    });
+  });
 }
-process.exit(failed ? 1 : 0);
