@@ -10,14 +10,23 @@ if (!process.env.NODE_OPTIONS?.includes(SOURCE)) process.env.NODE_OPTIONS = `${p
 // Vitest's own server conditions (Vite's without 'module'), and ours first.
 const CONDITIONS = ['warmpool-source', ...defaultServerConditions.filter((c) => c !== 'module')];
 
+// `npm test` runs the suite in two parts (WARMPOOL_TESTS): `parallel`, two files at a time (most
+// of a test is waiting on the server, timers and child processes), then `alone`, one at a time,
+// the files whose checks are about throughput under a fixed load (and the chaos soak). Unset:
+// every file, as `npx vitest run … <file>` picks them.
+const ALONE = ['test/faults-capacity.test.ts', 'test/loadtest.test.ts', 'test/chaos-soak.test.ts'];
+const PART = process.env.WARMPOOL_TESTS;
+if (PART !== undefined && PART !== 'parallel' && PART !== 'alone') throw new Error(`WARMPOOL_TESTS must be parallel or alone, not ${PART}.`);
+
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   resolve: { conditions: CONDITIONS },
   environments: { ssr: { resolve: { conditions: CONDITIONS } }, __vitest__: { resolve: { conditions: CONDITIONS } } },
   test: {
-    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    include: PART === 'alone' ? ALONE : ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     // Other projects' suites, run by their own runners (npm run test:peers).
-    exclude: [...configDefaults.exclude, 'test/peers/**'],
+    exclude: [...configDefaults.exclude, 'test/peers/**', ...(PART === 'parallel' ? ALONE : [])],
+    maxWorkers: PART === 'parallel' ? 2 : PART === 'alone' ? 1 : undefined,
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/secret-watch.ts'],
     pool: 'forks',
