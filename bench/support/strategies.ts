@@ -160,6 +160,20 @@ export const REFERENCES: StrategyFactory[] = [
  */
 export const LAYERS: StrategyFactory[] = [
   {
+    name: 'warmpool, withPool, no deadline',
+    share: 1,
+    setup(url) {
+      const db = createPool({ connectionString: url, max: 1 });
+      const wrapped = withPool(db, async () => {
+        await db.sql`select 1`;
+        return ok;
+      });
+      // A context without getRemainingTimeInMillis: no deadline, so no limits and no alarm per statement.
+      const handler: Handler = (event) => wrapped(event, { callbackWaitsForEmptyEventLoop: true } as FakeContext);
+      return { name: this.name, share: this.share, handler, teardown: () => db.end() };
+    },
+  },
+  {
     name: 'warmpool, no withPool',
     share: 1,
     setup(url) {
