@@ -1,11 +1,10 @@
 // Machine instructions per warm invocation running `select 1`, counted by valgrind's cachegrind,
 // for warmpool and the baselines of bench/warm-invocation.ts, with postgres.js 4.2 and a thin
 // connection on pg-protocol (bench/support/pg-protocol-reference.ts: the floor, what the wire
-// alone costs). On shared cores CPU time varies by
-// 10–40 µs between runs of the same process; an instruction count repeats within a few percent
-// (the garbage collector's share varies most), so a change of a few thousand instructions per
-// invocation can be seen. It does not see what instructions cost (cache misses, the kernel's
-// share: the system calls are the same for all).
+// alone costs). On shared cores CPU time varies by 10–40 µs between runs of the same process; an
+// instruction count repeats within a few percent (the garbage collector's share varies most), so
+// a change of a few thousand instructions per invocation can be seen. It does not see what
+// instructions cost (cache misses, the kernel's share: the system calls are the same for all).
 //
 // Each strategy runs from the same bundle as the warm bench (esbuild, one CommonJS file), twice:
 // FIRST and LAST invocations; the difference divided by LAST − FIRST is the cost of one warm
@@ -14,20 +13,25 @@
 // would have finished at full speed) is shown apart and left out of the ratios.
 //
 // Then a young container: the sample TCP handler on warmpool and the same handler on raw
-// postgres.js 3.4 and 4.2, pg.Pool and the pg-protocol reference (bundled as bench/cold-process.ts
-// bundles them, CommonJS), loaded by a fresh
-// process that stops after the import, after the first invocation, or after 10 and 110
-// invocations (their difference: each of invocations 11–110, young code); a bare `node` start is
-// subtracted. V8's parser (preparsing the whole bundle at load, then each function again at its
-// first call) is shown apart: it grows with the bundle's size. "cold start" is the sum of the two:
-// both handlers build their driver at import (about 10 M instructions here: compiling its code,
-// and the garbage collection that work brings on).
+// postgres.js 3.4 and 4.2, pg.Pool and the pg-protocol reference (bundled as
+// bench/cold-process.ts bundles them, CommonJS), loaded by a fresh process that stops after the
+// import, after the first invocation, or after 10 and 110 invocations (their difference: each of
+// invocations 11–110, young code); a bare `node` start is subtracted. V8's parser (preparsing the
+// whole bundle at load, then each function again at its first call) is shown apart: it grows with
+// the bundle's size. "cold start" is the sum of the two: the handlers build their driver at import
+// (about 10 M instructions for postgres.js 3.4: compiling its code, and the garbage collection that
+// work brings on).
+//
+// A warmpool row's count varies by a few thousand from run to run (its garbage collector's share
+// is bimodal), where the rows without withPool's deadline repeat within a few hundred: compare
+// changes over several runs.
 //
 //   npm run bench:instructions [-- --first 5000 --last 15000 --young-only | --layers]
 //
-// `--layers`: the warm count only, of warmpool with its layers taken off one at a time (no
-// withPool; the pool's acquire, run and release without the query API; the connection's run
-// alone) beside postgres.js driven as warmpool drives it: where warmpool's instructions go.
+// `--layers`: the warm count only, of warmpool with its layers taken off one at a time (withPool
+// without a deadline; no withPool; the pool's acquire, run and release without the query API; the
+// connection's run alone) beside postgres.js driven as warmpool drives it: where warmpool's
+// instructions go.
 //
 // Needs valgrind (Debian: apt-get install valgrind). DATABASE_URL is used when set; otherwise a
 // throwaway embedded PostgreSQL is started and stopped.

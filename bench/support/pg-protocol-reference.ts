@@ -5,11 +5,11 @@
 // in flight are pipelined (answers come back in order).
 //
 // What it does not do, on purpose: TLS, retrying (a closed connection is reopened by the next
-// query, and the queries in flight fail), timeouts, cancel, prepared-statement reuse
-// (the server parses every query), binary formats, arrays and any type beyond the common ones
-// below (other columns stay strings; int8 and numeric too, as postgres.js and pg return them),
-// COPY, notifications, SCRAM-SHA-256-PLUS, SASLprep, connection-string parameters other than the
-// user, password, host, port and database. A reference for the benches, not a driver.
+// query, and the queries in flight fail), timeouts, cancel, prepared-statement reuse (the server
+// parses every query), binary formats, arrays and any type beyond the common ones below (other
+// columns stay strings; int8 and numeric too, as postgres.js and pg return them), COPY,
+// notifications, SCRAM-SHA-256-PLUS, SASLprep, connection-string parameters other than the user,
+// password, host, port and database. A reference for the benches, not a driver.
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { type DatabaseError, parse, serialize } from 'pg-protocol';
