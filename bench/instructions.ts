@@ -1,9 +1,10 @@
 // Machine instructions per warm invocation running `select 1`, counted by valgrind's cachegrind,
-// for warmpool and the baselines of bench/warm-invocation.ts. On shared cores CPU time varies by
-// 10–40 µs between runs of the same process; an instruction count repeats within a few percent
-// (the garbage collector's share varies most), so a change of a few thousand instructions per
-// invocation can be seen. It does not see what instructions cost (cache misses, the kernel's
-// share: the system calls are the same for all).
+// for warmpool and the baselines of bench/warm-invocation.ts, with postgres.js 4.2 and a thin
+// connection on pg-protocol (bench/support/pg-protocol-reference.ts: the floor, what the wire
+// alone costs). On shared cores CPU time varies by 10–40 µs between runs of the same process; an
+// instruction count repeats within a few percent (the garbage collector's share varies most), so
+// a change of a few thousand instructions per invocation can be seen. It does not see what
+// instructions cost (cache misses, the kernel's share: the system calls are the same for all).
 //
 // Each strategy runs from the same bundle as the warm bench (esbuild, one CommonJS file), twice:
 // FIRST and LAST invocations; the difference divided by LAST − FIRST is the cost of one warm
@@ -12,15 +13,25 @@
 // would have finished at full speed) is shown apart and left out of the ratios.
 //
 // Then a young container: the sample TCP handler on warmpool and the same handler on raw
-// postgres.js (bundled as bench/cold-process.ts bundles them, CommonJS), loaded by a fresh
-// process that stops after the import, after the first invocation, or after 10 and 110
-// invocations (their difference: each of invocations 11–110, young code); a bare `node` start is
-// subtracted. V8's parser (preparsing the whole bundle at load, then each function again at its
-// first call) is shown apart: it grows with the bundle's size. "cold start" is the sum of the two:
-// both handlers build their driver at import (about 10 M instructions here: compiling its code,
-// and the garbage collection that work brings on).
+// postgres.js 3.4 and 4.2, pg.Pool and the pg-protocol reference (bundled as
+// bench/cold-process.ts bundles them, CommonJS), loaded by a fresh process that stops after the
+// import, after the first invocation, or after 10 and 110 invocations (their difference: each of
+// invocations 11–110, young code); a bare `node` start is subtracted. V8's parser (preparsing the
+// whole bundle at load, then each function again at its first call) is shown apart: it grows with
+// the bundle's size. "cold start" is the sum of the two: the handlers build their driver at import
+// (about 10 M instructions for postgres.js 3.4: compiling its code, and the garbage collection that
+// work brings on).
 //
-//   npm run bench:instructions [-- --first 5000 --last 15000 --young-only]
+// A warmpool row's count varies by a few thousand from run to run (its garbage collector's share
+// is bimodal), where the rows without withPool's deadline repeat within a few hundred: compare
+// changes over several runs.
+//
+//   npm run bench:instructions [-- --first 5000 --last 15000 --young-only | --layers]
+//
+// `--layers`: the warm count only, of warmpool with its layers taken off one at a time (withPool
+// without a deadline; no withPool; the pool's acquire, run and release without the query API; the
+// connection's run alone) beside postgres.js driven as warmpool drives it: where warmpool's
+// instructions go.
 //
 // Needs valgrind (Debian: apt-get install valgrind). DATABASE_URL is used when set; otherwise a
 // throwaway embedded PostgreSQL is started and stopped.
@@ -34,15 +45,23 @@ import { build } from 'esbuild';
 import { createSchema } from '../packages/cli/src/loadtest/server.js';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../packages/cli/src/local-db/embedded-postgres.js';
 import { table } from './support/stats.js';
+import { LAYERS } from './support/strategies.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const YOUNG = [
   { name: 'warmpool tcp', entry: 'packages/cli/src/loadtest/strategies/warmpool-tcp.ts' },
   { name: 'postgres.js', entry: 'packages/cli/src/loadtest/strategies/postgres-js.ts' },
+  { name: 'postgres.js 4.2', entry: 'bench/support/young/postgres-4.ts' },
+  { name: 'pg.Pool', entry: 'packages/cli/src/loadtest/strategies/pg-pool.ts' },
+  { name: 'pg-protocol ref', entry: 'bench/support/young/pg-protocol-reference.ts' },
 ] as const;
-const STRATEGIES = ['warmpool', 'postgres.js', 'pg.Pool'] as const;
+/** "postgres.js" is 3.4, the version warmpool runs on; "pg-protocol ref" is bench/support/pg-protocol-reference.ts. */
+const STRATEGIES = ['warmpool', 'postgres.js', 'postgres.js 4.2', 'pg.Pool', 'pg-protocol ref'] as const;
 const BASELINES = ['postgres.js', 'pg.Pool'] as const;
+const REFERENCE = 'pg-protocol ref';
+/** `--layers`: warmpool with its layers taken off one at a time (bench/support/strategies.ts LAYERS), warm only. */
+const LAYERED = ['warmpool', ...LAYERS.map((s) => s.name), 'postgres.js', REFERENCE];
 /**
  * The young window: invocations YOUNG_FROM + 1 to YOUNG_TO, where most of the code runs in V8's
  * interpreter and baseline compiler, each property read an inline-cache call (a container's
@@ -51,7 +70,9 @@ const BASELINES = ['postgres.js', 'pg.Pool'] as const;
 const YOUNG_FROM = 10;
 const YOUNG_TO = 110;
 
-const { values: args } = parseArgs({ options: { first: { type: 'string', default: '5000' }, last: { type: 'string', default: '15000' }, 'young-only': { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { first: { type: 'string', default: '5000' }, last: { type: 'string', default: '15000' }, 'young-only': { type: 'boolean', default: false }, layers: { type: 'boolean', default: false } },
+});
 const FIRST = Number(args.first);
 const LAST = Number(args.last);
 if (!Number.isInteger(FIRST) || !Number.isInteger(LAST) || FIRST < 1 || LAST <= FIRST) throw new Error('--first and --last must be whole numbers, first < last');
@@ -126,25 +147,30 @@ async function warm(dir: string, url: string): Promise<void> {
   const entry = fileURLToPath(new URL('./support/instruction-container.ts', import.meta.url));
   await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['pg-native'], outfile: bundle, logLevel: 'warning' });
   const perInvocation = new Map<string, Count>();
-  for (const strategy of STRATEGIES) {
+  const strategies: readonly string[] = args.layers ? LAYERED : STRATEGIES;
+  for (const strategy of strategies) {
     process.stderr.write(`${strategy}: ${FIRST} and ${LAST} invocations under cachegrind…\n`);
     // The two runs at once: 2 cores are the smallest machine this runs on.
     const [first, last] = await Promise.all([FIRST, LAST].map((n) => counted(dir, `${strategy}.${n}`, [bundle, strategy, url, String(n)])));
     perInvocation.set(strategy, divide(minus(last, first), LAST - FIRST));
   }
   const rest = (name: string) => perInvocation.get(name)!.rest;
-  const faster = Math.min(...BASELINES.map(rest));
+  const baselines = BASELINES.filter((name) => perInvocation.has(name));
+  const faster = Math.min(...baselines.map(rest));
+  const versus = [...baselines, ...(baselines.length > 1 ? ['faster'] : []), REFERENCE];
+  const against = (name: string) => (name === 'faster' ? faster : rest(name));
   console.log(`\ninstructions per warm invocation (select 1), invocations ${FIRST + 1}–${LAST}, node ${process.version}; valgrind cachegrind`);
   console.log('"compiler" = V8\'s optimizing compiler threads, left out of the ratios; "of which GC" = the garbage collector\'s part of the instructions\n');
   console.log(table(
-    ['strategy', 'instructions', 'of which GC', 'compiler', 'vs postgres.js', 'vs pg.Pool', 'vs faster'],
-    STRATEGIES.map((name) => [
+    ['strategy', 'instructions', 'of which GC', 'compiler', ...versus.map((name) => `vs ${name}`)],
+    strategies.map((name) => [
       name, fmt(rest(name)), fmt(perInvocation.get(name)!.gc), fmt(perInvocation.get(name)!.compiler),
-      `${(rest(name) / rest('postgres.js')).toFixed(3)}×`, `${(rest(name) / rest('pg.Pool')).toFixed(3)}×`, `${(rest(name) / faster).toFixed(3)}×`,
+      ...versus.map((base) => `${(rest(name) / against(base)).toFixed(3)}×`),
     ]),
   ));
   const extra = rest('warmpool') - faster;
   console.log(`\nwarmpool: ${extra >= 0 ? '+' : ''}${fmt(extra)} instructions per invocation over the faster baseline`);
+  console.log(`warmpool: +${fmt(rest('warmpool') - rest(REFERENCE))} over the pg-protocol reference, postgres.js: +${fmt(rest('postgres.js') - rest(REFERENCE))}`);
 }
 
 async function young(dir: string, url: string): Promise<void> {
@@ -168,10 +194,11 @@ async function young(dir: string, url: string): Promise<void> {
     stages.set(h.name, { import: minus(imported, bare), first: minus(first, imported), later: divide(minus(to, from), YOUNG_TO - YOUNG_FROM) });
   }
   const [ours, base] = YOUNG.map((h) => stages.get(h.name)!);
+  // Each row against raw postgres.js 3.4, the driver warmpool runs on.
   const ratio = (name: string, value: (s: { import: Count; first: Count; later: Count }) => number) =>
-    name === YOUNG[0].name ? ` (${(value(ours) / value(base)).toFixed(2)}×)` : '';
+    name === YOUNG[1].name ? '' : ` (${(value(stages.get(name)!) / value(base)).toFixed(2)}×)`;
   const cell = (name: string, value: (s: { import: Count; first: Count; later: Count }) => number) => `${fmt(value(stages.get(name)!))}${ratio(name, value)}`;
-  console.log(`\na young container (CommonJS bundle, not minified): instructions, a bare node start subtracted; "parser" = V8's parser and preparser, with the decoding of the source; "cold start" = import + first invocation\n`);
+  console.log(`\na young container (CommonJS bundle, not minified): instructions, a bare node start subtracted, each row's ratio to raw postgres.js (3.4); "parser" = V8's parser and preparser, with the decoding of the source; "cold start" = import + first invocation\n`);
   console.log(table(
     ['handler', 'import', 'parser', 'first invocation', 'parser', 'cold start', `invocations ${YOUNG_FROM + 1}–${YOUNG_TO}, each`],
     YOUNG.map((h) => [
@@ -184,6 +211,8 @@ async function young(dir: string, url: string): Promise<void> {
   ));
   const more = (stage: 'import' | 'first') => `${fmt(ours[stage].rest - base[stage].rest)} more at ${stage === 'import' ? 'import' : 'the first invocation'}, ${fmt(ours[stage].parser - base[stage].parser)} of them parsing`;
   console.log(`\nwarmpool tcp: ${more('import')}; ${more('first')}`);
+  const cold = (name: string) => stages.get(name)!.import.rest + stages.get(name)!.first.rest;
+  console.log(`cold start over the pg-protocol reference: warmpool tcp +${fmt(cold(YOUNG[0].name) - cold(REFERENCE))}, postgres.js +${fmt(cold(YOUNG[1].name) - cold(REFERENCE))}`);
 }
 
 async function main() {
@@ -196,7 +225,7 @@ async function main() {
   try {
     const url = process.env.DATABASE_URL || (server = await startEmbeddedPostgres({ quiet: true })).url;
     if (!args['young-only']) await warm(dir, url);
-    await young(dir, url);
+    if (!args.layers) await young(dir, url);
   } finally {
     await server?.stop();
     await rm(dir, { recursive: true, force: true });

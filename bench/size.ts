@@ -21,7 +21,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const TARGET_KB: Record<string, number> = { 'Lambda, TCP (warmpool)': 12, 'Worker, HTTP (warmpool/worker)': 10 };
 
 const EDGE: BuildOptions = { platform: 'neutral', format: 'esm', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['cloudflare:*', 'node:*'] };
-const NODE: BuildOptions = { platform: 'node', format: 'cjs', target: 'node20' };
+// pg loads pg-native only when asked for it; Lambda bundlers mark it external the same way.
+const NODE: BuildOptions = { platform: 'node', format: 'cjs', target: 'node20', external: ['pg-native'] };
 
 /** The smallest real handlers: the README's examples. */
 const LAMBDA = (entry: string) => `
@@ -32,6 +33,31 @@ const LAMBDA = (entry: string) => `
 const WORKER = (entry: string) => `
   import { withPool } from '${entry}';
   export default { fetch: withPool((env) => ({ connectionString: env.DATABASE_URL }), async (request, db) => Response.json(await db.sql\`select 1\`)) };`;
+
+/**
+ * One-query Lambda handlers, one per client, for the comparison table: warmpool's is LAMBDA's,
+ * the others the same `select 1` at module scope on the bare client. "pg-protocol ref" is
+ * bench/support/pg-protocol-reference.ts, the floor (a wire codec and a socket, nothing more).
+ */
+const HANDLERS: { name: string; contents: string }[] = [
+  { name: 'warmpool', contents: LAMBDA('./src/index.ts') },
+  {
+    name: 'postgres.js 3.4',
+    contents: `import postgres from 'postgres'; const sql = postgres(process.env.DATABASE_URL); export const handler = async () => sql\`select 1\`;`,
+  },
+  {
+    name: 'postgres.js 4.2',
+    contents: `import postgres from 'postgres-4'; const sql = postgres(process.env.DATABASE_URL); export const handler = async () => sql\`select 1\`;`,
+  },
+  {
+    name: 'pg.Pool',
+    contents: `import pg from 'pg'; const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL }); export const handler = async () => (await pool.query('select 1')).rows;`,
+  },
+  {
+    name: 'pg-protocol ref',
+    contents: `import { ReferenceConnection } from './bench/support/pg-protocol-reference.ts'; const db = new ReferenceConnection(process.env.DATABASE_URL); export const handler = async () => (await db.query('select 1')).rows;`,
+  },
+];
 
 export interface Measured {
   bytes: number;
@@ -103,6 +129,15 @@ export async function rows(): Promise<Row[]> {
   return out;
 }
 
+export interface HandlerRow {
+  name: string;
+  measured: Measured;
+}
+
+export async function handlerRows(): Promise<HandlerRow[]> {
+  return Promise.all(HANDLERS.map(async (h) => ({ name: h.name, measured: await measure(h.contents, NODE) })));
+}
+
 /** `wrangler deploy --dry-run`: parses wrangler.toml and bundles `main` offline, uploads nothing. */
 export async function wranglerDryRun(): Promise<{ ok: boolean; upload: string; output: string; outdir: string }> {
   const outdir = await mkdtemp(path.join(os.tmpdir(), 'warmpool-wrangler-'));
@@ -133,17 +168,31 @@ function print(measured: Row[]) {
   }
 }
 
+function printHandlers(handlers: HandlerRow[]) {
+  const base = handlers.find((h) => h.name === 'postgres.js 3.4')!.measured;
+  const ref = handlers.find((h) => h.name === 'pg-protocol ref')!.measured;
+  const width = Math.max(...handlers.map((h) => h.name.length));
+  const signed = (bytes: number) => `${bytes >= 0 ? '+' : '-'}${kb(Math.abs(bytes))}`;
+  console.log('\nA Lambda handler running one `select 1` at module scope, per client (TCP; CommonJS, minified; gzip level 9):\n');
+  console.log(`${'client'.padEnd(width)}  minified   gzip      vs postgres.js 3.4  vs pg-protocol ref`);
+  for (const { name, measured: m } of handlers) {
+    console.log(`${name.padEnd(width)}  ${kb(m.bytes).padEnd(9)}  ${kb(m.gzip).padEnd(8)}  ${signed(m.gzip - base.gzip).padEnd(18)}  ${signed(m.gzip - ref.gzip)}`);
+  }
+}
+
 async function main() {
   const { values } = parseArgs({ options: { json: { type: 'string' } } });
   const measured = await rows();
   print(measured);
+  const handlers = await handlerRows();
+  printHandlers(handlers);
   const dry = await wranglerDryRun();
   const worker = dry.ok ? await readFile(path.join(dry.outdir, 'index.js'), 'utf8') : '';
   await rm(dry.outdir, { recursive: true, force: true });
   const clean = dry.ok && !worker.includes('node_modules/postgres') && !/["']node:net["']/.test(worker);
   console.log(`\nwrangler deploy --dry-run (wrangler.toml, main ${dry.ok ? 'bundled' : 'FAILED'}): ${dry.ok ? dry.upload : dry.output.trim().split('\n').slice(-5).join('\n')}${dry.ok ? (clean ? '; no postgres.js, no node:net' : '; CONTAINS postgres.js or node:net') : ''}`);
   console.log('Not validated offline: the deploy itself, the Hyperdrive binding (needs an account), routes and secrets.');
-  if (values.json) await writeFile(values.json, JSON.stringify({ bundles: measured, wrangler: { ok: dry.ok, upload: dry.upload } }, null, 2));
+  if (values.json) await writeFile(values.json, JSON.stringify({ bundles: measured, handlers, wrangler: { ok: dry.ok, upload: dry.upload } }, null, 2));
   if (!dry.ok) process.exitCode = 1;
 }
 

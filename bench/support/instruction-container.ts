@@ -3,12 +3,13 @@
 // as the runtime client's /next answer starts one) and exits.
 //
 //   valgrind --tool=cachegrind node <bundle>.cjs <strategy> <database url> <count>
-import { STRATEGIES, fakeContext } from './strategies.js';
+import { LAYERS, REFERENCES, STRATEGIES, fakeContext } from './strategies.js';
 
 const [name, url, countText] = process.argv.slice(2);
-const factory = STRATEGIES.find((s) => s.name === name);
+const ALL = [...STRATEGIES, ...REFERENCES, ...LAYERS];
+const factory = ALL.find((s) => s.name === name);
 const count = Number(countText);
-if (!factory || !url || !(count > 0)) throw new Error(`usage: instruction-container.ts <${STRATEGIES.map((s) => s.name).join('|')}> <database url> <count>`);
+if (!factory || !url || !(count > 0)) throw new Error(`usage: instruction-container.ts <${ALL.map((s) => s.name).join('|')}> <database url> <count>`);
 const strategy = factory.setup(url);
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 

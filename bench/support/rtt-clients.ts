@@ -6,6 +6,7 @@ import postgres from 'postgres';
 import postgres4 from 'postgres-4';
 import ServerlessClient from 'serverless-postgres';
 import { createPool } from '../../src/index.js';
+import { ReferenceConnection } from './pg-protocol-reference.js';
 
 /** Statement texts for the clients that take text and parameters; the others' templates make the same. */
 const READ = 'select $1::int as n';
@@ -182,6 +183,32 @@ export const CLIENTS: ClientKind[] = [
       pool.on('error', () => {});
       await pool.query(READ, [1]);
       return () => pool.end();
+    },
+  },
+  {
+    // The floor (./pg-protocol-reference.ts): one connection, each statement Parse/Bind/Describe/
+    // Execute/Sync in one write, pipelined. Not a driver users run: no goal is taken from it.
+    name: 'pg-protocol ref',
+    bare: false,
+    batchVia: 'BEGIN, 3 statements, COMMIT, one after another',
+    open(url, tls) {
+      if (tls) throw new Error('the pg-protocol reference has no TLS');
+      const db = new ReferenceConnection(url, { applicationName: app(this.name) });
+      const me = this.name;
+      const query = (text: string, params?: unknown[]) => db.query(text, params);
+      return {
+        read: (n) => query(READ, [n]),
+        readThree: () => Promise.all([1, 2, 3].map((n) => query(READ, [n]))),
+        transaction: (n) => pgTransaction(query, me, n, 2),
+        batch: (n) => pgTransaction(query, me, n, 3),
+        end: () => db.end(),
+      };
+    },
+    async cold(url, tls) {
+      if (tls) throw new Error('the pg-protocol reference has no TLS');
+      const db = new ReferenceConnection(url, { applicationName: app(`${this.name}-cold`) });
+      await db.query(READ, [1]);
+      return () => db.end();
     },
   },
   {

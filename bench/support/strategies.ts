@@ -5,10 +5,14 @@ import { AggregationTemporality, MeterProvider, MetricReader } from '@openteleme
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 import postgres from 'postgres';
+import postgres4 from 'postgres-4';
 import ServerlessClient from 'serverless-postgres';
 import { createPool } from '../../src/index.js';
+import { poolInternals } from '../../src/pool/pool.js';
+import type { Lease } from '../../src/pool/connections.js';
 import { withPool } from '../../src/lambda/index.js';
 import { instrument } from '../../src/otel/index.js';
+import { ReferenceConnection } from './pg-protocol-reference.js';
 
 export interface FakeContext {
   getRemainingTimeInMillis(): number;
@@ -114,6 +118,127 @@ export const STRATEGIES: StrategyFactory[] = [
         return ok;
       };
       return { name: this.name, share: this.share, handler, teardown: async () => {} };
+    },
+  },
+];
+
+/**
+ * More baselines for bench/instructions.ts, the same statement: postgres.js 4.2, and a thin
+ * connection on pg-protocol (./pg-protocol-reference.ts), the floor of what the wire costs.
+ */
+export const REFERENCES: StrategyFactory[] = [
+  {
+    name: 'postgres.js 4.2',
+    share: 1,
+    setup(url) {
+      const sql = postgres4(url, { max: 1 });
+      const handler: Handler = async () => {
+        await sql`select 1`;
+        return ok;
+      };
+      return { name: this.name, share: this.share, handler, teardown: () => sql.end({ timeout: 1 }) };
+    },
+  },
+  {
+    name: 'pg-protocol ref',
+    share: 1,
+    setup(url) {
+      const db = new ReferenceConnection(url);
+      const handler: Handler = async () => {
+        await db.query('select 1');
+        return ok;
+      };
+      return { name: this.name, share: this.share, handler, teardown: () => db.end() };
+    },
+  },
+];
+
+/**
+ * warmpool with its layers taken off one at a time, for `bench/instructions.ts --layers`: where
+ * its instructions over raw postgres.js go. Each runs the same `select 1`; the last is
+ * postgres.js driven the way warmpool's TCP transport drives it (a reserved connection, `unsafe`).
+ */
+export const LAYERS: StrategyFactory[] = [
+  {
+    name: 'warmpool, withPool, no deadline',
+    share: 1,
+    setup(url) {
+      const db = createPool({ connectionString: url, max: 1 });
+      const wrapped = withPool(db, async () => {
+        await db.sql`select 1`;
+        return ok;
+      });
+      // A context without getRemainingTimeInMillis: no deadline, so no limits and no alarm per statement.
+      const handler: Handler = (event) => wrapped(event, { callbackWaitsForEmptyEventLoop: true } as FakeContext);
+      return { name: this.name, share: this.share, handler, teardown: () => db.end() };
+    },
+  },
+  {
+    name: 'warmpool, no withPool',
+    share: 1,
+    setup(url) {
+      const db = createPool({ connectionString: url, max: 1 });
+      const handler: Handler = async () => {
+        await db.sql`select 1`;
+        return ok;
+      };
+      return { name: this.name, share: this.share, handler, teardown: () => db.end() };
+    },
+  },
+  {
+    name: 'warmpool, acquire + run + release',
+    share: 1,
+    setup(url) {
+      const db = createPool({ connectionString: url, max: 1 });
+      const { set } = poolInternals(db);
+      const handler: Handler = async () => {
+        const acquired = set.acquire(Infinity);
+        const lease = acquired instanceof Promise ? await acquired : acquired;
+        try {
+          await lease.connection.run({ text: 'select 1', params: [] });
+        } finally {
+          set.release(lease);
+        }
+        return ok;
+      };
+      return { name: this.name, share: this.share, handler, teardown: () => db.end() };
+    },
+  },
+  {
+    name: 'warmpool, connection.run',
+    share: 1,
+    setup(url) {
+      const db = createPool({ connectionString: url, max: 1 });
+      const { set } = poolInternals(db);
+      let lease: Lease | undefined;
+      const handler: Handler = async () => {
+        lease ??= await set.acquire(Infinity);
+        await lease.connection.run({ text: 'select 1', params: [] });
+        return ok;
+      };
+      const teardown = async () => {
+        if (lease) set.release(lease);
+        await db.end();
+      };
+      return { name: this.name, share: this.share, handler, teardown };
+    },
+  },
+  {
+    name: 'postgres.js, reserved unsafe',
+    share: 1,
+    setup(url) {
+      const sql = postgres(url, { max: 1 });
+      let reserved: postgres.ReservedSql | undefined;
+      const handler: Handler = async () => {
+        reserved ??= await sql.reserve();
+        await reserved.unsafe('select 1', [], { prepare: true });
+        return ok;
+      };
+      const teardown = async () => {
+        reserved?.release();
+        await sql.end({ timeout: 1 });
+      };
+      return { name: this.name, share: this.share, handler, teardown };
     },
   },
 ];
