@@ -12,9 +12,13 @@ const CONDITIONS = ['warmpool-source', ...defaultServerConditions.filter((c) => 
 
 // `npm test` runs the suite in two parts (WARMPOOL_TESTS): `parallel`, two files at a time (most
 // of a test is waiting on the server, timers and child processes), then `alone`, one at a time,
-// the files whose checks are about throughput under a fixed load (and the chaos soak). Unset:
-// every file, as `npx vitest run … <file>` picks them.
-const ALONE = ['test/faults-capacity.test.ts', 'test/loadtest.test.ts', 'test/chaos-soak.test.ts'];
+// the files whose checks are about throughput under a fixed load or race a timer against a
+// child process or a server answer, and the chaos soak. Unset: every file, as
+// `npx vitest run … <file>` picks them.
+const ALONE = [
+  'test/faults-capacity.test.ts', 'test/loadtest.test.ts', 'test/resume.test.ts', 'test/emulator-fidelity.test.ts',
+  'test/chaos-soak.test.ts',
+];
 const PART = process.env.WARMPOOL_TESTS;
 if (PART !== undefined && PART !== 'parallel' && PART !== 'alone') throw new Error(`WARMPOOL_TESTS must be parallel or alone, not ${PART}.`);
 
