@@ -34,6 +34,15 @@ export interface PoolOptions {
    * A host beyond this machine is never contacted in plain text unless this says 'disable'.
    */
   ssl?: SslMode | boolean | Record<string, unknown>;
+  /**
+   * How TLS starts, as libpq's `sslnegotiation`: 'postgres' asks the server first (SSLRequest, one
+   * round trip); 'direct' starts TLS at once (ALPN `postgresql`, PostgreSQL 17 and later), one
+   * round trip less per connect. A server that does not take it (older, or a pooler in front) is
+   * asked the 'postgres' way on the same connect, and from then on in this process. Needs an
+   * `ssl` that encrypts ('require' or a verifying mode). Default: the URL's `sslnegotiation`,
+   * then `PGSSLNEGOTIATION`, then 'postgres'.
+   */
+  sslNegotiation?: SslNegotiation;
   /** Hard cap on server connections from this pool. Default 1: a Lambda container runs one invocation at a time. */
   max?: number;
   /** How long a caller may wait for a free connection before ACQUIRE_TIMEOUT. Default 10 000. */
@@ -135,6 +144,7 @@ export interface ResolvedOptions {
   user: string;
   password: PasswordSource | undefined;
   ssl: SslMode | Record<string, unknown>;
+  sslNegotiation: SslNegotiation;
   max: number;
   acquireTimeoutMs: number;
   connectTimeoutMs: number;
@@ -180,9 +190,11 @@ export const DEFAULTS = {
 };
 
 const SSL_MODES: SslMode[] = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'];
+export type SslNegotiation = 'postgres' | 'direct';
+const SSL_NEGOTIATIONS: SslNegotiation[] = ['postgres', 'direct'];
 const TRANSPORTS = ['auto', 'tcp', 'http', 'websocket'];
 /** URL query parameters understood; anything else is refused so a typo does not pass silently. */
-const URL_PARAMS = ['sslmode', 'connect_timeout', 'application_name', 'channel_binding', 'pgbouncer'];
+const URL_PARAMS = ['sslmode', 'sslnegotiation', 'connect_timeout', 'application_name', 'channel_binding', 'pgbouncer'];
 
 function optionError(message: string): WarmpoolError {
   return new WarmpoolError('INVALID_OPTION', message);
@@ -252,6 +264,7 @@ const CHECKS: Record<string, Check> = {
   prepare: flag,
   pooler: checkPooler,
   transport: oneOf(TRANSPORTS),
+  sslNegotiation: oneOf(SSL_NEGOTIATIONS),
   hyperdrive: (value) => {
     if (typeof value !== 'object' || value === null || typeof (value as { connectionString?: unknown }).connectionString !== 'string') {
       throw optionError('Option "hyperdrive" must be a Hyperdrive binding (env.HYPERDRIVE), an object with a connectionString.');
@@ -321,6 +334,7 @@ interface UrlParts {
   user?: string;
   password?: string;
   ssl?: SslMode;
+  sslNegotiation?: SslNegotiation;
   connectTimeoutMs?: number;
   applicationName?: string;
   prepare?: boolean;
@@ -367,6 +381,9 @@ export function parseConnectionString(url: string): UrlParts {
     if (key === 'sslmode') {
       if (!SSL_MODES.includes(value as SslMode)) throw urlError(url, `sslmode must be one of ${SSL_MODES.join(', ')}`);
       parts.ssl = value as SslMode;
+    } else if (key === 'sslnegotiation') {
+      if (!SSL_NEGOTIATIONS.includes(value as SslNegotiation)) throw urlError(url, `sslnegotiation must be one of ${SSL_NEGOTIATIONS.join(', ')}`);
+      parts.sslNegotiation = value as SslNegotiation;
     } else if (key === 'connect_timeout') {
       const seconds = Number(value);
       if (!/^\d+$/.test(value) || seconds < 1) throw urlError(url, `connect_timeout must be a whole number of seconds, got "${value}"`);
@@ -395,6 +412,10 @@ function envParts(vars: Record<string, string | undefined>): UrlParts {
   if (vars.PGSSLMODE) {
     if (!SSL_MODES.includes(vars.PGSSLMODE as SslMode)) throw optionError(`Environment variable PGSSLMODE must be one of ${SSL_MODES.join(', ')}.`);
     parts.ssl = vars.PGSSLMODE as SslMode;
+  }
+  if (vars.PGSSLNEGOTIATION) {
+    if (!SSL_NEGOTIATIONS.includes(vars.PGSSLNEGOTIATION as SslNegotiation)) throw optionError(`Environment variable PGSSLNEGOTIATION must be one of ${SSL_NEGOTIATIONS.join(', ')}.`);
+    parts.sslNegotiation = vars.PGSSLNEGOTIATION as SslNegotiation;
   }
   if (vars.PGAPPNAME) parts.applicationName = vars.PGAPPNAME;
   return parts;
@@ -439,6 +460,11 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
   const prepare = input.prepare ?? fromUrl.prepare ?? pooled.prepare;
   const neon = isNeonHost(host);
   const givenSsl = normalizeSsl(input.ssl) ?? pick('ssl');
+  const ssl = givenSsl ?? defaultSslMode(host, hyperdrive, vars.AWS_LAMBDA_FUNCTION_NAME !== undefined);
+  const sslNegotiation = input.sslNegotiation ?? pick('sslNegotiation') ?? 'postgres';
+  if (sslNegotiation === 'direct' && (ssl === 'disable' || ssl === 'prefer')) {
+    throw optionError(`sslNegotiation 'direct' starts TLS at once, so it needs TLS for sure: use ssl 'require' or a verifying mode, not '${ssl}' (or leave sslNegotiation at 'postgres').`);
+  }
   const plainAllowed = givenSsl === 'disable';
   const givenEndpoint = checkEndpoint(input.httpEndpoint ?? vars.WARMPOOL_HTTP_ENDPOINT, 'httpEndpoint (or WARMPOOL_HTTP_ENDPOINT)', ['https:', 'http:'], 'https://gw.example.com/sql', plainAllowed);
   const httpEndpoint = givenEndpoint ?? (neon ? `https://${host.replace(/^[^.]+\./, 'api.')}/sql` : undefined);
@@ -450,7 +476,8 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
     database: input.database ?? pick('database') ?? user,
     user,
     password: input.password ?? pick('password'),
-    ssl: givenSsl ?? defaultSslMode(host, hyperdrive, vars.AWS_LAMBDA_FUNCTION_NAME !== undefined),
+    ssl,
+    sslNegotiation,
     max: input.max ?? managedInstancesMax(vars) ?? DEFAULTS.max,
     acquireTimeoutMs: input.acquireTimeoutMs ?? DEFAULTS.acquireTimeoutMs,
     connectTimeoutMs: input.connectTimeoutMs ?? fromUrl.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,

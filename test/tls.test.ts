@@ -121,6 +121,91 @@ describe.skipIf(!haveOpenssl)('TLS', () => {
   });
 });
 
+/**
+ * A front for the server that records the first bytes of each connection: a TLS record (0x16) is
+ * a direct TLS start, the SSLRequest code the classic one. `old`: behave as a server before
+ * PostgreSQL 17 does with a TLS hello, hang up.
+ */
+async function tlsFront(old: boolean): Promise<{ url: string; starts: string[]; close: () => Promise<void> }> {
+  const starts: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const front = net.createServer((client) => {
+    sockets.add(client);
+    client.once('data', (first) => {
+      const direct = first[0] === 0x16;
+      starts.push(direct ? 'direct' : 'sslrequest');
+      if (direct && old) return client.destroy();
+      const upstream = net.connect(Number(new URL(server.url).port), '127.0.0.1', () => {
+        upstream.write(first);
+        client.pipe(upstream).pipe(client);
+      });
+      sockets.add(upstream);
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+  const url = new URL(server.url);
+  url.hostname = 'localhost';
+  url.port = String((front.address() as net.AddressInfo).port);
+  return {
+    url: url.toString(),
+    starts,
+    close: () => new Promise((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      front.close(() => resolve());
+    }),
+  };
+}
+
+describe.skipIf(!haveOpenssl)('sslNegotiation direct', () => {
+  it('starts TLS at once, without SSLRequest, and verifies the server as usual', async () => {
+    const front = await tlsFront(false);
+    const db = createPool({ connectionString: `${front.url}?sslnegotiation=direct`, ssl: { ca: caPem }, maxConnectAttempts: 1 });
+    try {
+      const [row] = await db.sql`select ssl from pg_stat_ssl where pid = pg_backend_pid()`;
+      expect(row.ssl).toBe(true);
+      expect(front.starts).toEqual(['direct']);
+    } finally {
+      await db.end();
+      await front.close();
+    }
+  });
+
+  it('falls back to SSLRequest on the same connect where the server hangs up on a TLS hello, and asks that way from then on', async () => {
+    const front = await tlsFront(true);
+    const options = { connectionString: front.url, ssl: { ca: caPem }, sslNegotiation: 'direct' as const, maxConnectAttempts: 1 };
+    const first = createPool({ ...options, applicationName: 'direct-fallback-1' });
+    const second = createPool({ ...options, applicationName: 'direct-fallback-2' });
+    try {
+      expect(await first.sql`select ssl from pg_stat_ssl where pid = pg_backend_pid()`).toEqual([{ ssl: true }]);
+      expect(await second.sql`select ssl from pg_stat_ssl where pid = pg_backend_pid()`).toEqual([{ ssl: true }]);
+      expect(front.starts).toEqual(['direct', 'sslrequest', 'sslrequest']);
+      expect(first.stats()).toMatchObject({ connectFailures: 0, connectRetries: 0 });
+    } finally {
+      await Promise.all([first.end(), second.end()]);
+      await front.close();
+    }
+  });
+
+  it('still refuses a certificate it cannot verify, without falling back', async () => {
+    const front = await tlsFront(false);
+    const db = createPool({ connectionString: front.url, ssl: { ca: otherCaPem }, sslNegotiation: 'direct', maxConnectAttempts: 1 });
+    try {
+      await expect(db.sql`select 1`).rejects.toMatchObject({ code: 'CONNECT_FAILED', notApplied: true });
+      expect(front.starts).toEqual(['direct']);
+    } finally {
+      await db.end();
+      await front.close();
+    }
+  });
+
+  it('needs TLS for sure: with ssl disable or prefer it is refused, naming the fix', () => {
+    expect(() => createPool({ connectionString: server.url, ssl: 'prefer', sslNegotiation: 'direct' })).toThrow(/needs TLS for sure: use ssl 'require'/);
+    expect(() => createPool({ connectionString: `${server.url}?sslnegotiation=sometimes` })).toThrow(/sslnegotiation must be one of postgres, direct/);
+  });
+});
+
 /** The server's URL with the host replaced. */
 function urlAt(host: string): string {
   const url = new URL(server.url);

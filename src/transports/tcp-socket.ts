@@ -14,7 +14,25 @@ import { LAMBDA_CA_FILE, noTlsHint, rdsRegion } from '../tls/defaults.js';
 /** SSLRequest: length 8, code 80877103. */
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]);
 
-export function openSocket(options: ResolvedOptions): Promise<net.Socket> {
+/** Servers (host:port) that did not take a direct TLS start: asked with SSLRequest from then on. */
+const noDirectTls = new Set<string>();
+
+export async function openSocket(options: ResolvedOptions): Promise<net.Socket> {
+  const where = `${options.host}:${options.port}`;
+  if (options.sslNegotiation !== 'direct' || options.ssl === 'disable' || noDirectTls.has(where)) return openWith(options, negotiateTls);
+  const startedAt = Date.now();
+  try {
+    return await openWith(options, directTls);
+  } catch (err) {
+    if (!refusedDirect(err)) throw err;
+    // An older server (or a pooler) read the TLS hello as a startup packet and hung up.
+    noDirectTls.add(where);
+    return openWith({ ...options, connectTimeoutMs: Math.max(1, options.connectTimeoutMs - (Date.now() - startedAt)) }, negotiateTls);
+  }
+}
+
+/** Connects, then `secure` turns the plain socket into the one the driver gets, within connectTimeoutMs. */
+function openWith(options: ResolvedOptions, secure: (raw: net.Socket, options: ResolvedOptions) => Promise<net.Socket>): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const raw = net.connect({ host: options.host, port: options.port });
     raw.setNoDelay(true);
@@ -24,7 +42,7 @@ export function openSocket(options: ResolvedOptions): Promise<net.Socket> {
 
     raw.once('connect', async () => {
       try {
-        const socket = options.ssl === 'disable' ? raw : await negotiateTls(raw, options);
+        const socket = options.ssl === 'disable' ? raw : await secure(raw, options);
         if (socket !== raw) {
           raw.removeListener('error', fail);
           current = socket;
@@ -45,6 +63,27 @@ export function openSocket(options: ResolvedOptions): Promise<net.Socket> {
       reject(err);
     }
   });
+}
+
+/** TLS from the first byte, ALPN `postgresql` (PostgreSQL 17's direct SSL), no SSLRequest. */
+async function directTls(raw: net.Socket, options: ResolvedOptions): Promise<net.Socket> {
+  const secure = tls.connect({ socket: raw, ALPNProtocols: ['postgresql'], ...(await tlsOptions(options.ssl, options.host)) });
+  await new Promise<void>((resolve, reject) => {
+    secure.once('secureConnect', resolve);
+    secure.once('error', reject);
+  });
+  return secure;
+}
+
+/**
+ * A server that does not speak direct TLS closes the connection during the handshake (it reads
+ * the hello as a startup packet of an impossible length), or answers in plain text. A certificate
+ * the client refuses is not that: it fails the same way either way.
+ */
+function refusedDirect(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  if (e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || e.code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') return true;
+  return typeof e.message === 'string' && e.message.includes('socket disconnected before secure TLS connection was established');
 }
 
 async function negotiateTls(raw: net.Socket, options: ResolvedOptions): Promise<net.Socket> {
