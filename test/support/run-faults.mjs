@@ -1,4 +1,4 @@
-// `npm run test:faults`: runs the fault, bad-input and secrets suites, then prints the fault
+// `npm run test:faults`: runs the fault (idempotency keys under faults too), bad-input and secrets suites, then prints the fault
 // table the scenarios wrote to report/faults/ (one JSON file per scenario).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const reportDir = path.join(root, 'report', 'faults');
-const files = ['faults-freeze', 'faults-network', 'faults-server', 'faults-capacity', 'faults-pgbouncer', 'faults-http', 'bad-input', 'secrets-everywhere'];
+const files = [
+  'faults-freeze', 'faults-network', 'faults-server', 'faults-capacity', 'faults-pgbouncer', 'faults-http',
+  'idempotency-faults', 'idempotency-batch-faults', 'idempotency-freeze', 'bad-input', 'secrets-everywhere',
+];
 
 rmSync(reportDir, { recursive: true, force: true });
 const started = Date.now();
