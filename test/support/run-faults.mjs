@@ -1,5 +1,6 @@
-// `npm run test:faults`: runs the fault (idempotency keys under faults too), bad-input and secrets suites, then prints the fault
-// table the scenarios wrote to report/faults/ (one JSON file per scenario).
+// `npm run test:faults`: runs the fault suites (idempotency keys under faults among them), bad
+// input and secrets, then prints the fault table the scenarios wrote to report/faults/ (one JSON
+// file per scenario).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
