@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOADTEST_HELP, parseLoadtestArgs } from '../packages/cli/src/loadtest/cli.js';
 import { classifyError } from '../packages/cli/src/loadtest/metrics.js';
 import { renderHtmlReport } from '../packages/cli/src/loadtest/report-html.js';
-import { type LoadtestResults, runLoadtest } from '../packages/cli/src/loadtest/run.js';
+import { type LoadtestResults, type Progress, runLoadtest } from '../packages/cli/src/loadtest/run.js';
 import { chromiumAvailable, screenshotReport } from '../packages/cli/src/loadtest/screenshot.js';
 import { GATEWAY_MAX_CONNECTIONS, PGBOUNCER_POOL_SIZE, strategyNamed } from '../packages/cli/src/loadtest/strategies.js';
 
@@ -27,6 +27,10 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'warmpool-loadtest-'));
+  // Where the run stands, printed if it is still going when the hook is about to time out.
+  const progress = {} as Progress;
+  const lines: string[] = [];
+  const report = setTimeout(() => console.error(`load test still running: ${JSON.stringify(progress)}\n${lines.slice(-20).join('\n')}`), 220_000);
   results = await runLoadtest({
     strategies: STRATEGIES,
     scenario: 'mixed',
@@ -39,7 +43,7 @@ beforeAll(async () => {
     timeoutMs: 6_000,
     recycleProbability: 0,
     bundle: true,
-  });
+  }, progress, (line) => lines.push(line)).finally(() => clearTimeout(report));
 }, 240_000);
 
 afterAll(async () => {
