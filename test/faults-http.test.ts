@@ -214,6 +214,9 @@ describe('HTTP transport via the gateway', () => {
     await p.refuse(false);
     const id = history.nextId();
     await history.run(id, () => handler(id, lambda(5_000)));
+    // A statement the database refuses reached it: not a failed connect.
+    await expect(db.sql`select 1 / 0`).rejects.toMatchObject({ code: '22012' });
+    expect(db.stats()).toMatchObject({ connectFailures: 3 * 4, connectRetries: 3 * 3 });
     const check = await checkLedger(f.admin, history);
     expect(check.violations).toEqual([]);
     expect(check).toMatchObject({ ok: 1, failed: 3, duplicates: 0, lost: 0 });

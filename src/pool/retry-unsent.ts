@@ -28,6 +28,11 @@ export interface AttemptFailure {
   again: boolean;
   /** The least wait the server asked for (Retry-After), in ms. */
   waitAtLeastMs?: number;
+  /**
+   * A failed connect, for `stats().connectFailures`; default true. False for what the database
+   * answered about the work itself (an HTTP request's statement error): not a connect that failed.
+   */
+  connecting?: boolean;
 }
 
 export interface RetryScope {
@@ -52,8 +57,16 @@ export async function retryUnsent<T>(scope: RetryScope, attempt: (freshPassword:
     try {
       result = await attempt(freshPassword);
     } catch (err) {
-      counters.connectFailures++;
-      const { error, again, waitAtLeastMs = 0 } = failed(err);
+      let failure: AttemptFailure;
+      try {
+        failure = failed(err);
+      } catch (end) {
+        // `failed` ended the loop (a connect cut at its limit): a failed connect all the same.
+        counters.connectFailures++;
+        throw end;
+      }
+      if (failure.connecting !== false) counters.connectFailures++;
+      const { error, again, waitAtLeastMs = 0 } = failure;
       if (isRejectedPassword(error) && typeof options.password === 'function') {
         // A rotated credential or an expired token: the function may have handed out a stale one.
         if (freshPassword) throw refusedAfterRefresh(error);

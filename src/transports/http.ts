@@ -178,7 +178,8 @@ class HttpConnection implements Connection {
       if (err instanceof WarmpoolError && exchange.status === undefined && exchange.failure === undefined) return { error: err, again: false };
       const { error, retry: again } = requestError(err, exchange, controller?.signal.aborted === true, batch, this.#endpoint);
       // A busy endpoint's Retry-After (capped) is waited for when it is longer than the backoff.
-      return { error, again, waitAtLeastMs: retryAfterMs(exchange.retryAfter) };
+      const connecting = again || error.code === 'CONNECT_FAILED' || error.code === 'CONNECT_TIMEOUT';
+      return { error, again, waitAtLeastMs: retryAfterMs(exchange.retryAfter), connecting };
     });
   }
 }
