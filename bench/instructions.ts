@@ -26,7 +26,7 @@
 // is bimodal), where the rows without withPool's deadline repeat within a few hundred: compare
 // changes over several runs.
 //
-//   npm run bench:instructions [-- --first 5000 --last 15000 --young-only | --layers]
+//   npm run bench:instructions [-- --first 5000 --last 15000 --young-only | --layers] [--only 'name,name']
 //
 // `--layers`: the warm count only, of warmpool with its layers taken off one at a time (withPool
 // without a deadline; no withPool; the pool's acquire, run and release without the query API; the
@@ -71,7 +71,7 @@ const YOUNG_FROM = 10;
 const YOUNG_TO = 110;
 
 const { values: args } = parseArgs({
-  options: { first: { type: 'string', default: '5000' }, last: { type: 'string', default: '15000' }, 'young-only': { type: 'boolean', default: false }, layers: { type: 'boolean', default: false } },
+  options: { first: { type: 'string', default: '5000' }, last: { type: 'string', default: '15000' }, 'young-only': { type: 'boolean', default: false }, layers: { type: 'boolean', default: false }, only: { type: 'string' } },
 });
 const FIRST = Number(args.first);
 const LAST = Number(args.last);
@@ -147,7 +147,10 @@ async function warm(dir: string, url: string): Promise<void> {
   const entry = fileURLToPath(new URL('./support/instruction-container.ts', import.meta.url));
   await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['pg-native'], outfile: bundle, logLevel: 'warning' });
   const perInvocation = new Map<string, Count>();
-  const strategies: readonly string[] = args.layers ? LAYERED : STRATEGIES;
+  const all: readonly string[] = args.layers ? LAYERED : STRATEGIES;
+  // `--only a,b`: those rows and the baseline the ratios need.
+  const only = args.only?.split(',').map((name) => name.trim());
+  const strategies = only ? all.filter((name) => only.includes(name) || name === 'postgres.js' || name === REFERENCE) : all;
   for (const strategy of strategies) {
     process.stderr.write(`${strategy}: ${FIRST} and ${LAST} invocations under cachegrind…\n`);
     // The two runs at once: 2 cores are the smallest machine this runs on.
@@ -168,6 +171,7 @@ async function warm(dir: string, url: string): Promise<void> {
       ...versus.map((base) => `${(rest(name) / against(base)).toFixed(3)}×`),
     ]),
   ));
+  if (!perInvocation.has('warmpool')) return;
   const extra = rest('warmpool') - faster;
   console.log(`\nwarmpool: ${extra >= 0 ? '+' : ''}${fmt(extra)} instructions per invocation over the faster baseline`);
   console.log(`warmpool: +${fmt(rest('warmpool') - rest(REFERENCE))} over the pg-protocol reference, postgres.js: +${fmt(rest('postgres.js') - rest(REFERENCE))}`);

@@ -67,11 +67,17 @@ export interface PoolOptions {
   pingTimeoutMs?: number;
   /** Client-side limit for one statement; the statement is cancelled on the server when it passes. 0 = none. Default 0. */
   queryTimeoutMs?: number;
-  /** Sent as the session's `idle_session_timeout` and `idle_in_transaction_session_timeout` so the server reaps connections of killed containers. 0 = not sent. Default 300 000; 0 when `prepare` is false (a transaction pooler such as PgBouncer rejects the startup parameter). */
+  /** Sent as the session's `idle_session_timeout` and `idle_in_transaction_session_timeout` so the server reaps connections of killed containers. 0 = not sent. Default 300 000; 0 behind a `pooler` (PgBouncer rejects the startup parameter, and a pooler shares its server connections). */
   serverIdleSessionTimeoutMs?: number;
   /** Prefix of each connection's `application_name` (the container id is appended). Default 'warmpool'. */
   applicationName?: string;
-  /** Named prepared statements. Must be false behind a transaction pooler (PgBouncer transaction mode). Default: from `pooler` (true for 'none'). */
+  /**
+   * Named prepared statements: the server keeps each statement's plan on the connection. They cost
+   * a round trip more on each statement's first use on a connection, need PgBouncer >= 1.21 behind
+   * a transaction pooler, and keep the parameter types the server inferred when first prepared
+   * (stale after DDL that changes a column's type). Off, every statement is unnamed and typed by the
+   * server afresh, in the same one round trip. Default false; true behind Hyperdrive (its cache).
+   */
   prepare?: boolean;
   /**
    * What sits between the pool and PostgreSQL: it sets the defaults of `prepare` and
@@ -185,7 +191,7 @@ export const DEFAULTS = {
   queryTimeoutMs: 0,
   serverIdleSessionTimeoutMs: 300_000,
   applicationName: 'warmpool',
-  prepare: true,
+  prepare: false,
   transport: 'auto' as const,
 };
 
@@ -488,11 +494,11 @@ export function resolveOptions(input: PoolOptions = {}): ResolvedOptions {
     validateAfterIdleMs: input.validateAfterIdleMs ?? DEFAULTS.validateAfterIdleMs,
     pingTimeoutMs: input.pingTimeoutMs ?? DEFAULTS.pingTimeoutMs,
     queryTimeoutMs: input.queryTimeoutMs ?? DEFAULTS.queryTimeoutMs,
-    // Behind a transaction pooler (prepare off) the session setting would reach the pooler, which
-    // rejects unknown startup parameters (PgBouncer: "unsupported startup parameter"), and would
-    // mean nothing for its shared server connections; the pooler's own client timeout applies.
+    // Behind a transaction pooler the session setting would reach the pooler, which rejects
+    // unknown startup parameters (PgBouncer: "unsupported startup parameter"), and would mean
+    // nothing for its shared server connections; the pooler's own client timeout applies.
     // Hyperdrive, RDS Proxy and Neon's pooler share server connections too (their profiles).
-    serverIdleSessionTimeoutMs: input.serverIdleSessionTimeoutMs ?? (prepare && pooled.sessionTimeouts ? DEFAULTS.serverIdleSessionTimeoutMs : 0),
+    serverIdleSessionTimeoutMs: input.serverIdleSessionTimeoutMs ?? (pooled.sessionTimeouts ? DEFAULTS.serverIdleSessionTimeoutMs : 0),
     applicationName: input.applicationName ?? pick('applicationName') ?? DEFAULTS.applicationName,
     prepare,
     pooler: pooled.pooler,

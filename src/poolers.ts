@@ -20,36 +20,37 @@ export interface PoolerProfile {
 
 export const POOLER_PROFILES: Readonly<Record<PoolerName, PoolerProfile>> = {
   none: {
-    prepare: true,
+    prepare: false,
     sessionTimeouts: true,
-    note: 'direct connection: prepared statements on, the server reaps sessions of killed containers',
+    note: 'direct connection: the server reaps sessions of killed containers',
   },
   pgbouncer: {
-    // Protocol-level prepared statements need PgBouncer >= 1.21 with max_prepared_statements > 0
-    // (the default since 1.24); older ones, or the setting at 0, fail them in transaction mode.
+    // Named statements need PgBouncer >= 1.21 with max_prepared_statements > 0 (the default
+    // since 1.24); older ones, or the setting at 0, fail them in transaction mode.
     prepare: false,
     sessionTimeouts: false,
-    note: 'transaction mode: prepared statements off (pass prepare: true on PgBouncer >= 1.21 with max_prepared_statements > 0); PgBouncer refuses unknown startup parameters',
+    note: 'transaction mode: session settings do not outlive a transaction; PgBouncer refuses unknown startup parameters',
   },
   supavisor: {
     prepare: false,
     sessionTimeouts: false,
-    note: 'Supavisor in transaction mode does not support prepared statements; its server connections are shared',
+    note: 'Supavisor in transaction mode does not support named prepared statements; its server connections are shared',
   },
   'rds-proxy': {
-    prepare: true,
+    prepare: false,
     sessionTimeouts: false,
     note: 'RDS Proxy multiplexes at transaction boundaries; SET, PREPARE, temp tables and advisory locks pin a session (warned once)',
   },
   hyperdrive: {
     prepare: true,
     sessionTimeouts: false,
+    // Hyperdrive's query cache works on named prepared statements.
     note: 'Hyperdrive caches prepared statements; prepare: false turns its caching off',
   },
   neon: {
-    prepare: true,
+    prepare: false,
     sessionTimeouts: false,
-    note: "Neon's -pooler endpoint is PgBouncer in transaction mode with protocol-level prepared statements; session settings do not survive its transactions",
+    note: "Neon's -pooler endpoint is PgBouncer in transaction mode; session settings do not survive its transactions",
   },
 };
 

@@ -4,7 +4,7 @@ import { afterAll, expect, inject, it } from 'vitest';
 import { adminClient, uniqueName, type AdminSql } from './support/db.js';
 import { adminUrl, databaseUrl } from './support/env.js';
 
-// Drizzle's own pg integration tests on warmpool/drizzle with `prepare` on, as
+// Drizzle's own pg integration tests on warmpool/drizzle with its defaults, as
 // `npm run test:peers -- drizzle --driver warmpool` runs them (test/peers/drizzle): every test
 // passes but the ones listed in expected-differences.json, and each of those still fails. They
 // drop and recreate schema public, so they get a database of their own, which needs the superuser.

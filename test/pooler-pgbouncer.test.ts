@@ -88,6 +88,14 @@ if (!havePgBouncer()) {
       expect(pools[0]!.stats()).toMatchObject({ created: expect.any(Number) });
     });
 
+    it('a PgBouncer its host name does not reveal, refusing the session timeouts, is named in the connect error with the option to pass', async () => {
+      const db = createPool({ connectionString: bouncer.url, applicationName: 'pgb-undetected', max: 1 });
+      pools.push(db);
+      const failure = await db.query('select 1').then(() => undefined, (err: unknown) => err);
+      expect(failure).toMatchObject({ code: 'CONNECT_FAILED', message: expect.stringMatching(/unsupported startup parameter.*pooler: 'pgbouncer'/s) });
+      expect((failure as Error).message).not.toContain(decodeURIComponent(new URL(bouncer.url).password));
+    });
+
     it('warmpool check reports the pooler profile, the PgBouncer version and the port in between', async () => {
       const { stdout } = await run(TSX, [CLI, 'check', `${bouncer.url}?pgbouncer=true`]);
       expect(stdout).toContain('pooler        pgbouncer: transaction mode');

@@ -36,18 +36,19 @@ describe('the profile sets prepare and session timeouts; explicit options win', 
     expect(resolveOptions({ connectionString: supavisor })).toMatchObject({ pooler: 'supavisor', prepare: false, serverIdleSessionTimeoutMs: 0 });
   });
 
-  it('a direct connection keeps prepare and the session timeouts', () => {
-    expect(resolveOptions({ connectionString: 'postgres://app:pw@db.example.com/app' })).toMatchObject({ pooler: 'none', prepare: true, serverIdleSessionTimeoutMs: 300_000 });
+  it('a direct connection sends unnamed statements and the session timeouts', () => {
+    expect(resolveOptions({ connectionString: 'postgres://app:pw@db.example.com/app' })).toMatchObject({ pooler: 'none', prepare: false, serverIdleSessionTimeoutMs: 300_000 });
+    expect(resolveOptions({ connectionString: 'postgres://app:pw@db.example.com/app', prepare: true })).toMatchObject({ prepare: true, serverIdleSessionTimeoutMs: 300_000 });
   });
 
-  it('rds-proxy, neon and hyperdrive keep prepared statements but send no session timeouts', () => {
-    expect(resolveOptions({ connectionString: 'postgres://a:pw@x.proxy-abc123.eu-west-1.rds.amazonaws.com/db' })).toMatchObject({ pooler: 'rds-proxy', prepare: true, serverIdleSessionTimeoutMs: 0 });
-    expect(resolveOptions({ connectionString: 'postgres://a:pw@ep-x-1-pooler.eu-central-1.aws.neon.tech/db' })).toMatchObject({ pooler: 'neon', prepare: true, serverIdleSessionTimeoutMs: 0 });
+  it('rds-proxy, neon and hyperdrive send no session timeouts; only hyperdrive (its cache) prepares statements', () => {
+    expect(resolveOptions({ connectionString: 'postgres://a:pw@x.proxy-abc123.eu-west-1.rds.amazonaws.com/db' })).toMatchObject({ pooler: 'rds-proxy', prepare: false, serverIdleSessionTimeoutMs: 0 });
+    expect(resolveOptions({ connectionString: 'postgres://a:pw@ep-x-1-pooler.eu-central-1.aws.neon.tech/db' })).toMatchObject({ pooler: 'neon', prepare: false, serverIdleSessionTimeoutMs: 0 });
     expect(resolveOptions({ hyperdrive: { connectionString: 'postgres://a:pw@hyperdrive.local:5432/db' } })).toMatchObject({ pooler: 'hyperdrive', prepare: true, serverIdleSessionTimeoutMs: 0 });
   });
 
   it('pooler overrides detection, and prepare overrides the profile', () => {
-    expect(resolveOptions({ connectionString: supavisor, pooler: 'none' })).toMatchObject({ pooler: 'none', prepare: true, serverIdleSessionTimeoutMs: 300_000 });
+    expect(resolveOptions({ connectionString: supavisor, pooler: 'none' })).toMatchObject({ pooler: 'none', prepare: false, serverIdleSessionTimeoutMs: 300_000 });
     expect(resolveOptions({ connectionString: 'postgres://a:pw@bouncer.internal:6432/db', pooler: 'pgbouncer' })).toMatchObject({ prepare: false, serverIdleSessionTimeoutMs: 0 });
     expect(resolveOptions({ connectionString: 'postgres://a:pw@bouncer.internal:6432/db', pooler: 'pgbouncer', prepare: true })).toMatchObject({ prepare: true, serverIdleSessionTimeoutMs: 0 });
   });

@@ -174,6 +174,19 @@ export const LAYERS: StrategyFactory[] = [
     },
   },
   {
+    name: 'warmpool, withPool, no deadline, prepare: true',
+    share: 1,
+    setup(url) {
+      const db = createPool({ connectionString: url, max: 1, prepare: true });
+      const wrapped = withPool(db, async () => {
+        await db.sql`select 1`;
+        return ok;
+      });
+      const handler: Handler = (event) => wrapped(event, { callbackWaitsForEmptyEventLoop: true } as FakeContext);
+      return { name: this.name, share: this.share, handler, teardown: () => db.end() };
+    },
+  },
+  {
     name: 'warmpool, no withPool',
     share: 1,
     setup(url) {
@@ -224,6 +237,25 @@ export const LAYERS: StrategyFactory[] = [
     },
   },
   {
+    name: 'warmpool, connection.run, prepare: true',
+    share: 1,
+    setup(url) {
+      const db = createPool({ connectionString: url, max: 1, prepare: true });
+      const { set } = poolInternals(db);
+      let lease: Lease | undefined;
+      const handler: Handler = async () => {
+        lease ??= await set.acquire(Infinity);
+        await lease.connection.run({ text: 'select 1', params: [] });
+        return ok;
+      };
+      const teardown = async () => {
+        if (lease) set.release(lease);
+        await db.end();
+      };
+      return { name: this.name, share: this.share, handler, teardown };
+    },
+  },
+  {
     name: 'postgres.js, reserved unsafe',
     share: 1,
     setup(url) {
@@ -232,6 +264,24 @@ export const LAYERS: StrategyFactory[] = [
       const handler: Handler = async () => {
         reserved ??= await sql.reserve();
         await reserved.unsafe('select 1', [], { prepare: true });
+        return ok;
+      };
+      const teardown = async () => {
+        reserved?.release();
+        await sql.end({ timeout: 1 });
+      };
+      return { name: this.name, share: this.share, handler, teardown };
+    },
+  },
+  {
+    name: 'postgres.js, reserved unsafe, unnamed',
+    share: 1,
+    setup(url) {
+      const sql = postgres(url, { max: 1 });
+      let reserved: postgres.ReservedSql | undefined;
+      const handler: Handler = async () => {
+        reserved ??= await sql.reserve();
+        await reserved.unsafe('select 1', [], { prepare: false });
         return ok;
       };
       const teardown = async () => {

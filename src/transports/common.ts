@@ -65,7 +65,7 @@ export function connectError(err: unknown, options: ResolvedOptions, secrets: st
   const severity = (err as { severity?: unknown })?.severity ?? (err as { severity_local?: unknown })?.severity_local;
   const message = redactSecrets(describeFailure(err), secrets);
   if (typeof severity === 'string' && typeof code === 'string') {
-    const hint = pgHbaTlsHint(code, message, options.ssl);
+    const hint = pgHbaTlsHint(code, message, options.ssl) ?? startupParameterHint(message);
     return new WarmpoolError('CONNECT_FAILED', `Could not connect to ${where}: ${message} (SQLSTATE ${code})${hint ? ` ${hint}` : ''}`, { cause: err, notApplied: true, sqlState: code });
   }
   if (code === 'CONNECT_TIMEOUT') {
@@ -73,6 +73,12 @@ export function connectError(err: unknown, options: ResolvedOptions, secrets: st
   }
   const tlsHint = typeof code === 'string' && UNVERIFIED_CERTIFICATE.has(code) ? ` ${certificateHint(options)}` : '';
   return new WarmpoolError('CONNECT_FAILED', `Could not connect to ${where}: ${message}${tlsHint}`, { cause: err, notApplied: true });
+}
+
+/** PgBouncer (not detected from its host name) refusing the session timeouts sent at connect. */
+function startupParameterHint(message: string): string | undefined {
+  if (!/unsupported startup parameter/i.test(message)) return undefined;
+  return "A pooler in front (PgBouncer) refuses the session timeouts warmpool sends at connect: pass pooler: 'pgbouncer' (or add ?pgbouncer=true to the URL), or serverIdleSessionTimeoutMs: 0.";
 }
 
 /**

@@ -21,7 +21,7 @@ import { DATE_TYPE, JSON_TYPE, driverParsersOff } from './tcp-driver-types.js';
 import { COMMITS_AFTER_COMPLETE, SERVER_TERMINATIONS, SOCKET_GONE, isStaleStatement, serverFields, trailingFatal } from './tcp-errors.js';
 import { type DriverColumn, type DriverResult, TcpResults } from './tcp-result.js';
 import type { ClosedBy, Connection, ConnectLimit, RunOptions, Statement, StatementResult, TransactionOptions, TransactionStatus, TransportFactory } from './types.js';
-import { tcpParam, typeParsers } from './values.js';
+import { tcpParam, textParam, typeParsers } from './values.js';
 
 /** Opens the socket (TLS included) the driver talks over. */
 export type SocketOpener = (options: ResolvedOptions) => Promise<net.Socket>;
@@ -55,8 +55,8 @@ const CANCEL_GRACE_MS = 1000;
 class TcpConnection implements Connection {
   #sql: Sql;
   #reserved!: ReservedSql;
-  /** The driver's options for every statement (see run). */
-  #queryOptions: { prepare: boolean; simple: false };
+  /** Named prepared statements (the `prepare` option); else unnamed ones (see #query). */
+  #prepare: boolean;
   #results: TcpResults;
   #alarm = new DeadlineAlarm();
   #secrets: string[];
@@ -85,7 +85,7 @@ class TcpConnection implements Connection {
     const sql = slot.sql;
     this.#direct = direct;
     this.#sql = sql;
-    this.#queryOptions = { prepare, simple: false };
+    this.#prepare = prepare;
     this.#results = results;
     this.#secrets = secrets;
   }
@@ -254,12 +254,10 @@ class TcpConnection implements Connection {
   async #send(statement: Statement, options: RunOptions, graceMs: number, simple: boolean): Promise<StatementResult> {
     // The driver would try to write to a closed socket (and throw outside the promise).
     if (this.dead) throw this.#closedError('The connection was closed before the statement was sent.');
-    // `simple: false`: always the extended protocol (one statement, prepared when `prepare` is on),
-    // also without parameters; the option is missing from the driver's type declarations.
+    const query = simple ? this.#reserved.unsafe(statement.text, [], SIMPLE as never) as unknown as DriverQuery : this.#query(statement);
+    if (statement.arrayRows) query.values();
     const wasIdle = this.#readyForQuery.status === 'I';
     this.#readyForQuery.status = 'unknown';
-    const query = this.#reserved.unsafe(statement.text, statement.params.map(tcpParam) as never[], (simple ? SIMPLE : this.#queryOptions) as never) as unknown as DriverQuery;
-    if (statement.arrayRows) query.values();
     // The driver writes a turn later: a failure read before then means the statement never left.
     const writtenBefore = this.#socket?.bytesWritten;
     const completesBefore = this.#readyForQuery.commandCompletes;
@@ -284,7 +282,7 @@ class TcpConnection implements Connection {
       // A cancel the server had not acted on yet would reach a later statement: a new session instead.
       if (expired) this.#destroy();
       if (simple) return NO_ROWS;
-      const unknown = this.#results.unknownTypes(result.columns);
+      const unknown = this.#results.unknownTypes(result.columns, statement.text);
       if (unknown && !this.dead) await this.#lookUpTypes(unknown);
       return this.#results.from(result, statement);
     } catch (err) {
@@ -300,6 +298,24 @@ class TcpConnection implements Connection {
       if (watched) this.#alarm.unwatch(watched);
       clearTimeout(graceTimer);
     }
+  }
+
+  /**
+   * The driver's query for `statement`, always through the extended protocol (`simple: false`,
+   * an option missing from the driver's type declarations). Unprepared (the default) it goes out
+   * as one unnamed Parse, Describe, Bind, Execute and Sync: its parameters are text that the
+   * server types afresh at each Parse (textParam), so a column whose type changed is read by its
+   * new type; the driver, given them as its `parameters` and no values of its own to convert,
+   * sends no Describe round trip first. Prepared, the driver names the statement, describes it
+   * on first use, and converts values by the types the server gave then.
+   */
+  #query(statement: Statement): DriverQuery {
+    const { text, params } = statement;
+    if (this.#prepare) return this.#reserved.unsafe(text, params.map(tcpParam) as never[], PREPARED as never) as unknown as DriverQuery;
+    const parameters = params.length === 0 ? NO_PARAMS : params.map(textParam);
+    const query = this.#reserved.unsafe(text, NO_PARAMS as never[], UNPREPARED as never) as unknown as DriverQuery & { parameters: readonly unknown[] };
+    query.parameters = parameters;
+    return query;
   }
 
   /** Learns which of `oids` (CREATE TYPE types) are arrays, for the parsers; a failure leaves them text. */
@@ -326,10 +342,10 @@ class TcpConnection implements Connection {
     if (this.#streaming) throw streamOpen();
     if (this.dead) throw this.#closedError('The connection was closed before the statement was sent.');
     this.#session = worse(this.#session, sessionChangeOf(statement.text));
+    const query = this.#query(statement) as DriverCursor;
+    if (statement.arrayRows) query.values();
     const wasIdle = this.#readyForQuery.status === 'I';
     this.#readyForQuery.status = 'unknown';
-    const query = this.#reserved.unsafe(statement.text, statement.params.map(tcpParam) as never[], this.#queryOptions as never) as unknown as DriverCursor;
-    if (statement.arrayRows) query.values();
     const batches = query.cursor(rowsPerBatch)[Symbol.asyncIterator]();
     const writtenBefore = this.#socket?.bytesWritten;
     const completesBefore = this.#readyForQuery.commandCompletes;
@@ -524,8 +540,14 @@ function streamOpen(): WarmpoolError {
   return new WarmpoolError('INVALID_QUERY', 'A stream is still open on this connection: read it to the end or stop it (break out of the loop) before sending another statement on the connection.', { notApplied: true });
 }
 
-/** Extended protocol, not prepared: for a query of warmpool's own whose text varies. */
+/** Extended protocol, unnamed statement (see #query). */
 const UNPREPARED = { prepare: false, simple: false };
+
+/** Extended protocol, named statement. */
+const PREPARED = { prepare: true, simple: false };
+
+/** No values for the driver to convert: an unnamed statement's text parameters are given apart. */
+const NO_PARAMS: readonly never[] = Object.freeze([]);
 
 /** Simple protocol, unprepared: for the reset, several commands in one message. */
 const SIMPLE = { prepare: false, simple: true };

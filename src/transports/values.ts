@@ -197,6 +197,32 @@ export function driverParam(value: unknown): unknown {
 }
 
 /**
+ * A parameter of an unnamed statement on TCP, as text the server reads by the types it infers for
+ * the statement at each Parse (what node-postgres and the Neon driver send): booleans as t/f,
+ * numbers and BigInts as decimal text, Dates as their UTC ISO form (as postgres.js sends them),
+ * bytes as bytea hex, arrays as array literals, other objects as JSON. Nothing depends on a type
+ * the server described earlier, so a column whose type changed is read by its new type.
+ */
+export function textParam(value: unknown): string | null {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'bigint':
+      return String(value);
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'undefined':
+      throw new WarmpoolError('INVALID_PARAMETER', 'A query parameter is undefined; pass null for SQL NULL.', { notApplied: true });
+  }
+  if (value === null) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return driverParam(value) as string;
+  if (Array.isArray(value)) return arrayLiteral(value);
+  return JSON.stringify(value);
+}
+
+/**
  * A parameter as postgres.js should send it. It types an array by its first element, so an array
  * of Dates, bytes, booleans or BigInts goes out as that element's type and the server refuses it
  * ("cannot cast type boolean to boolean[]"); such an array is sent as an untyped array literal,

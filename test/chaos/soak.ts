@@ -107,7 +107,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         random: seededRandom(seed * 1_000 + index + 1),
         // Half the containers leave idle_session_timeout to the server, so lowering it there bites.
         // A quarter get a token provider that sometimes throws or hangs past connectTimeoutMs.
-        poolOptions: { ...(index % 2 === 0 ? { serverIdleSessionTimeoutMs: 0 } : {}), ...(index % 4 === 1 ? { connectTimeoutMs: 800 } : {}) },
+        // A quarter run named prepared statements, which a schema change finds prepared before it.
+        poolOptions: { ...(index % 2 === 0 ? { serverIdleSessionTimeoutMs: 0 } : {}), ...(index % 4 === 1 ? { connectTimeoutMs: 800 } : {}), ...(index % 4 === 2 ? { prepare: true } : {}) },
         tokenSeed: index % 4 === 1 ? seed * 1_000 + index + 1 : undefined,
       }));
     }

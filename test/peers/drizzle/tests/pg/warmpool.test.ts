@@ -28,7 +28,7 @@ beforeAll(async () => {
 		connectionString = conStr;
 	}
 	client = await retry(async () => {
-		client = createPool({ connectionString, max: 1, prepare: true });
+		client = createPool({ connectionString, max: 1 });
 		await client.sql`select 1`;
 		return client;
 	}, {

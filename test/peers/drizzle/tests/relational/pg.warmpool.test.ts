@@ -71,7 +71,7 @@ beforeAll(async () => {
 	let lastError: unknown | undefined;
 	do {
 		try {
-			client = createPool({ connectionString, max: 1, prepare: true });
+			client = createPool({ connectionString, max: 1 });
 			await client.sql`select 1`;
 			connected = true;
 			break;
