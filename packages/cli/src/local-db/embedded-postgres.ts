@@ -222,6 +222,7 @@ async function locateBinaries(runAs: RunAs): Promise<Binaries> {
     await fs.readFile(path.join(nativeDir, '..', 'package.json'), 'utf8'),
   ) as { version: string };
 
+  if (runAs.uid === undefined) await hydrateInPlace(nativeDir, pkg);
   const dir = runAs.uid !== undefined ? await copyNative(nativeDir, version) : nativeDir;
   return { initdb: path.join(dir, 'bin', 'initdb'), pgCtl: path.join(dir, 'bin', 'pg_ctl'), version };
 }
@@ -261,6 +262,23 @@ async function hydrateSymlinks(dir: string): Promise<void> {
   for (const { source, target } of list) {
     const link = path.join(dir, path.relative('native', target));
     if (!(await fs.lstat(link).catch(() => null))) await fs.symlink(path.basename(source), link);
+  }
+}
+
+/**
+ * Without the package's postinstall (npm 12 skips it unless the project's allowScripts approves it)
+ * initdb cannot load its libraries: make the links where npm put the package.
+ */
+async function hydrateInPlace(nativeDir: string, pkg: string): Promise<void> {
+  try {
+    await hydrateSymlinks(nativeDir);
+  } catch (err) {
+    throw new WarmpoolError(
+      'MISSING_PACKAGE',
+      `${pkg} lacks the library links its install script makes, and they cannot be made here (${(err as Error).message}): ` +
+        `approve its script and reinstall (npm install-scripts approve ${pkg} && npm rebuild ${pkg}), or set DATABASE_URL to use an existing server.`,
+      { cause: err },
+    );
   }
 }
 
