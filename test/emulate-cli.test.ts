@@ -120,4 +120,20 @@ describe('warmpool emulate --runtime', () => {
       await emulator.close();
     }
   });
+
+  it('names the absolute path for a runtime script of the project given relative to it', async () => {
+    writeFileSync(path.join(project, 'my-runtime.mjs'), '');
+    const emulator = await LambdaEmulator.create({
+      functions: [{ name: 'f', handler: 'functions/create-order.handler' }],
+      root: project,
+      runtimeCommand: ['node', 'my-runtime.mjs', '{handler}'],
+    });
+    try {
+      expect(emulator.warnings).toContain(
+        `--runtime "node my-runtime.mjs {handler}": the command runs in the bundle's directory, outside this project, where my-runtime.mjs cannot be found; write the absolute path (--runtime "node ${path.join(project, 'my-runtime.mjs')} {handler}")`,
+      );
+    } finally {
+      await emulator.close();
+    }
+  });
 });

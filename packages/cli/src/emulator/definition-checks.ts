@@ -2,9 +2,9 @@
  * What the emulator checks in the functions it is given before it runs them: a `--runtime` command
  * that names one handler while several functions would run it, or starts with npx, and a WebSocket
  * proxy URL without the path a warmpool gateway (or Neon's proxy) serves WebSockets at. And where a
- * `--runtime` command finds the project's installed bins.
+ * `--runtime` command finds the project's installed bins, and which of its paths it cannot find.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { WarmpoolError } from 'warmpool';
 import type { FunctionDefinition } from './definitions.js';
@@ -54,6 +54,18 @@ export function projectBins(root: string): string[] {
 export function npxWarning(command: string[] | undefined): string | undefined {
   if (command?.[0] !== 'npx') return undefined;
   return `--runtime "${command.join(' ')}": npx runs in the bundle's directory, outside this project, and cannot see its packages; drop npx (--runtime "${command.slice(1).join(' ')}"): the project's node_modules/.bin is on the command's PATH`;
+}
+
+/**
+ * A relative path to a file of the project (`node my-runtime.mjs {handler}`) resolves against the
+ * task root, which with bundles is a temporary directory without that file.
+ */
+export function relativePathWarning(command: string[] | undefined, root: string): string | undefined {
+  const local = (arg: string) => !arg.startsWith('-') && !path.isAbsolute(arg) && !arg.includes(HANDLER_PLACEHOLDER) && statSync(path.resolve(root, arg), { throwIfNoEntry: false })?.isFile() === true;
+  const files = command?.filter(local) ?? [];
+  if (files.length === 0) return undefined;
+  const fixed = command!.map((arg) => (local(arg) ? path.resolve(root, arg) : arg)).join(' ');
+  return `--runtime "${command!.join(' ')}": the command runs in the bundle's directory, outside this project, where ${files.join(' and ')} cannot be found; write the absolute path (--runtime "${fixed}")`;
 }
 
 /** Paths a warmpool gateway accepts WebSockets on (packages/gateway ws-proxy.ts); Neon's proxy uses /v2. */

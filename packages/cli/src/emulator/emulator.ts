@@ -11,7 +11,7 @@ import { DEFAULTS, type EmulatorOptions, type FunctionDefinition, type InvokeOpt
 import { type EnvironmentOptions, ExecutionEnvironment, FunctionErrorException, RUNTIME_CRASHES, UNDELIVERED } from './environment.js';
 import type { FunctionError } from './runtime-api.js';
 
-import { checkRuntimeCommand, npxWarning, projectBins, wsProxyWarning } from './definition-checks.js';
+import { checkRuntimeCommand, npxWarning, projectBins, relativePathWarning, wsProxyWarning } from './definition-checks.js';
 import { runtimeMismatch } from './lambda-env.js';
 
 export type { EmulatorOptions, FunctionDefinition, InvokeOptions, InvokeResult, RecycleReason } from './definitions.js';
@@ -93,7 +93,8 @@ export class LambdaEmulator extends EventEmitter {
   get warnings(): string[] {
     const runtimes = new Set([...this.#functions.values()].map((s) => s.definition.runtime));
     const endpoints = [...this.#functions.values()].map((s) => wsProxyWarning(s.definition.name, { ...s.definition.environment, ...this.#options.env }));
-    return [...[...runtimes].map((r) => runtimeMismatch(r)), ...endpoints, this.#options.bundle ? npxWarning(this.#options.runtimeCommand) : undefined].filter((w): w is string => w !== undefined);
+    const bundled = this.#options.bundle ? [npxWarning(this.#options.runtimeCommand), relativePathWarning(this.#options.runtimeCommand, this.#options.root)] : [];
+    return [...[...runtimes].map((r) => runtimeMismatch(r)), ...endpoints, ...bundled].filter((w): w is string => w !== undefined);
   }
 
   /** Synchronous invocation (RequestResponse), as the Invoke API. */
