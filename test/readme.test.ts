@@ -21,6 +21,12 @@ function snippet(heading: string): string {
   return code;
 }
 
+describe('the README', () => {
+  it('reads in five minutes: at most 300 lines, the rest in docs/', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(300);
+  });
+});
+
 describe('README snippets', () => {
   it('the first handler and the Worker compile under strict', () => {
     writeFileSync(path.join(dir, 'handler.ts'), snippet('A first handler'));
