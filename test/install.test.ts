@@ -285,6 +285,9 @@ describe('the CLI and the gateway in a new project', () => {
     const html = path.join(project, 'report', 'loadtest.html');
     const out = run(['loadtest', '--config', 'serverless.yml', '--function', 'hello', '--scenario', 'steady', '--containers', '2', '--duration', '1', '--json', json, '--html', html], { ...cleanEnv, DATABASE_URL: databaseUrl });
     expect(out).toContain('database: DATABASE_URL');
+    // --max-connections (default 30) sets only a throwaway server: not claimed for this one.
+    expect(out.split('\n')[0]).not.toContain('max_connections');
+    expect(out).toMatch(/^database: DATABASE_URL .*max_connections 100$/m);
     const results = JSON.parse(readFileSync(json, 'utf8')) as { strategies: { name: string; invocations: number; errors: number; peakServerConnections: number; lostWrites: number | null }[] };
     expect(results.strategies.map((s) => s.name)).toEqual(['hello']);
     const [hello] = results.strategies;

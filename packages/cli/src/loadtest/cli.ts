@@ -150,7 +150,9 @@ export async function loadtestCommand(argv: string[]): Promise<number> {
     bar.clear();
     console.log(line);
   };
-  log(`warmpool loadtest: ${[...(settings.userFunction ? [settings.userFunction.function] : []), ...settings.strategies].join(', ')} · scenario ${settings.scenario} · ${settings.containers} containers · max_connections ${settings.maxConnections}`);
+  // --max-connections sets only a throwaway server; DATABASE_URL's own limit is printed once it is read.
+  const throwaway = settings.embeddedPostgres || !process.env.DATABASE_URL;
+  log(`warmpool loadtest: ${[...(settings.userFunction ? [settings.userFunction.function] : []), ...settings.strategies].join(', ')} · scenario ${settings.scenario} · ${settings.containers} containers${throwaway ? ` · max_connections ${settings.maxConnections}` : ''}`);
   let results;
   try {
     results = await runLoadtest(settings, progress, log, process.env.DATABASE_URL);
