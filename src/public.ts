@@ -18,3 +18,4 @@ export { detectRuntime, type Runtime } from './runtime.js';
 export { computeBudget, type Budget, type BudgetInput, type BudgetFunction, type BudgetLine } from './budget.js';
 export { POOLER_PROFILES, detectPooler, type PoolerName, type PoolerProfile } from './poolers.js';
 export { managedInstancesSizing, type ManagedInstancesSizing } from './concurrency.js';
+export type { CpuSource } from './worker-threads.js';

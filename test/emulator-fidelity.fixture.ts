@@ -90,5 +90,5 @@ let calls = 0;
 export async function thread(event: Event) {
   calls++;
   await sleep(event.ms ?? 200);
-  return { threadId, pid: process.pid, calls };
+  return { threadId, pid: process.pid, calls, emulatorVariables: Object.keys(process.env).filter((k) => k.includes('WARMPOOL_EMULATOR')) };
 }

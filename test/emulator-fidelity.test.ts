@@ -8,6 +8,7 @@ import { type EmulatorOptions, type FunctionDefinition, LambdaEmulator } from '.
 import type { ExecutionEnvironment } from '../packages/cli/src/emulator/environment.js';
 import { HttpFront } from '../packages/cli/src/emulator/http-front.js';
 import { runtimeMismatch } from '../packages/cli/src/emulator/lambda-env.js';
+import { workerThreads } from '../src/worker-threads.js';
 import { databaseUrl } from './support/env.js';
 
 // Each Lambda behaviour checked against AWS's Node.js runtime interface client and the Lambda
@@ -217,6 +218,19 @@ describe('managed instances (container concurrency above 1)', () => {
     expect(onTime).toMatchObject({ ok: true, environment: env.id });
     expect(env.alive).toBe(true);
     expect(await emulator.invoke('f', { ms: 0 })).toMatchObject({ ok: true, cold: false, environment: env.id });
+  });
+
+  it("start as many threads as AWS's runtime: 8 per CPU without AWS_LAMBDA_NODEJS_WORKER_COUNT, even above the concurrency", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'emulator-threads-'));
+    open.push({ close: () => rm(dir, { recursive: true, force: true }) });
+    const log = path.join(dir, 'init.log');
+    const { emulator } = await start('thread', { environment: { FIXTURE_INIT_MS: '1', FIXTURE_INIT_LOG: log } }, { containerConcurrency: 2 });
+    const result = await emulator.invoke('f', { ms: 0 });
+    expect(result).toMatchObject({ ok: true, payload: { emulatorVariables: [] } });
+    // Each thread loads the module once; this machine's count by the same rule (test/worker-threads.test.ts).
+    const threads = readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
+    expect(threads).toBe(workerThreads({}));
+    expect(threads).toBeGreaterThan(2);
   });
 });
 

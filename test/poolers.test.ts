@@ -105,7 +105,17 @@ describe('Lambda Managed Instances sizing', () => {
   it('divides AWS_LAMBDA_MAX_CONCURRENCY over the worker threads, rounding up', () => {
     expect(managedInstancesSizing({ AWS_LAMBDA_MAX_CONCURRENCY: '128', AWS_LAMBDA_NODEJS_WORKER_COUNT: '2' })).toEqual({ maxConcurrency: 128, workers: 2, max: 64 });
     expect(managedInstancesSizing({ AWS_LAMBDA_MAX_CONCURRENCY: '10', AWS_LAMBDA_NODEJS_WORKER_COUNT: '4' })).toEqual({ maxConcurrency: 10, workers: 4, max: 3 });
-    expect(managedInstancesSizing({ AWS_LAMBDA_MAX_CONCURRENCY: '2', AWS_LAMBDA_NODEJS_WORKER_COUNT: '8' })).toEqual({ maxConcurrency: 2, workers: 2, max: 1 });
+  });
+
+  it("counts the threads as AWS's runtime does: 8 per CPU unless set, never capped by the concurrency", () => {
+    const twoCpus = { cpuMax: () => '200000 100000', hostCpus: () => 2 };
+    expect(managedInstancesSizing({ AWS_LAMBDA_MAX_CONCURRENCY: '64' }, twoCpus)).toEqual({ maxConcurrency: 64, workers: 16, max: 4 });
+    const unreadable = { cpuMax: () => undefined, hostCpus: () => 2 };
+    expect(managedInstancesSizing({ AWS_LAMBDA_MAX_CONCURRENCY: '20' }, unreadable)).toEqual({ maxConcurrency: 20, workers: 8, max: 3 });
+    // More threads than requests: one connection per thread, the least a pool can have.
+    expect(managedInstancesSizing({ AWS_LAMBDA_MAX_CONCURRENCY: '2', AWS_LAMBDA_NODEJS_WORKER_COUNT: '8' })).toEqual({ maxConcurrency: 2, workers: 8, max: 1 });
+    // A count that starts no thread leaves nothing to share: one pool takes the whole environment.
+    expect(managedInstancesSizing({ AWS_LAMBDA_MAX_CONCURRENCY: '10', AWS_LAMBDA_NODEJS_WORKER_COUNT: '0' })).toEqual({ maxConcurrency: 10, workers: 1, max: 10 });
   });
 
   it('is off outside Managed Instances and for values that are not counts', () => {

@@ -9,17 +9,18 @@
  * nodejs24.x, and on Managed Instances, a callback handler fails at init with
  * Runtime.CallbackHandlerDeprecated.
  *
- * With AWS_LAMBDA_MAX_CONCURRENCY above 1 (Lambda Managed Instances) it runs
- * AWS_LAMBDA_NODEJS_WORKER_COUNT worker threads, each loading the module once and running its
- * share of the concurrent invocations.
+ * With AWS_LAMBDA_MAX_CONCURRENCY above 1 (Lambda Managed Instances) it runs as many worker
+ * threads as AWS's runtime would (AWS_LAMBDA_NODEJS_WORKER_COUNT, else 8 per CPU; the emulator
+ * counts them, see lambda-env.ts), each loading the module once and running its share of the
+ * concurrent invocations. Like AWS's runtime, a count of 0 (or not a number) starts no thread.
  *
  * Between invocations the process is frozen (SIGSTOP) while its `next` request is pending, so on a
  * thaw the invocation arrives over HTTP in the same event-loop turns as whatever the database
  * sent during the freeze, as in production.
  */
-import os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { handlerMetadata, loadHandler, runtimeError } from './handler-loader.js';
+import { WORKER_THREADS_VARIABLE } from './lambda-env.js';
 import { RuntimeClient, logError, patchConsole } from './runtime-client.js';
 import { RuntimeLoop } from './runtime-loop.js';
 import { refuseCallbackHandler, runtimeRules } from './runtime-rules.js';
@@ -27,6 +28,9 @@ import { refuseCallbackHandler, runtimeRules } from './runtime-rules.js';
 const env = process.env;
 const client = new RuntimeClient(env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001');
 const maxConcurrency = Math.max(1, Number(env.AWS_LAMBDA_MAX_CONCURRENCY ?? 1) || 1);
+const workers = Math.max(0, Number(env[WORKER_THREADS_VARIABLE])) || 0;
+// The emulator's variable, not Lambda's: gone before handler code (and threads' copies of env) exist.
+delete env[WORKER_THREADS_VARIABLE];
 
 /** Errors nobody caught: reported for the invocation in flight (the error's own type), then the runtime exits. */
 let onUncaught: (err: unknown) => void = (err) => void client.postInitError(err).finally(() => process.exit(129));
@@ -74,9 +78,12 @@ async function standard(): Promise<void> {
   loop?.start();
 }
 
-/** Managed instances: worker threads, each with its own module instance and a share of the slots. */
+/**
+ * Managed instances: worker threads, each with its own module instance and a share of the slots.
+ * Threads may outnumber AWS_LAMBDA_MAX_CONCURRENCY (AWS's runtime does not cap them): each then
+ * polls with one slot, and the Runtime API still hands out no more than that many at once.
+ */
 function managed(): void {
-  const workers = Math.max(1, Math.min(maxConcurrency, Number(env.AWS_LAMBDA_NODEJS_WORKER_COUNT) || os.availableParallelism()));
   const perWorker = Math.ceil(maxConcurrency / workers);
   let ready = 0;
   const threads = Array.from({ length: workers }, (_, index) => {

@@ -9,8 +9,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
+import { workerThreads } from 'warmpool/internal';
 import { runtimeCommandFor } from './definition-checks.js';
-import { lambdaEnvironment, logStreamName, traceId } from './lambda-env.js';
+import { WORKER_THREADS_VARIABLE, lambdaEnvironment, logStreamName, traceId } from './lambda-env.js';
 import { type FunctionError, type Invocation, type RuntimeOutcome, RuntimeApiServer } from './runtime-api.js';
 
 export interface LaunchSpec {
@@ -295,6 +296,7 @@ function spawnRuntime(options: EnvironmentOptions, id: string, runtimeApi: strin
   const custom = !!options.runtimeCommand?.length;
   const [command, ...args] = custom ? runtimeCommandFor(options.runtimeCommand!, options.handler) : [process.execPath, ...options.launch.args];
   const env = lambdaEnvironment(options, id, runtimeApi);
+  if (!custom && options.concurrency > 1) env[WORKER_THREADS_VARIABLE] = String(workerThreads(env));
   // The command runs in the task root (a runtime client takes it as the app root), where the
   // project's packages are not: its installed bins are found on PATH instead.
   if (custom && options.runtimePath?.length) env.PATH = [...options.runtimePath, ...(env.PATH ? [env.PATH] : [])].join(path.delimiter);

@@ -5,6 +5,13 @@ import type { EnvironmentOptions } from './environment.js';
 export const DEFAULT_RUNTIME = 'nodejs22.x';
 
 /**
+ * The emulator's own variable, not Lambda's: the worker thread count on Managed Instances, counted
+ * by the host with AWS's rule (warmpool's workerThreads) because the bootstrap imports built-ins
+ * only. The bootstrap removes it before any handler code runs.
+ */
+export const WORKER_THREADS_VARIABLE = '_WARMPOOL_EMULATOR_WORKER_THREADS';
+
+/**
  * The emulator runs the host's Node; Lambda runs the major version its runtime names. Returns a
  * warning when the two differ (e.g. nodejs22.x on Node 20), else undefined.
  */
