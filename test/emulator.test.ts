@@ -7,6 +7,7 @@ import type { ExecutionEnvironment } from '../packages/cli/src/emulator/environm
 import { HttpFront } from '../packages/cli/src/emulator/http-front.js';
 import { type Invocation, RuntimeApiServer } from '../packages/cli/src/emulator/runtime-api.js';
 import { readServerlessConfig } from '../packages/cli/src/emulator/serverless-config.js';
+import { readServiceConfig } from '../packages/cli/src/emulator/service-config.js';
 import { databaseUrl } from './support/env.js';
 
 // The emulator runs test/emulator.fixture.ts in child processes that get their invocations from the
@@ -303,6 +304,31 @@ describe('serverless.yml', () => {
     expect(results.map((r) => r.cold)).toEqual([true, false]);
     const body = JSON.parse((results[1].payload as { body: string }).body);
     expect(body).toMatchObject({ ok: true, runtime: 'lambda', transport: 'tcp', stats: { created: 1, reused: 1 } });
+  });
+});
+
+describe('template.yaml (AWS SAM)', () => {
+  it('declares the functions of serverless.yml: names, handlers, limits, environment and routes', async () => {
+    const sam = await readServiceConfig(`${repoRoot}/template.yaml`, { DatabaseUrl: 'postgres://u:p@h/d' });
+    const serverless = await readServerlessConfig(`${repoRoot}/serverless.yml`, { databaseUrl: 'postgres://u:p@h/d' });
+    expect(sam.functions).toEqual(serverless.functions);
+    expect(sam.root).toBe(serverless.root);
+    // Without the parameter, DATABASE_URL is left to the environment of the command.
+    const offline = await readServiceConfig(`${repoRoot}/template.yaml`);
+    expect(offline.unresolved).toEqual(['getItem.DATABASE_URL', 'createOrder.DATABASE_URL', 'health.DATABASE_URL', 'migrate.DATABASE_URL']);
+  });
+
+  it('runs each function from its esbuild entry point', async () => {
+    const service = await readServiceConfig(`${repoRoot}/template.yaml`);
+    const emulator = await LambdaEmulator.create({ functions: service.functions, root: service.root, env: { DATABASE_URL: databaseUrl() }, stdio: 'ignore' });
+    open.push(emulator);
+    const missing = '2147483647'; // the largest items.id: no item has it
+    expect(await emulator.invoke('migrate', {})).toMatchObject({ ok: true, payload: { ok: true } });
+    const health = await emulator.invoke('health', {});
+    expect(JSON.parse((health.payload as { body: string }).body)).toMatchObject({ ok: true, runtime: 'lambda', transport: 'tcp' });
+    expect(await emulator.invoke('getItem', { pathParameters: { id: missing } })).toMatchObject({ ok: true, payload: { statusCode: 404 } });
+    const order = { body: JSON.stringify({ itemId: Number(missing), quantity: 1 }), headers: { 'idempotency-key': 'template-yaml-test' }, requestContext: { requestId: 'r' } };
+    expect(await emulator.invoke('createOrder', order)).toMatchObject({ ok: true, payload: { statusCode: 404 } });
   });
 });
 
