@@ -26,7 +26,7 @@
 // is bimodal), where the rows without withPool's deadline repeat within a few hundred: compare
 // changes over several runs.
 //
-//   npm run bench:instructions [-- --first 5000 --last 15000 --young-only | --layers] [--only 'name,name']
+//   npm run bench:instructions [-- --first 5000 --last 15000 --young-only | --layers] [--only 'name;name']
 //
 // `--layers`: the warm count only, of warmpool with its layers taken off one at a time (withPool
 // without a deadline; no withPool; the pool's acquire, run and release without the query API; the
@@ -148,8 +148,8 @@ async function warm(dir: string, url: string): Promise<void> {
   await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['pg-native'], outfile: bundle, logLevel: 'warning' });
   const perInvocation = new Map<string, Count>();
   const all: readonly string[] = args.layers ? LAYERED : STRATEGIES;
-  // `--only a,b`: those rows and the baseline the ratios need.
-  const only = args.only?.split(',').map((name) => name.trim());
+  // `--only 'a;b'` (names hold commas): those rows and the baselines the ratios need.
+  const only = args.only?.split(';').map((name) => name.trim());
   const strategies = only ? all.filter((name) => only.includes(name) || name === 'postgres.js' || name === REFERENCE) : all;
   for (const strategy of strategies) {
     process.stderr.write(`${strategy}: ${FIRST} and ${LAST} invocations under cachegrind…\n`);

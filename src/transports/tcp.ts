@@ -312,8 +312,9 @@ class TcpConnection implements Connection {
   #query(statement: Statement): DriverQuery {
     const { text, params } = statement;
     if (this.#prepare) return this.#reserved.unsafe(text, params.map(tcpParam) as never[], PREPARED as never) as unknown as DriverQuery;
-    const parameters = params.length === 0 ? NO_PARAMS : params.map(textParam);
-    const query = this.#reserved.unsafe(text, NO_PARAMS as never[], UNPREPARED as never) as unknown as DriverQuery & { parameters: readonly unknown[] };
+    if (params.length === 0) return this.#reserved.unsafe(text, [], UNPREPARED as never) as unknown as DriverQuery;
+    const parameters = params.map(textParam);
+    const query = this.#reserved.unsafe(text, [], UNPREPARED as never) as unknown as DriverQuery & { parameters: unknown[] };
     query.parameters = parameters;
     return query;
   }
@@ -545,9 +546,6 @@ const UNPREPARED = { prepare: false, simple: false };
 
 /** Extended protocol, named statement. */
 const PREPARED = { prepare: true, simple: false };
-
-/** No values for the driver to convert: an unnamed statement's text parameters are given apart. */
-const NO_PARAMS: readonly never[] = Object.freeze([]);
 
 /** Simple protocol, unprepared: for the reset, several commands in one message. */
 const SIMPLE = { prepare: false, simple: true };
