@@ -35,9 +35,11 @@ export const JSON_TYPE = {
 /**
  * Switches the driver's result parsers off, so rows hold the server's text and values.ts parses
  * them as on every transport, with `textTypes` per query (postgres.js fixes a prepared statement's
- * parsers when it is first described).
+ * parsers when it is first described). Set to undefined, not deleted: the driver looks a parser
+ * up for each column of every RowDescription (each unnamed statement's), and a table with its
+ * keys deleted is read through V8's slow dictionary lookup.
  */
 export function driverParsersOff(sql: Sql): void {
-  const { parsers } = sql.options as unknown as { parsers: Record<number, Parser> };
-  for (const oid of Object.keys(parsers)) delete parsers[oid as unknown as number];
+  const { parsers } = sql.options as unknown as { parsers: Record<number, Parser | undefined> };
+  for (const oid of Object.keys(parsers)) parsers[oid as unknown as number] = undefined;
 }
