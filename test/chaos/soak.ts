@@ -138,7 +138,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       ...ledger.violations,
       ...state.violations,
       ...unhandled.map((e) => `container reported ${e}`),
-      ...pastTimeout.map((p) => `past the ${timeoutMs} ms timeout: ${p}`),
+      ...pastTimeout.map((p) => `past the ${timeoutMs} ms timeout: ${p.text} [faults: ${faultsDuring(nemesis.timeline, p.startedAt - 1_000, p.endedAt, p.startedAt)}]`),
       ...[...proxy.peakByApp].filter(([app, n]) => app.startsWith('chaos-') && n > 1).map(([app, n]) => `container ${app} held ${n} server connections at once (cap 1)`),
       ...(rssGrowth > rssLimit ? [`a container's RSS grew by ${mib(rssGrowth)} MiB (limit ${mib(rssLimit)} MiB)`] : []),
       ...leaks,
@@ -199,11 +199,16 @@ function keyedSummary(ledger: LedgerFindings, writes: Map<string, Writes>, timel
   const unknown = ledger.keyed.unknown.map((op) => {
     const from = (op.startedAt ?? 0) - 1_000;
     const to = op.endedAt ?? Infinity;
-    const during = timeline.filter((f) => f.from <= to && f.to >= from).map((f) => `${f.kind} at ${f.from - (op.startedAt ?? 0)} ms`);
-    if (during.length === 0) unknownWithoutFault++;
-    return `${op.opId} ${writes.get(op.opId)?.key ?? '?'}: ${op.message ?? ''} [faults: ${during.join(', ') || 'none'}]`;
+    const during = faultsDuring(timeline, from, to, op.startedAt ?? 0);
+    if (during === 'none') unknownWithoutFault++;
+    return `${op.opId} ${writes.get(op.opId)?.key ?? '?'}: ${op.message ?? ''} [faults: ${during}]`;
   });
   return { keys, deliveries, redelivered, ok, codes, unknown, unknownWithoutFault };
+}
+
+/** The faults applied between `from` and `to`, in ms from `start`, or 'none'. */
+function faultsDuring(timeline: Nemesis['timeline'], from: number, to: number, start: number): string {
+  return timeline.filter((f) => f.from <= to && f.to >= from).map((f) => `${f.kind} at ${f.from - start} ms`).join(', ') || 'none';
 }
 
 /** Ends every app session, so a transaction left open anywhere is rolled back before the count. */

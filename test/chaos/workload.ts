@@ -44,7 +44,8 @@ export interface InvocationRecord {
 
 export class Slot implements Target {
   readonly options: SlotOptions;
-  readonly pastTimeout: string[] = [];
+  /** Invocations past their timeout: what happened, and when (to find the faults around them). */
+  readonly pastTimeout: { text: string; startedAt: number; endedAt: number }[] = [];
   /** Largest RSS growth over the warm baseline seen in any generation of this slot, in bytes. */
   rssGrowth = 0;
   invocations = 0;
@@ -161,7 +162,8 @@ export class Slot implements Target {
     }
     Object.assign(history.ops[history.ops.length - 1]!, { startedAt, endedAt: Date.now() });
     if ((exited && !this.#cutByNemesis) || outcome.durationMs > timeoutMs) {
-      this.pastTimeout.push(`${event.opId} (${event.op}) took ${Math.round(outcome.durationMs)} ms: ${describe(outcome)}`);
+      const options = JSON.stringify(this.options.poolOptions);
+      this.pastTimeout.push({ text: `${event.opId} (${event.op}, container ${this.options.index} ${options}) took ${Math.round(outcome.durationMs)} ms: ${describe(outcome)}`, startedAt, endedAt: Date.now() });
     }
     if (!exited) this.#sampleRss();
     const reply = outcome.result as { sessionResets?: number; keyed?: KeyedResult } | undefined;
