@@ -18,11 +18,12 @@ const SEED = Number(process.env.FAULT_SEED ?? 6);
 const available = havePgBouncer();
 
 describe('options for a transaction pooler', () => {
-  it('do not send idle_session_timeout when prepare is off, unless asked to', () => {
+  it('do not send idle_session_timeout behind a pooler said or seen, unless asked to', () => {
     const url = 'postgres://app:pw@pooler.example.com:6432/db';
-    expect(resolveOptions({ connectionString: url })).toMatchObject({ prepare: true, serverIdleSessionTimeoutMs: 300_000 });
+    // A host name proves no pooler: the session timeouts are sent (a PgBouncer refuses them, and the error says what to pass).
+    expect(resolveOptions({ connectionString: url })).toMatchObject({ prepare: false, serverIdleSessionTimeoutMs: 300_000 });
     expect(resolveOptions({ connectionString: `${url}?pgbouncer=true` })).toMatchObject({ prepare: false, serverIdleSessionTimeoutMs: 0 });
-    expect(resolveOptions({ connectionString: url, prepare: false })).toMatchObject({ serverIdleSessionTimeoutMs: 0 });
+    expect(resolveOptions({ connectionString: url, pooler: 'pgbouncer' })).toMatchObject({ serverIdleSessionTimeoutMs: 0 });
     expect(resolveOptions({ connectionString: `${url}?pgbouncer=true`, serverIdleSessionTimeoutMs: 60_000 })).toMatchObject({ serverIdleSessionTimeoutMs: 60_000 });
   });
 });

@@ -64,7 +64,7 @@ describe('precedence: explicit option, then connection string, then environment,
   });
 
   it('uses Lambda-friendly defaults', () => {
-    expect(resolveOptions({ connectionString: url })).toMatchObject({ max: 1, idleTimeoutMs: 240_000, validateAfterIdleMs: 1_000, serverIdleSessionTimeoutMs: 300_000, prepare: true, transport: 'auto' });
+    expect(resolveOptions({ connectionString: url })).toMatchObject({ max: 1, idleTimeoutMs: 240_000, validateAfterIdleMs: 1_000, serverIdleSessionTimeoutMs: 300_000, prepare: false, transport: 'auto' });
   });
 
   it('turns prepared statements off for ?pgbouncer=true', () => {

@@ -22,6 +22,7 @@ export type { ChaosEvent } from './events.js';
 const eventsFile = process.env.CHAOS_EVENTS_FILE;
 const stateFile = process.env.CHAOS_STATE_FILE;
 const tokenFile = process.env.CHAOS_TOKEN_FILE;
+const doneFile = process.env.CHAOS_DONE_FILE;
 
 function record(kind: 'unhandledRejection' | 'uncaughtException', error: unknown): void {
   const e = error as { code?: unknown; message?: unknown; stack?: unknown } | undefined;
@@ -80,7 +81,7 @@ function run(event: ChaosEvent, invocation: work.Invocation): Promise<unknown> {
   }
 }
 
-export const handler = withPool(db, async (event: ChaosEvent, context: { getRemainingTimeInMillis(): number }) => {
+const pooled = withPool(db, async (event: ChaosEvent, context: { getRemainingTimeInMillis(): number }) => {
   const remainingMs = () => context.getRemainingTimeInMillis();
   const invocation: work.Invocation = { db, remainingMs, externalCall: (ms) => sleep(Math.max(0, Math.min(ms, remainingMs() - 250))) };
   try {
@@ -91,3 +92,12 @@ export const handler = withPool(db, async (event: ChaosEvent, context: { getRema
     previous = { what: `${describeWork(event)} ${event.opId}`, changedSession: event.op === 'session' || event.op === 'reserve' };
   }
 });
+
+/** withPool's handler, noting when it settled by the container's own clock (a late reply may be the harness's). */
+export async function handler(event: ChaosEvent, context: { getRemainingTimeInMillis(): number }): Promise<unknown> {
+  try {
+    return await pooled(event, context);
+  } finally {
+    if (doneFile) appendFileSync(doneFile, `${JSON.stringify({ opId: event.opId, at: Date.now() })}\n`);
+  }
+}

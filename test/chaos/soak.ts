@@ -138,7 +138,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       ...ledger.violations,
       ...state.violations,
       ...unhandled.map((e) => `container reported ${e}`),
-      ...pastTimeout.map((p) => `past the ${timeoutMs} ms timeout: ${p.text} [faults: ${faultsDuring(nemesis.timeline, p.startedAt - 1_000, p.endedAt, p.startedAt)}]`),
+      ...pastTimeout.map((p) => `past the ${timeoutMs} ms timeout: ${p.text} [faults: ${faultsDuring(nemesis.timeline, p.startedAt - 1_000, p.endedAt, p.startedAt)}] [${settledAt(p)}]`),
       ...[...proxy.peakByApp].filter(([app, n]) => app.startsWith('chaos-') && n > 1).map(([app, n]) => `container ${app} held ${n} server connections at once (cap 1)`),
       ...(rssGrowth > rssLimit ? [`a container's RSS grew by ${mib(rssGrowth)} MiB (limit ${mib(rssLimit)} MiB)`] : []),
       ...leaks,
@@ -204,6 +204,12 @@ function keyedSummary(ledger: LedgerFindings, writes: Map<string, Writes>, timel
     return `${op.opId} ${writes.get(op.opId)?.key ?? '?'}: ${op.message ?? ''} [faults: ${during}]`;
   });
   return { keys, deliveries, redelivered, ok, codes, unknown, unknownWithoutFault };
+}
+
+/** When the container saw the late invocation's handler settle, by its own clock: a hung handler, or a late reply. */
+function settledAt(p: { opId: string; doneFile: string; startedAt: number }): string {
+  const done = readLines<{ opId: string; at: number }>(p.doneFile).find((d) => d.opId === p.opId);
+  return done ? `the handler settled at ${done.at - p.startedAt} ms` : 'the handler never settled';
 }
 
 /** The faults applied between `from` and `to`, in ms from `start`, or 'none'. */

@@ -45,7 +45,7 @@ export interface InvocationRecord {
 export class Slot implements Target {
   readonly options: SlotOptions;
   /** Invocations past their timeout: what happened, and when (to find the faults around them). */
-  readonly pastTimeout: { text: string; startedAt: number; endedAt: number }[] = [];
+  readonly pastTimeout: { opId: string; doneFile: string; text: string; startedAt: number; endedAt: number }[] = [];
   /** Largest RSS growth over the warm baseline seen in any generation of this slot, in bytes. */
   rssGrowth = 0;
   invocations = 0;
@@ -90,6 +90,11 @@ export class Slot implements Target {
   }
 
   /** Where its token provider, if it has one, appends each call. */
+  /** Where the container notes when each handler settled, by its own clock (a late reply may be the harness's). */
+  get doneFile(): string {
+    return path.join(this.options.eventsDir, `container-${this.options.index}.done.jsonl`);
+  }
+
   get tokenFile(): string {
     return path.join(this.options.eventsDir, `container-${this.options.index}.tokens.jsonl`);
   }
@@ -135,6 +140,7 @@ export class Slot implements Target {
         CHAOS_EVENTS_FILE: this.eventsFile,
         CHAOS_STATE_FILE: this.stateFile,
         CHAOS_TOKEN_FILE: this.tokenFile,
+        CHAOS_DONE_FILE: this.doneFile,
         CHAOS_TOKEN_SEED: tokenSeed === undefined ? undefined : String(tokenSeed * 100 + this.#generation),
         CHAOS_POOL_OPTIONS: JSON.stringify({ ...poolOptions, applicationName: `${this.appPrefix}g${this.#generation}` }),
       },
@@ -163,7 +169,7 @@ export class Slot implements Target {
     Object.assign(history.ops[history.ops.length - 1]!, { startedAt, endedAt: Date.now() });
     if ((exited && !this.#cutByNemesis) || outcome.durationMs > timeoutMs) {
       const options = JSON.stringify(this.options.poolOptions);
-      this.pastTimeout.push({ text: `${event.opId} (${event.op}, container ${this.options.index} ${options}) took ${Math.round(outcome.durationMs)} ms: ${describe(outcome)}`, startedAt, endedAt: Date.now() });
+      this.pastTimeout.push({ opId: event.opId, doneFile: this.doneFile, text: `${event.opId} (${event.op}, container ${this.options.index} ${options}) took ${Math.round(outcome.durationMs)} ms: ${describe(outcome)}`, startedAt, endedAt: Date.now() });
     }
     if (!exited) this.#sampleRss();
     const reply = outcome.result as { sessionResets?: number; keyed?: KeyedResult } | undefined;
