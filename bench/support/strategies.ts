@@ -153,10 +153,56 @@ export const REFERENCES: StrategyFactory[] = [
   },
 ];
 
+/** The connection's run alone, on one lease kept for the whole run. */
+function connectionRun(name: string, prepare: boolean): StrategyFactory {
+  return {
+    name,
+    share: 1,
+    setup(url) {
+      const db = createPool({ connectionString: url, max: 1, prepare });
+      const { set } = poolInternals(db);
+      let lease: Lease | undefined;
+      const handler: Handler = async () => {
+        lease ??= await set.acquire(Infinity);
+        await lease.connection.run({ text: 'select 1', params: [] });
+        return ok;
+      };
+      const teardown = async () => {
+        if (lease) set.release(lease);
+        await db.end();
+      };
+      return { name, share: 1, handler, teardown };
+    },
+  };
+}
+
+/** postgres.js driven as warmpool drives it: one reserved connection, `unsafe`, named or unnamed. */
+function reservedUnsafe(name: string, prepare: boolean): StrategyFactory {
+  return {
+    name,
+    share: 1,
+    setup(url) {
+      const sql = postgres(url, { max: 1 });
+      let reserved: postgres.ReservedSql | undefined;
+      const handler: Handler = async () => {
+        reserved ??= await sql.reserve();
+        await reserved.unsafe('select 1', [], { prepare });
+        return ok;
+      };
+      const teardown = async () => {
+        reserved?.release();
+        await sql.end({ timeout: 1 });
+      };
+      return { name, share: 1, handler, teardown };
+    },
+  };
+}
+
 /**
  * warmpool with its layers taken off one at a time, for `bench/instructions.ts --layers`: where
- * its instructions over raw postgres.js go. Each runs the same `select 1`; the last is
- * postgres.js driven the way warmpool's TCP transport drives it (a reserved connection, `unsafe`).
+ * its instructions over raw postgres.js go. Each runs the same `select 1`; the last two
+ * are postgres.js driven the way warmpool's TCP transport drives it (a reserved connection,
+ * `unsafe`), named and unnamed.
  */
 export const LAYERS: StrategyFactory[] = [
   {
@@ -217,80 +263,10 @@ export const LAYERS: StrategyFactory[] = [
       return { name: this.name, share: this.share, handler, teardown: () => db.end() };
     },
   },
-  {
-    name: 'warmpool, connection.run',
-    share: 1,
-    setup(url) {
-      const db = createPool({ connectionString: url, max: 1 });
-      const { set } = poolInternals(db);
-      let lease: Lease | undefined;
-      const handler: Handler = async () => {
-        lease ??= await set.acquire(Infinity);
-        await lease.connection.run({ text: 'select 1', params: [] });
-        return ok;
-      };
-      const teardown = async () => {
-        if (lease) set.release(lease);
-        await db.end();
-      };
-      return { name: this.name, share: this.share, handler, teardown };
-    },
-  },
-  {
-    name: 'warmpool, connection.run, prepare: true',
-    share: 1,
-    setup(url) {
-      const db = createPool({ connectionString: url, max: 1, prepare: true });
-      const { set } = poolInternals(db);
-      let lease: Lease | undefined;
-      const handler: Handler = async () => {
-        lease ??= await set.acquire(Infinity);
-        await lease.connection.run({ text: 'select 1', params: [] });
-        return ok;
-      };
-      const teardown = async () => {
-        if (lease) set.release(lease);
-        await db.end();
-      };
-      return { name: this.name, share: this.share, handler, teardown };
-    },
-  },
-  {
-    name: 'postgres.js, reserved unsafe',
-    share: 1,
-    setup(url) {
-      const sql = postgres(url, { max: 1 });
-      let reserved: postgres.ReservedSql | undefined;
-      const handler: Handler = async () => {
-        reserved ??= await sql.reserve();
-        await reserved.unsafe('select 1', [], { prepare: true });
-        return ok;
-      };
-      const teardown = async () => {
-        reserved?.release();
-        await sql.end({ timeout: 1 });
-      };
-      return { name: this.name, share: this.share, handler, teardown };
-    },
-  },
-  {
-    name: 'postgres.js, reserved unsafe, unnamed',
-    share: 1,
-    setup(url) {
-      const sql = postgres(url, { max: 1 });
-      let reserved: postgres.ReservedSql | undefined;
-      const handler: Handler = async () => {
-        reserved ??= await sql.reserve();
-        await reserved.unsafe('select 1', [], { prepare: false });
-        return ok;
-      };
-      const teardown = async () => {
-        reserved?.release();
-        await sql.end({ timeout: 1 });
-      };
-      return { name: this.name, share: this.share, handler, teardown };
-    },
-  },
+  connectionRun('warmpool, connection.run', false),
+  connectionRun('warmpool, connection.run, prepare: true', true),
+  reservedUnsafe('postgres.js, reserved unsafe', true),
+  reservedUnsafe('postgres.js, reserved unsafe, unnamed', false),
 ];
 
 /** An SDK exporter that drops what it is given: the cost measured is the SDK's, not a network's. */
