@@ -312,10 +312,10 @@ class TcpConnection implements Connection {
   #query(statement: Statement): DriverQuery {
     const { text, params } = statement;
     if (this.#prepare) return this.#reserved.unsafe(text, params.map(tcpParam) as never[], PREPARED as never) as unknown as DriverQuery;
-    if (params.length === 0) return this.#reserved.unsafe(text, [], UNPREPARED as never) as unknown as DriverQuery;
-    const parameters = params.map(textParam);
-    const query = this.#reserved.unsafe(text, [], UNPREPARED as never) as unknown as DriverQuery & { parameters: unknown[] };
-    query.parameters = parameters;
+    // Converted first: a value refused here (undefined) leaves no query behind.
+    const parameters = params.length === 0 ? undefined : params.map(textParam);
+    const query = this.#reserved.unsafe(text, [], UNPREPARED as never) as unknown as DriverQuery & { parameters?: unknown[] };
+    if (parameters) query.parameters = parameters;
     return query;
   }
 
