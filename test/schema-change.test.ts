@@ -36,6 +36,11 @@ async function createEnumTable(type: string, table: string, labels: string): Pro
   await admin.unsafe(`grant all on ${table} to public`);
 }
 
+async function dropEnumTable(type: string, table: string): Promise<void> {
+  await admin.unsafe(`drop table ${table}`);
+  await admin.unsafe(`drop type ${type}`);
+}
+
 describe('after DDL while the container is warm, with unnamed statements (the default)', () => {
   it('writes to an enum dropped and created again on the same connection, nothing refused', async () => {
     const type = uniqueName('mood');
@@ -46,15 +51,13 @@ describe('after DDL while the container is warm, with unnamed statements (the de
     const insertInTransaction = (v: string) => invoke(() => db.transaction((tx) => tx.query(`insert into ${table} (v) values ($1)`, [v])));
     await insert('happy');
     await insertInTransaction('sad');
-    await admin.unsafe(`drop table ${table}`);
-    await admin.unsafe(`drop type ${type}`);
+    await dropEnumTable(type, table);
     await createEnumTable(type, table, `'happy', 'sad', 'ok'`);
     await insert('ok');
     await insertInTransaction('happy');
     expect((await admin.unsafe(`select v::text from ${table} order by v`)).map((r) => r.v)).toEqual(['happy', 'ok']);
     expect(db.stats()).toMatchObject({ retries: 0, created: 1 });
-    await admin.unsafe(`drop table ${table}`);
-    await admin.unsafe(`drop type ${type}`);
+    await dropEnumTable(type, table);
   });
 });
 
@@ -82,25 +85,18 @@ describe('after DDL while the container is warm, with prepare: true', () => {
   it('writes to an enum dropped and created again (a stale type in the prepared statement)', async () => {
     const type = uniqueName('mood');
     const table = uniqueName('moods');
-    const create = async (labels: string) => {
-      await admin.unsafe(`create type ${type} as enum (${labels})`);
-      await admin.unsafe(`create table ${table} (v ${type})`);
-      await admin.unsafe(`grant all on ${table} to public`);
-    };
-    await create(`'happy', 'sad'`);
+    await createEnumTable(type, table, `'happy', 'sad'`);
     const { db, invoke } = warmPool();
     const insert = (v: string) => invoke(() => db.query(`insert into ${table} (v) values ($1)`, [v]));
     await insert('happy');
     await insert('sad');
-    await admin.unsafe(`drop table ${table}`);
-    await admin.unsafe(`drop type ${type}`);
-    await create(`'happy', 'sad', 'ok'`);
+    await dropEnumTable(type, table);
+    await createEnumTable(type, table, `'happy', 'sad', 'ok'`);
     await insert('ok');
     await insert('happy');
     expect((await admin.unsafe(`select v::text from ${table} order by v`)).map((r) => r.v)).toEqual(['happy', 'ok']);
     expect(db.stats()).toMatchObject({ retries: 1, created: 2 });
-    await admin.unsafe(`drop table ${table}`);
-    await admin.unsafe(`drop type ${type}`);
+    await dropEnumTable(type, table);
   });
 
   it('reads a column added after the statement was prepared', async () => {
@@ -130,17 +126,12 @@ describe('after DDL while the container is warm, inside a transaction, with prep
   it('writes to an enum dropped and created again', async () => {
     const type = uniqueName('mood');
     const table = uniqueName('moods');
-    const create = async () => {
-      await admin.unsafe(`create type ${type} as enum ('happy', 'sad')`);
-      await admin.unsafe(`create table ${table} (v ${type})`);
-      await admin.unsafe(`grant all on ${table} to public`);
-    };
+    const create = () => createEnumTable(type, table, `'happy', 'sad'`);
     await create();
     const { db, invoke } = warmPool();
     const insert = (v: string, retries = 1) => invoke(() => db.transaction((tx) => tx.query(`insert into ${table} (v) values ($1)`, [v]), { retries }));
     const recreate = async () => {
-      await admin.unsafe(`drop table ${table}`);
-      await admin.unsafe(`drop type ${type}`);
+      await dropEnumTable(type, table);
       await create();
     };
     await insert('happy');
@@ -150,8 +141,7 @@ describe('after DDL while the container is warm, inside a transaction, with prep
     await recreate();
     await expect(insert('sad')).resolves.toBeDefined();
     expect((await admin.unsafe(`select v::text from ${table}`)).map((r) => r.v)).toEqual(['sad']);
-    await admin.unsafe(`drop table ${table}`);
-    await admin.unsafe(`drop type ${type}`);
+    await dropEnumTable(type, table);
   });
 
   it('reads a column added after the statement was prepared', async () => {
